@@ -1,0 +1,127 @@
+"""Command line: `python -m wizard rules check|explain|coverage` and `run`.
+
+The rules commands need no web server and import nothing from Flask.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .config import PROJECT_ROOT
+from .rulebook.engine import Matcher
+from .rulebook.loader import RulebookError, load_rulebook
+from .rulebook.space import coverage
+
+
+def _load(folder: str):
+    try:
+        return load_rulebook(folder)
+    except RulebookError as exc:
+        print(f"The rules in {folder} have {len(exc.problems)} problem(s):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        sys.exit(1)
+
+
+def cmd_check(args) -> int:
+    book = _load(args.rules)
+    print(
+        f"Rules OK: {len(book.questions)} questions, {len(book.approaches)} approaches, "
+        f"{len(book.organisations)} organisations, {len(book.rules)} rules, "
+        f"{len(book.countries)} countries, {len(book.contacts)} with emergency contacts."
+    )
+    return 0
+
+
+def _parse_answers(book, pairs: list[str]) -> dict:
+    kinds = {q.id: q.kind for q in book.questions}
+    answers: dict = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise SystemExit(f"--answer takes QUESTION=CODE, got {pair!r}")
+        qid, code = pair.split("=", 1)
+        if qid not in kinds:
+            raise SystemExit(f"unknown question {qid!r}; questions are: {', '.join(kinds)}")
+        if kinds[qid] == "multiple":
+            answers.setdefault(qid, []).extend(c for c in code.split(",") if c)
+        else:
+            answers[qid] = code
+    return answers
+
+
+def cmd_explain(args) -> int:
+    book = _load(args.rules)
+    result = Matcher(book).match(_parse_answers(book, args.answer))
+    out = []
+    if result.crisis:
+        out.append("CRISIS: the answers say there is danger now; crisis contacts come first.")
+    where = result.country.name if result.country else "country not given"
+    out.append(f"For: {result.audience} ({where})")
+    for title, matches in (("Approaches", result.approaches), ("For information", result.information)):
+        out.append(f"\n{title}:")
+        for n, match in enumerate(matches, 1):
+            out.append(f"  {n}. {match.approach.name} [{match.approach.id}] score {match.score}")
+            for reason in match.reasons:
+                tests = f" (because {'; '.join(reason.conditions)})" if reason.conditions else ""
+                out.append(f"       - {reason.text}{tests}")
+            for caution in match.approach.cautions:
+                out.append(f"       ! {caution}")
+    for title, orgs in (("Direct help", result.direct_help), ("Information bodies", result.information_bodies)):
+        out.append(f"\n{title}:")
+        out.extend(f"  - {m.organisation.name}: {m.reasons[0].text}" for m in orgs)
+    if result.contacts:
+        out.append(f"\nEmergency number: {result.contacts.emergency}")
+        out.extend(f"  Helpline: {h.name} {h.phone or ''}".rstrip() for h in result.contacts.helplines)
+    if result.not_effective:
+        out.append("\nWorth knowing:")
+        out.extend(f"  - {n.item.name}: {n.note}" for n in result.not_effective)
+    if result.excluded:
+        out.append("\nLeft out:")
+        out.extend(f"  - {item}: {reasons[0]}" for item, reasons in sorted(result.excluded.items()))
+    print("\n".join(out))
+    return 0
+
+
+def cmd_coverage(args) -> int:
+    book = _load(args.rules)
+    report = coverage(book)
+    print(f"Walked {report.combinations} answer combinations.")
+    width = max(len(i) for i in report.counts)
+    for item, count in sorted(report.counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        share = 100 * count / report.combinations
+        flag = "  <- never shown" if count == 0 else ""
+        print(f"  {item:<{width}} {count:>8} {share:6.1f}%{flag}")
+    never = [i for i, c in report.counts.items() if c == 0]
+    if never:
+        print(f"{len(never)} item(s) are never shown: {', '.join(sorted(never))}")
+    return 0
+
+
+def cmd_run(args) -> int:
+    from . import create_app
+
+    app = create_app()
+    app.run(host=args.host, port=args.port, debug=False)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m wizard")
+    parser.add_argument("--rules", default=str(PROJECT_ROOT / "rules"), help="the rules folder")
+    sub = parser.add_subparsers(dest="command", required=True)
+    rules = sub.add_parser("rules", help="check, explain or measure the rules").add_subparsers(dest="action", required=True)
+    rules.add_parser("check", help="validate the rules; exit 1 with every problem").set_defaults(func=cmd_check)
+    explain = rules.add_parser("explain", help="show the result for some answers, with reasons")
+    explain.add_argument("--answer", action="append", default=[], metavar="QUESTION=CODE")
+    explain.set_defaults(func=cmd_explain)
+    rules.add_parser("coverage", help="walk the answer space; count how often each item is shown").set_defaults(func=cmd_coverage)
+    run = sub.add_parser("run", help="serve the app for local use")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=5000)
+    run.set_defaults(func=cmd_run)
+    args = parser.parse_args(argv)
+    if not Path(args.rules).is_dir():
+        parser.error(f"no rules folder at {args.rules}")
+    sys.exit(args.func(args))

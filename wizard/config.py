@@ -1,0 +1,71 @@
+"""Configuration: embedded defaults, overridden by environment variables.
+
+Every setting a deployment may change is read from the environment by the
+same name (see the README table). Nothing here needs an external service.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Settings an operator sets by environment variable, with their defaults.
+OPERATOR_DEFAULTS = {
+    "OPERATOR_NAME": "World Assistance",
+    "OPERATOR_PHONE": "",
+    "OPERATOR_EMAIL": "",
+    "OPERATOR_WEBSITE": "",
+    "OPERATOR_HOURS": "",
+}
+# A neutral page for "Leave this site": somewhere nobody would question.
+DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"
+
+
+def _local_secret(instance: Path) -> str:
+    """A per-installation key for local use, so `make run` needs no set-up."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def build_config(instance: Path, overrides: dict | None = None) -> dict:
+    env = os.environ
+    overrides = overrides or {}
+    development = env.get("WIZARD_ENV", "development") == "development"
+    config = {
+        "RULES_DIR": Path(env.get("RULES_DIR", PROJECT_ROOT / "rules")),
+        "EXIT_URL": env.get("EXIT_URL", DEFAULT_EXIT_URL),
+        # Answers and a few option codes fit easily; anything bigger is not ours.
+        "MAX_CONTENT_LENGTH": 32 * 1024,
+        "MAX_FORM_PARTS": 200,
+        "SESSION_COOKIE_NAME": "wizard",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not development,
+        # The cookie has no expiry date (it ends with the browser session) and its
+        # signature is refused once it has not been renewed for 30 minutes.
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=30),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_SSL_STRICT": True,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "DEVELOPMENT": development,
+    }
+    for key, default in OPERATOR_DEFAULTS.items():
+        config[key] = env.get(key, default).strip()
+    secret = env.get("SECRET_KEY") or overrides.get("SECRET_KEY")
+    if not secret:
+        if not development:
+            raise RuntimeError("SECRET_KEY must be set when WIZARD_ENV is not 'development'.")
+        secret = _local_secret(instance)
+    config["SECRET_KEY"] = secret
+    config.update(overrides)
+    return config

@@ -1,0 +1,204 @@
+"""The condition language shared by skip logic and rules.
+
+A closed set of operators, written in YAML as mappings:
+
+    {answer: faith, equals: secular}
+    {answer: setting, in: [outpatient, not_sure]}
+    {answer: needs, any_in: [cost, distance]}     # multiple-choice answers
+    {answered: country}
+    {all: [...]}  {any: [...]}  {not: {...}}
+    {always: true}
+
+Answers are option codes. A multiple-choice answer is a frozenset of codes.
+An unanswered question makes every test on it false (so ``not`` of it is true).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+Answers = Mapping[str, "str | frozenset[str]"]
+
+OPERATORS = "all, any, not, answer + equals, answer + in, answer + any_in, answered, always"
+
+
+class ConditionError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Equals:
+    answer: str
+    value: str
+
+    def test(self, answers: Answers) -> bool:
+        return answers.get(self.answer) == self.value
+
+    def leaves(self) -> Iterator[Cond]:
+        yield self
+
+    def describe(self) -> str:
+        return f"{self.answer} is {self.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class In:
+    answer: str
+    values: frozenset[str]
+
+    def test(self, answers: Answers) -> bool:
+        value = answers.get(self.answer)
+        return isinstance(value, str) and value in self.values
+
+    def leaves(self) -> Iterator[Cond]:
+        yield self
+
+    def describe(self) -> str:
+        return f"{self.answer} is one of {', '.join(sorted(self.values))}"
+
+
+@dataclass(frozen=True, slots=True)
+class AnyIn:
+    answer: str
+    values: frozenset[str]
+
+    def test(self, answers: Answers) -> bool:
+        value = answers.get(self.answer)
+        return isinstance(value, frozenset) and not value.isdisjoint(self.values)
+
+    def leaves(self) -> Iterator[Cond]:
+        yield self
+
+    def describe(self) -> str:
+        return f"{self.answer} includes any of {', '.join(sorted(self.values))}"
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    answer: str
+
+    def test(self, answers: Answers) -> bool:
+        return bool(answers.get(self.answer))
+
+    def leaves(self) -> Iterator[Cond]:
+        yield self
+
+    def describe(self) -> str:
+        return f"{self.answer} is answered"
+
+
+@dataclass(frozen=True, slots=True)
+class All:
+    parts: tuple[Cond, ...]
+
+    def test(self, answers: Answers) -> bool:
+        return all(part.test(answers) for part in self.parts)
+
+    def leaves(self) -> Iterator[Cond]:
+        for part in self.parts:
+            yield from part.leaves()
+
+    def describe(self) -> str:
+        return "all of (" + "; ".join(p.describe() for p in self.parts) + ")"
+
+
+@dataclass(frozen=True, slots=True)
+class Any:
+    parts: tuple[Cond, ...]
+
+    def test(self, answers: Answers) -> bool:
+        return any(part.test(answers) for part in self.parts)
+
+    def leaves(self) -> Iterator[Cond]:
+        for part in self.parts:
+            yield from part.leaves()
+
+    def describe(self) -> str:
+        return "any of (" + "; ".join(p.describe() for p in self.parts) + ")"
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    part: Cond
+
+    def test(self, answers: Answers) -> bool:
+        return not self.part.test(answers)
+
+    def leaves(self) -> Iterator[Cond]:
+        yield from self.part.leaves()
+
+    def describe(self) -> str:
+        return f"not ({self.part.describe()})"
+
+
+@dataclass(frozen=True, slots=True)
+class Always:
+    def test(self, answers: Answers) -> bool:
+        return True
+
+    def leaves(self) -> Iterator[Cond]:
+        return iter(())
+
+    def describe(self) -> str:
+        return "always"
+
+
+Cond = Equals | In | AnyIn | Answered | All | Any | Not | Always
+
+
+def matched_leaves(cond: Cond, answers: Answers) -> list[str]:
+    """The leaf tests that held, in words, for explaining why a rule fired."""
+    return [leaf.describe() for leaf in cond.leaves() if leaf.test(answers)]
+
+
+def _codes(value: object, key: str) -> frozenset[str]:
+    if not isinstance(value, list) or not value:
+        raise ConditionError(f"'{key}' needs a non-empty list of option codes")
+    return frozenset(_code(v, key) for v in value)
+
+
+def _code(value: object, key: str) -> str:
+    if isinstance(value, bool):
+        raise ConditionError(f"'{key}' got true/false; write option codes in quotes, e.g. 'yes'")
+    if not isinstance(value, str) or not value:
+        raise ConditionError(f"'{key}' needs an option code (text), got {value!r}")
+    return value
+
+
+def _parts(value: object, key: str) -> tuple[Cond, ...]:
+    if not isinstance(value, list) or not value:
+        raise ConditionError(f"'{key}' needs a non-empty list of conditions")
+    return tuple(parse_condition(v) for v in value)
+
+
+def parse_condition(raw: object) -> Cond:
+    """Turn a YAML mapping into a condition, or say clearly what is wrong."""
+    if isinstance(raw, (Equals, In, AnyIn, Answered, All, Any, Not, Always)):
+        return raw
+    if not isinstance(raw, dict):
+        raise ConditionError(f"a condition must be a mapping using one of: {OPERATORS}")
+    keys = set(raw)
+    if keys == {"all"}:
+        return All(_parts(raw["all"], "all"))
+    if keys == {"any"}:
+        return Any(_parts(raw["any"], "any"))
+    if keys == {"not"}:
+        return Not(parse_condition(raw["not"]))
+    if keys == {"always"}:
+        if raw["always"] is not True:
+            raise ConditionError("'always' takes the value true")
+        return Always()
+    if keys == {"answered"}:
+        return Answered(_code(raw["answered"], "answered"))
+    if "answer" in keys and len(keys) == 2:
+        name = _code(raw["answer"], "answer")
+        (op,) = keys - {"answer"}
+        if op == "equals":
+            return Equals(name, _code(raw["equals"], "equals"))
+        if op == "in":
+            return In(name, _codes(raw["in"], "in"))
+        if op == "any_in":
+            return AnyIn(name, _codes(raw["any_in"], "any_in"))
+        raise ConditionError(f"unknown operator '{op}'; use one of: {OPERATORS}")
+    raise ConditionError(f"cannot read a condition with keys {sorted(map(str, keys))}; use one of: {OPERATORS}")

@@ -1,0 +1,346 @@
+"""Load the rules folder into a frozen Rulebook, or explain every problem.
+
+Errors name the file, the item and the line, in words an editor can act on.
+Nothing is half-loaded: either the whole rulebook is valid, or loading
+raises RulebookError with the full list of problems.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from . import models as m
+from .conditions import AnyIn, Cond, Equals, In
+from .conditions import Answered as AnsweredCond
+from .yamlsource import LineDict, LineList, line_at, load_yaml
+
+# file name -> list of (top-level key, model of each item)
+FILES: dict[str, tuple[tuple[str, type[BaseModel]], ...]] = {
+    "documents.yaml": (("documents", m.Document),),
+    "questions.yaml": (("questions", m.Question),),
+    "countries.yaml": (("regions", m.Region), ("countries", m.Country)),
+    "approaches.yaml": (("approaches", m.Approach),),
+    "organisations.yaml": (("organisations", m.Organisation),),
+    "not_effective.yaml": (("not_effective", m.NotEffective),),
+    "rules.yaml": (("rules", m.Rule),),
+    "contacts.yaml": (("contacts", m.CountryContacts),),
+}
+
+# The derived answer every condition may test besides the questions.
+REGION = "region"
+PREFER_NOT_TO_SAY = "prefer_not_to_say"
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    item: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file + (f", line {self.line}" if self.line else "")
+        what = f" ({self.item})" if self.item else ""
+        return f"{where}{what}: {self.message}"
+
+
+class RulebookError(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) in the rules:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+def _friendly(error: dict) -> str:
+    loc = [str(part) for part in error["loc"] if not isinstance(part, int)]
+    field = loc[-1] if loc else "this item"
+    kind = error["type"]
+    if kind == "missing":
+        return f"'{field}' is missing"
+    if kind == "extra_forbidden":
+        return f"'{field}' is not a known field here (check the spelling)"
+    if kind in ("string_type", "bool_type"):
+        want = "text" if kind == "string_type" else "true or false"
+        return f"'{field}' should be {want}, not {error['input']!r}"
+    if kind == "literal_error":
+        return f"'{field}' must be one of {error['ctx']['expected']}, not {error['input']!r}"
+    if kind == "string_pattern_mismatch":
+        return f"'{field}' has the wrong form: {error['input']!r}"
+    if kind in ("too_short", "tuple_type", "list_type"):
+        return f"'{field}' needs a list with at least one entry"
+    if kind == "value_error":
+        return f"'{field}': {error['msg'].removeprefix('Value error, ')}" if loc else error["msg"].removeprefix("Value error, ")
+    return f"'{field}': {error['msg']}"
+
+
+def _item_name(raw: object) -> str:
+    if isinstance(raw, dict):
+        for key in ("id", "code", "country"):
+            if isinstance(raw.get(key), str):
+                return f"{key} {raw[key]!r}"
+    return ""
+
+
+class _Reader:
+    """Collects problems while validating one folder."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.problems: list[Problem] = []
+
+    def problem(self, file: str, line: int, item: str, message: str) -> None:
+        self.problems.append(Problem(file, line, item, message))
+
+    def read(self, file: str) -> dict[str, list]:
+        data, yaml_problems = load_yaml(self.folder / file)
+        for yp in yaml_problems:
+            self.problem(file, yp.line, "", yp.message)
+        sections = FILES[file]
+        out: dict[str, list] = {key: [] for key, _ in sections}
+        if data is None:
+            return out
+        if not isinstance(data, LineDict):
+            self.problem(file, getattr(data, "line", 1), "", f"expected a mapping with {', '.join(k for k, _ in sections)}")
+            return out
+        for key in data:
+            if key not in out:
+                self.problem(file, data.line_of(key), "", f"unknown section '{key}'")
+        for key, model in sections:
+            items = data.get(key)
+            if not isinstance(items, LineList):
+                self.problem(file, data.line_of(key) if key in data else 1, "", f"'{key}' must be a list")
+                continue
+            for raw in items:
+                try:
+                    out[key].append((model.model_validate(raw), raw))
+                except ValidationError as exc:
+                    for err in exc.errors():
+                        self.problem(file, line_at(raw, err["loc"]), _item_name(raw), _friendly(err))
+        return out
+
+
+@dataclass
+class _Index:
+    """Lookups used by the cross-reference checks."""
+
+    questions: dict[str, m.Question]
+    order: dict[str, int]
+    regions: set[str]
+    countries: set[str]
+    approaches: set[str]
+    organisations: set[str]
+    documents: dict[str, m.Document]
+
+    def codes_for(self, answer: str) -> set[str] | None:
+        if answer == REGION:
+            return self.regions
+        question = self.questions.get(answer)
+        if question is None:
+            return None
+        if question.kind == "country":
+            return self.countries | {PREFER_NOT_TO_SAY}
+        return {o.code for o in question.options}
+
+
+def _check_condition(cond: Cond, index: _Index, before: int | None) -> Iterable[str]:
+    """Say what is wrong with a condition's references, if anything."""
+    for leaf in cond.leaves():
+        name = leaf.answer
+        codes = index.codes_for(name)
+        if codes is None:
+            yield f"the condition tests '{name}', which is not a question id (or '{REGION}')"
+            continue
+        if before is not None:
+            source = "country" if name == REGION else name
+            if index.order.get(source, before) >= before:
+                yield f"skip logic may only test questions asked earlier, but '{name}' is not before this question"
+        if isinstance(leaf, AnsweredCond):
+            continue
+        values = {leaf.value} if isinstance(leaf, Equals) else leaf.values
+        for code in sorted(values - codes):
+            yield f"'{code}' is not an option code of '{name}'"
+        multiple = name in index.questions and index.questions[name].kind == "multiple"
+        if multiple and isinstance(leaf, (Equals, In)):
+            yield f"'{name}' allows several answers: test it with any_in, not equals or in"
+        if not multiple and isinstance(leaf, AnyIn):
+            yield f"'{name}' has a single answer: test it with equals or in, not any_in"
+
+
+def _duplicates(file: str, items: list, attr: str, reader: _Reader, what: str) -> None:
+    seen: set[str] = set()
+    for model, raw in items:
+        value = getattr(model, attr)
+        if value in seen:
+            reader.problem(file, raw.line, f"{attr} {value!r}", f"this {what} {attr} is used twice")
+        seen.add(value)
+
+
+def _check_citations(file: str, items: list, index: _Index, texts: dict[str, str], reader: _Reader) -> None:
+    for model, raw in items:
+        for n, citation in enumerate(model.citations):
+            line = line_at(raw, ("citations", n))
+            document = index.documents.get(citation.document)
+            if document is None:
+                reader.problem(file, line, _item_name(raw), f"citation names unknown document '{citation.document}'")
+            elif citation.quote not in texts.get(document.id, ""):
+                reader.problem(
+                    file, line, _item_name(raw), f"the quote is not word for word in {document.short_title!r}: {citation.quote!r}"
+                )
+
+
+def _document_texts(docs: list, folder: Path, reader: _Reader) -> dict[str, str]:
+    """The text of each document (the article only, so a quote is checked against the right one)."""
+    texts: dict[str, str] = {}
+    whole: dict[str, str] = {}
+    titles = [d.title for d, _ in docs]
+    for doc, raw in docs:
+        path = folder / doc.file
+        if doc.file not in whole:
+            try:
+                whole[doc.file] = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                reader.problem("documents.yaml", raw.line, f"id {doc.id!r}", f"cannot read the document file '{doc.file}'")
+                whole[doc.file] = ""
+        text = whole[doc.file]
+        start = text.find(doc.title)
+        if start < 0:
+            reader.problem("documents.yaml", raw.line, f"id {doc.id!r}", "the title is not in the document file")
+            continue
+        ends = [text.find(t, start + 1) for t in titles if t != doc.title]
+        end = min([e for e in ends if e > start], default=len(text))
+        texts[doc.id] = text[start:end]
+    return texts
+
+
+def load_rulebook(folder: Path | str) -> m.Rulebook:
+    folder = Path(folder)
+    reader = _Reader(folder)
+    parts = {file: reader.read(file) for file in FILES}
+
+    documents = parts["documents.yaml"]["documents"]
+    questions = parts["questions.yaml"]["questions"]
+    regions = parts["countries.yaml"]["regions"]
+    countries = parts["countries.yaml"]["countries"]
+    approaches = parts["approaches.yaml"]["approaches"]
+    organisations = parts["organisations.yaml"]["organisations"]
+    not_effective = parts["not_effective.yaml"]["not_effective"]
+    rules = parts["rules.yaml"]["rules"]
+    contacts = parts["contacts.yaml"]["contacts"]
+
+    for file, items, attr, what in (
+        ("documents.yaml", documents, "id", "document"),
+        ("questions.yaml", questions, "id", "question"),
+        ("countries.yaml", regions, "code", "region"),
+        ("countries.yaml", countries, "code", "country"),
+        ("approaches.yaml", approaches, "id", "approach"),
+        ("organisations.yaml", organisations, "id", "organisation"),
+        ("not_effective.yaml", not_effective, "id", "item"),
+        ("rules.yaml", rules, "id", "rule"),
+        ("contacts.yaml", contacts, "country", "contacts"),
+    ):
+        _duplicates(file, items, attr, reader, what)
+
+    index = _Index(
+        questions={q.id: q for q, _ in questions},
+        order={q.id: n for n, (q, _) in enumerate(questions)},
+        regions={r.code for r, _ in regions},
+        countries={c.code for c, _ in countries},
+        approaches={a.id for a, _ in approaches},
+        organisations={o.id for o, _ in organisations},
+        documents={d.id: d for d, _ in documents},
+    )
+    _check_questions(questions, index, reader)
+    _check_places(countries, approaches, organisations, contacts, index, reader)
+    _check_links(organisations, not_effective, rules, index, reader)
+
+    texts = _document_texts(documents, folder, reader)
+    for file, items in (
+        ("approaches.yaml", approaches),
+        ("organisations.yaml", organisations),
+        ("not_effective.yaml", not_effective),
+    ):
+        _check_citations(file, items, index, texts, reader)
+
+    if reader.problems:
+        raise RulebookError(reader.problems)
+
+    def models(items: list) -> tuple:
+        return tuple(model for model, _ in items)
+
+    return m.Rulebook(
+        documents=models(documents),
+        questions=models(questions),
+        regions=models(regions),
+        countries=models(countries),
+        approaches=models(approaches),
+        organisations=models(organisations),
+        not_effective=models(not_effective),
+        rules=models(rules),
+        contacts=models(contacts),
+    )
+
+
+def _check_questions(questions: list, index: _Index, reader: _Reader) -> None:
+    file = "questions.yaml"
+    if "who" not in index.questions:
+        reader.problem(file, 1, "", "a question with id 'who' (myself / someone_else) is required")
+    elif {o.code for o in index.questions["who"].options} != {"myself", "someone_else"}:
+        reader.problem(file, 1, "id 'who'", "the 'who' question must have exactly the options myself and someone_else")
+    if not any(q.kind == "country" for q, _ in questions):
+        reader.problem(file, 1, "", "a question of kind 'country' is required")
+    for question, raw in questions:
+        seen: set[str] = set()
+        for n, option in enumerate(question.options):
+            if option.code in seen:
+                reader.problem(file, line_at(raw, ("options", n)), f"id {question.id!r}", f"option code '{option.code}' is used twice")
+            seen.add(option.code)
+            if option.exclusive and question.kind != "multiple":
+                reader.problem(file, line_at(raw, ("options", n)), f"id {question.id!r}", "'exclusive' only makes sense in a multiple-choice question")
+        if question.ask_if is not None:
+            for message in _check_condition(question.ask_if, index, before=index.order[question.id]):
+                reader.problem(file, line_at(raw, ("ask_if",)), f"id {question.id!r}", message)
+
+
+def _check_places(countries: list, approaches: list, organisations: list, contacts: list, index: _Index, reader: _Reader) -> None:
+    for country, raw in countries:
+        if country.region not in index.regions:
+            reader.problem("countries.yaml", raw.line, f"code {country.code!r}", f"unknown region '{country.region}'")
+    for file, items, attr in (("approaches.yaml", approaches, "only_in"), ("organisations.yaml", organisations, "service_area")):
+        for model, raw in items:
+            area = getattr(model, attr)
+            if area is None:
+                continue
+            for code in area.countries:
+                if code not in index.countries:
+                    reader.problem(file, line_at(raw, (attr,)), _item_name(raw), f"unknown country code '{code}'")
+            for code in area.regions:
+                if code not in index.regions:
+                    reader.problem(file, line_at(raw, (attr,)), _item_name(raw), f"unknown region '{code}'")
+    for contact, raw in contacts:
+        if contact.country not in index.countries:
+            reader.problem("contacts.yaml", raw.line, f"country {contact.country!r}", "not a country in countries.yaml")
+
+
+def _check_links(organisations: list, not_effective: list, rules: list, index: _Index, reader: _Reader) -> None:
+    def unknown(file: str, raw: object, loc: tuple, ids: Iterable[str], known: set[str], what: str) -> None:
+        for code in ids:
+            if code not in known:
+                reader.problem(file, line_at(raw, loc), _item_name(raw), f"unknown {what} '{code}'")
+
+    for org, raw in organisations:
+        unknown("organisations.yaml", raw, ("approaches",), org.approaches, index.approaches, "approach")
+    for item, raw in not_effective:
+        unknown("not_effective.yaml", raw, ("instead",), item.instead, index.approaches, "approach")
+        for message in _check_condition(item.lean_if, index, before=None):
+            reader.problem("not_effective.yaml", line_at(raw, ("lean_if",)), _item_name(raw), message)
+    for rule, raw in rules:
+        unknown("rules.yaml", raw, ("recommend",), rule.recommend, index.approaches, "approach")
+        unknown("rules.yaml", raw, ("recommend_organisations",), rule.recommend_organisations, index.organisations, "organisation")
+        if rule.exclude is not None:
+            unknown("rules.yaml", raw, ("exclude", "approaches"), rule.exclude.approaches, index.approaches, "approach")
+            unknown("rules.yaml", raw, ("exclude", "organisations"), rule.exclude.organisations, index.organisations, "organisation")
+        for message in _check_condition(rule.when, index, before=None):
+            reader.problem("rules.yaml", line_at(raw, ("when",)), _item_name(raw), message)

@@ -1,0 +1,279 @@
+"""Frozen models of the rules knowledge base.
+
+Every model forbids unknown fields and is immutable once loaded, so a
+request can never change the rulebook another request is reading.
+The YAML files in ``rules/`` are validated against these models by
+``loader.py``; the field names are the editor-facing schema.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StrictBool, StrictStr, StringConstraints, model_validator
+
+from .conditions import Cond, parse_condition
+
+Code = Annotated[StrictStr, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=60)]
+CountryCode = Annotated[StrictStr, StringConstraints(pattern=r"^[A-Z]{2}$")]
+Text = Annotated[StrictStr, StringConstraints(min_length=1, max_length=2000, strip_whitespace=True)]
+Url = Annotated[StrictStr, StringConstraints(pattern=r"^https://[^\s]+$", max_length=500)]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Wording(Frozen):
+    """Text that reads differently when the help is for someone else."""
+
+    myself: Text
+    someone_else: Text
+
+    def for_audience(self, audience: str) -> str:
+        return self.someone_else if audience == "someone_else" else self.myself
+
+
+# A plain string is used when the wording is the same for both audiences.
+Words = Union[Text, Wording]
+
+
+def words_for(words: Words | None, audience: str) -> str:
+    if words is None:
+        return ""
+    if isinstance(words, Wording):
+        return words.for_audience(audience)
+    return words
+
+
+# --- Conditions -------------------------------------------------------------
+# Parsed by ``conditions.parse_condition`` into small frozen dataclasses, so
+# an editor gets one clear message instead of a union's list of guesses.
+
+Condition = Annotated[Cond, PlainValidator(parse_condition)]
+
+
+# --- Sources ------------------------------------------------------------------
+
+
+class Document(Frozen):
+    id: Code
+    title: Text
+    file: Text
+    short_title: Text
+
+
+class Citation(Frozen):
+    document: Code
+    quote: Text
+
+
+class ExternalFact(Frozen):
+    """A fact that is not in the source documents: it must say where it was checked."""
+
+    source: Url
+    checked: dt.date
+
+
+# --- Questions -----------------------------------------------------------------
+
+
+class Option(Frozen):
+    code: Code
+    label: Words
+    hint: Words | None = None
+    # A multiple-choice option that cannot be combined with others ("prefer not to say").
+    exclusive: StrictBool = False
+    # Choosing it sends the person straight to crisis contacts.
+    crisis: StrictBool = False
+
+
+class Question(Frozen):
+    id: Code
+    kind: Literal["single", "multiple", "country"]
+    text: Words
+    # A short title for the "check your answers" list.
+    summary: Text
+    help: Words | None = None
+    # The message when a required question is not answered ("Select ...").
+    error: Words | None = None
+    required: StrictBool = True
+    options: tuple[Option, ...] = ()
+    ask_if: Condition | None = None
+    why_we_ask: Text | None = None
+
+    @model_validator(mode="after")
+    def _options_present(self) -> Question:
+        if self.kind != "country" and len(self.options) < 2:
+            raise ValueError("a single or multiple choice question needs at least two options")
+        if self.kind == "country" and self.options:
+            raise ValueError("a country question takes its options from countries.yaml")
+        return self
+
+    def option(self, code: str) -> Option | None:
+        return next((o for o in self.options if o.code == code), None)
+
+
+class Region(Frozen):
+    code: Code
+    name: Text
+
+
+class Country(Frozen):
+    code: CountryCode
+    name: Text
+    region: Code
+
+
+# --- Approaches and organisations ------------------------------------------------
+
+EvidenceLevel = Literal["strong", "moderate", "qualified", "not_stated"]
+
+
+class Availability(Frozen):
+    """Where the documents describe an approach as existing. Empty means anywhere."""
+
+    countries: tuple[CountryCode, ...] = ()
+    regions: tuple[Code, ...] = ()
+
+
+class Approach(Frozen):
+    id: Code
+    name: Text
+    summary: Text
+    what_to_expect: Text
+    faith: Literal["faith_based", "secular", "either"]
+    setting: Literal["inpatient", "outpatient", "either", "not_a_setting"]
+    medication: Literal["central", "compatible", "none", "not_stated"]
+    # "information": a policy or principle, shown for information, never as a place to go.
+    kind: Literal["service", "information"] = "service"
+    evidence_level: EvidenceLevel
+    evidence: Text
+    cautions: tuple[Text, ...] = ()
+    # Where the documents describe it (shown so nobody assumes it exists everywhere).
+    where: Text | None = None
+    # Set only when the documents tie it to places and it cannot be had elsewhere.
+    only_in: Availability | None = None
+    citations: tuple[Citation, ...] = Field(min_length=1)
+
+
+class Phone(Frozen):
+    number: Annotated[StrictStr, StringConstraints(pattern=r"^\+?[0-9][0-9 ]{1,20}$")]
+    description: Text | None = None
+
+
+class Organisation(Frozen):
+    """Field names follow Open Referral HSDS where one fits."""
+
+    id: Code
+    name: Text
+    alternate_name: Text | None = None
+    description: Text
+    kind: Literal[
+        "mutual_aid",
+        "treatment_provider",
+        "harm_reduction_service",
+        "community_group",
+        "national_authority",
+        "government_agency",
+        "un_body",
+        "international_body",
+        "advocacy_ngo",
+        "technical_ngo",
+        "funder",
+    ]
+    # direct_help: a person can contact it for help. information: policy,
+    # standards, advocacy or funding; never shown as a place to get treatment.
+    role: Literal["direct_help", "information"]
+    service_area: Availability | None = None
+    approaches: tuple[Code, ...] = ()
+    url: Url | None = None
+    url_checked: ExternalFact | None = None
+    citations: tuple[Citation, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _url_needs_source(self) -> Organisation:
+        if self.url and not self.url_checked:
+            raise ValueError("a url needs url_checked with a source and a checked date")
+        return self
+
+
+class NotEffective(Frozen):
+    """Something the documents say does not work: never recommended."""
+
+    id: Code
+    name: Text
+    summary: Text
+    # Shown when the person's answers lean this way; the gentle explanation.
+    note: Words
+    lean_if: Condition
+    instead: tuple[Code, ...] = ()
+    citations: tuple[Citation, ...] = Field(min_length=1)
+
+
+# --- Rules -------------------------------------------------------------------------
+
+
+class Exclusion(Frozen):
+    """Exclude approaches by their attributes (so new approaches are covered too)."""
+
+    faith: tuple[Literal["faith_based", "secular", "either"], ...] = ()
+    setting: tuple[Literal["inpatient", "outpatient", "either", "not_a_setting"], ...] = ()
+    medication: tuple[Literal["central", "compatible", "none", "not_stated"], ...] = ()
+    approaches: tuple[Code, ...] = ()
+    organisations: tuple[Code, ...] = ()
+
+
+class Rule(Frozen):
+    id: Code
+    when: Condition
+    reason: Words
+    # Points added to each recommended item; higher ranks first.
+    score: Annotated[int, Field(ge=1, le=100)] = 10
+    recommend: tuple[Code, ...] = ()
+    recommend_organisations: tuple[Code, ...] = ()
+    exclude: Exclusion | None = None
+
+    @model_validator(mode="after")
+    def _has_effect(self) -> Rule:
+        if not (self.recommend or self.recommend_organisations or self.exclude):
+            raise ValueError("a rule needs recommend, recommend_organisations or exclude")
+        return self
+
+
+# --- Contacts ------------------------------------------------------------------------
+
+
+class Helpline(Frozen):
+    name: Text
+    phone: Annotated[StrictStr, StringConstraints(pattern=r"^\+?[0-9][0-9 -]{1,20}$")] | None = None
+    text: Text | None = None
+    url: Url | None = None
+    hours: Text | None = None
+    description: Text
+    source: Url
+    checked: dt.date
+
+
+class CountryContacts(Frozen):
+    country: CountryCode
+    emergency: Annotated[StrictStr, StringConstraints(pattern=r"^[0-9]{2,4}$")]
+    emergency_source: Url
+    emergency_checked: dt.date
+    helplines: tuple[Helpline, ...] = ()
+
+
+# --- The whole rulebook ---------------------------------------------------------------
+
+
+class Rulebook(Frozen):
+    documents: tuple[Document, ...]
+    questions: tuple[Question, ...]
+    regions: tuple[Region, ...]
+    countries: tuple[Country, ...]
+    approaches: tuple[Approach, ...]
+    organisations: tuple[Organisation, ...]
+    not_effective: tuple[NotEffective, ...]
+    rules: tuple[Rule, ...]
+    contacts: tuple[CountryContacts, ...]

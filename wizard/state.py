@@ -1,0 +1,49 @@
+"""The person's answers, kept only in their own session cookie.
+
+The cookie is signed (so it cannot be forged into other answers), has no
+expiry date, and is refused by the server after 30 minutes without use.
+Everything read back is checked again against the rules.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, session
+
+from .journey import Answers, Journey
+
+ANSWERS = "answers"
+ERRORS = "errors"
+
+
+def journey() -> Journey:
+    return current_app.extensions["journey"]
+
+
+def load_answers() -> Answers:
+    return journey().sanitise(session.get(ANSWERS, {}))
+
+
+def save_answers(answers: Answers) -> None:
+    session[ANSWERS] = journey().clean(answers)
+
+
+def clear() -> None:
+    session.clear()
+
+
+def keep_alive() -> None:
+    """Renew the 30-minute idle limit while someone is using the wizard."""
+    if ANSWERS in session:
+        session.modified = True
+
+
+def set_error(question_id: str, message: str) -> None:
+    session[ERRORS] = {question_id: message}
+
+
+def pop_error(question_id: str) -> str | None:
+    errors = session.pop(ERRORS, None)
+    if isinstance(errors, dict):
+        value = errors.get(question_id)
+        return value if isinstance(value, str) else None
+    return None

@@ -1,0 +1,50 @@
+"""What every template can see: operator details, safety contacts, helpers."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g
+
+from . import state
+from .rulebook.models import CountryContacts, words_for
+
+
+def contacts_for(country_code: object) -> CountryContacts | None:
+    matcher = current_app.extensions["matcher"]
+    return matcher.contacts.get(country_code) if isinstance(country_code, str) else None
+
+
+def _safety_context() -> dict:
+    # A view that knows the country without a session (the one-page form) sets g.country.
+    country = getattr(g, "country", None)
+    if country is None:
+        country = state.load_answers().get("country")
+    matcher = current_app.extensions["matcher"]
+    contacts = contacts_for(country)
+    return {
+        "crisis_contacts": contacts,
+        "crisis_country": matcher.countries.get(country) if isinstance(country, str) else None,
+    }
+
+
+def _context() -> dict:
+    config = current_app.config
+    operator = {
+        "name": config["OPERATOR_NAME"],
+        "phone": config["OPERATOR_PHONE"],
+        "email": config["OPERATOR_EMAIL"],
+        "website": config["OPERATOR_WEBSITE"],
+        "hours": config["OPERATOR_HOURS"],
+    }
+    return {"operator": operator, "exit_url": config["EXIT_URL"], **_safety_context()}
+
+
+def tel_href(number: str) -> str:
+    return "tel:" + "".join(ch for ch in number if ch.isdigit() or ch == "+")
+
+
+def init_app(app: Flask) -> None:
+    app.context_processor(_context)
+    app.jinja_env.filters["tel"] = tel_href
+    app.jinja_env.filters["words"] = lambda words, audience="myself": words_for(words, audience)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

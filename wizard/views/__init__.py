@@ -1,0 +1,1 @@
+"""Views, split by stage of the journey."""

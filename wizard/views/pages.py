@@ -1,0 +1,102 @@
+"""Start page, safety pages, quick exit, and friendly error pages."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .. import state
+
+bp = Blueprint("pages", __name__)
+log = logging.getLogger(__name__)
+
+
+@bp.get("/")
+def start():
+    return render_template("start.html")
+
+
+@bp.get("/staying-safe-online")
+def staying_safe():
+    return render_template("staying_safe.html")
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("privacy.html")
+
+
+@bp.get("/accessibility")
+def accessibility():
+    return render_template("accessibility.html")
+
+
+@bp.get("/help-now")
+def help_now():
+    journey = state.journey()
+    answers = state.load_answers()
+    upcoming = journey.next_question(answers)
+    continue_url = None
+    if answers and journey.in_crisis(answers):
+        # Once safe, the person can carry on: the danger answer is theirs to change.
+        continue_url = url_for("questions.question", question_id="danger", change="1")
+    elif upcoming is not None and answers:
+        continue_url = url_for("questions.question", question_id=upcoming.id)
+    return render_template("help_now.html", continue_url=continue_url)
+
+
+@bp.get("/exit")
+def quick_exit():
+    """Leave at once: forget the answers and go somewhere neutral."""
+    state.clear()
+    response = redirect(current_app.config["EXIT_URL"], 303)
+    response.headers["Clear-Site-Data"] = '"cookies", "storage"'
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/cookies-off")
+def cookies_off():
+    return render_template("cookies_off.html"), 200
+
+
+def _error_page(status: int, title: str, message: str):
+    return render_template("error.html", title=title, message=message, status=status), status
+
+
+def register_error_pages(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error: CSRFError):
+        if not request.cookies:
+            # No cookie came back at all: the browser refuses cookies.
+            return redirect(url_for("pages.cookies_off"), 303)
+        state.clear()
+        return _error_page(
+            400,
+            "Your answers were cleared",
+            "For your privacy, answers are forgotten after 30 minutes without activity, "
+            "or if the page was open for too long. Please start again.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        titles = {
+            404: ("Page not found", "If you typed the web address, check it is correct."),
+            405: ("This page cannot be used that way", "Go back and try again, or start again."),
+            413: ("That was too much information", "The form sent more data than this service accepts. Please try again."),
+        }
+        title, message = titles.get(error.code, ("Something was wrong with that request", "Please go back and try again."))
+        return _error_page(error.code or 400, title, message)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        # Log the type only: the request may hold answers, which never go into logs.
+        log.error("unexpected error: %s", type(error).__name__)
+        return _error_page(500, "Sorry, something went wrong", "Please try again in a moment.")
+
+    @app.before_request
+    def renew_idle_timer():
+        state.keep_alive()

@@ -1,0 +1,72 @@
+"""Results, "start again", and the one-page version of the questionnaire."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+
+from .. import state
+from ..onepage import OnePageForm, read_one_page
+from ..rulebook.engine import Result
+from ..security import csrf
+
+bp = Blueprint("results", __name__)
+
+
+def render_results(result: Result, answers: dict, *, one_page: bool) -> str:
+    journey = state.journey()
+    audience = journey.audience(answers)
+    summary = [
+        {"summary": q.summary, "labels": journey.answer_labels(q, answers.get(q.id), audience)}
+        for q in journey.path(answers)
+    ]
+    rulebook = current_app.extensions["rulebook"]
+    return render_template(
+        "results.html",
+        result=result,
+        documents={d.id: d for d in rulebook.documents},
+        approach_names={a.id: a.name for a in rulebook.approaches},
+        answers_summary=summary,
+        one_page=one_page,
+    )
+
+
+@bp.get("/results")
+def results():
+    journey = state.journey()
+    answers = state.load_answers()
+    if not journey.is_complete(answers) or journey.in_crisis(answers):
+        return redirect(url_for("questions.begin"), 303)
+    result = current_app.extensions["matcher"].match(answers)
+    return render_results(result, answers, one_page=False)
+
+
+@bp.post("/start-again")
+def start_again():
+    state.clear()
+    return redirect(url_for("pages.start"), 303)
+
+
+@bp.route("/all-questions", methods=["GET", "POST"])
+@csrf.exempt  # checked by OnePageForm instead, which needs no cookie
+def one_page():
+    journey = state.journey()
+    form = OnePageForm(request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate():
+        answers, errors = read_one_page(journey, request.form)
+        if not errors:
+            g.country = answers.get("country")
+            result = current_app.extensions["matcher"].match(answers)
+            return render_results(result, answers, one_page=True)
+    else:
+        answers, errors = {}, []
+    if request.method == "POST" and form.errors:
+        errors = [{"href": "#main-form", "message": "This form is out of date. Please fill it in again.", "field": None}]
+    return render_template(
+        "one_page.html",
+        form=form,
+        questions=[(q, journey.choices(q, "myself")) for q in journey.questions],
+        answers=answers if request.method == "POST" else {},
+        submitted=request.form if request.method == "POST" else None,
+        errors=errors,
+        field_errors={e["field"]: e["message"] for e in errors if e.get("field")},
+    )
