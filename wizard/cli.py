@@ -111,12 +111,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m wizard")
     parser.add_argument("--rules", default=str(PROJECT_ROOT / "rules"), help="the rules folder")
     sub = parser.add_subparsers(dest="command", required=True)
-    rules = sub.add_parser("rules", help="check, explain or measure the rules").add_subparsers(dest="action", required=True)
+    rules = sub.add_parser("rules", help="check, explain or measure the rules").add_subparsers(
+        dest="action", required=True
+    )
     rules.add_parser("check", help="validate the rules; exit 1 with every problem").set_defaults(func=cmd_check)
     explain = rules.add_parser("explain", help="show the result for some answers, with reasons")
     explain.add_argument("--answer", action="append", default=[], metavar="QUESTION=CODE")
     explain.set_defaults(func=cmd_explain)
-    rules.add_parser("coverage", help="walk the answer space; count how often each item is shown").set_defaults(func=cmd_coverage)
+    rules.add_parser("coverage", help="walk the answer space; count how often each item is shown").set_defaults(
+        func=cmd_coverage
+    )
     run = sub.add_parser("run", help="serve the app for local use")
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=5000)

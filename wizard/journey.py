@@ -34,7 +34,8 @@ class Journey:
         self.questions = rulebook.questions
         self.by_id = {q.id: q for q in rulebook.questions}
         countries = sorted(rulebook.countries, key=lambda c: c.name.casefold())
-        self.country_choices = tuple(Choice(c.code, c.name) for c in countries) + (
+        self.country_choices = (
+            *(Choice(c.code, c.name) for c in countries),
             Choice(PREFER_NOT_TO_SAY, "Prefer not to say"),
         )
         self.country_codes = frozenset(c.code for c in self.country_choices)
@@ -78,9 +79,7 @@ class Journey:
         return self.next_question(answers) is None
 
     def in_crisis(self, answers: Mapping[str, object]) -> bool:
-        return any(
-            option.crisis and answers.get(q.id) == option.code for q in self.questions for option in q.options
-        )
+        return any(option.crisis and answers.get(q.id) == option.code for q in self.questions for option in q.options)
 
     # --- options and validation --------------------------------------------------------
 
@@ -111,7 +110,9 @@ class Journey:
             if forged:
                 return None, "Select from the options shown"
             if len(chosen) > 1 and exclusive.intersection(chosen):
-                label = next(words_for(o.label, audience) for o in question.options if o.code in exclusive and o.code in chosen)
+                label = next(
+                    words_for(o.label, audience) for o in question.options if o.code in exclusive and o.code in chosen
+                )
                 return None, f"“{label}” cannot be chosen together with other answers"
             if not chosen and question.required:
                 return None, self.required_message(question, audience)

@@ -190,7 +190,11 @@ class Matcher:
             org_reasons = list(reasons.get(org.id, ()))
             linked = [shown_ids[a] for a in org.approaches if a in shown_ids]
             if linked:
-                text = ("Linked to approaches in your results: " if audience == "myself" else "Linked to approaches in these results: ")
+                text = (
+                    "Linked to approaches in your results: "
+                    if audience == "myself"
+                    else "Linked to approaches in these results: "
+                )
                 org_reasons.append(Reason("linked-approaches", text + ", ".join(linked) + "."))
             if not org_reasons:
                 continue

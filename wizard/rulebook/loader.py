@@ -14,8 +14,8 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from . import models as m
-from .conditions import AnyIn, Cond, Equals, In
 from .conditions import Answered as AnsweredCond
+from .conditions import AnyIn, Cond, Equals, In
 from .yamlsource import LineDict, LineList, line_at, load_yaml
 
 # file name -> list of (top-level key, model of each item)
@@ -72,7 +72,11 @@ def _friendly(error: dict) -> str:
     if kind in ("too_short", "tuple_type", "list_type"):
         return f"'{field}' needs a list with at least one entry"
     if kind == "value_error":
-        return f"'{field}': {error['msg'].removeprefix('Value error, ')}" if loc else error["msg"].removeprefix("Value error, ")
+        return (
+            f"'{field}': {error['msg'].removeprefix('Value error, ')}"
+            if loc
+            else error["msg"].removeprefix("Value error, ")
+        )
     return f"'{field}': {error['msg']}"
 
 
@@ -81,6 +85,19 @@ def _item_name(raw: object) -> str:
         for key in ("id", "code", "country"):
             if isinstance(raw.get(key), str):
                 return f"{key} {raw[key]!r}"
+    return ""
+
+
+def _item_at_line(data: object, line: int) -> str:
+    """Name the list item a line belongs to, so a YAML-level problem names its item."""
+    if not isinstance(data, LineDict):
+        return ""
+    for items in data.values():
+        if isinstance(items, LineList):
+            starts = [(getattr(raw, "line", 0), raw) for raw in items]
+            for (start, raw), (next_start, _) in zip(starts, [*starts[1:], (10**9, None)], strict=True):
+                if start <= line < next_start:
+                    return _item_name(raw)
     return ""
 
 
@@ -97,13 +114,15 @@ class _Reader:
     def read(self, file: str) -> dict[str, list]:
         data, yaml_problems = load_yaml(self.folder / file)
         for yp in yaml_problems:
-            self.problem(file, yp.line, "", yp.message)
+            self.problem(file, yp.line, _item_at_line(data, yp.line), yp.message)
         sections = FILES[file]
         out: dict[str, list] = {key: [] for key, _ in sections}
         if data is None:
             return out
         if not isinstance(data, LineDict):
-            self.problem(file, getattr(data, "line", 1), "", f"expected a mapping with {', '.join(k for k, _ in sections)}")
+            self.problem(
+                file, getattr(data, "line", 1), "", f"expected a mapping with {', '.join(k for k, _ in sections)}"
+            )
             return out
         for key in data:
             if key not in out:
@@ -187,7 +206,10 @@ def _check_citations(file: str, items: list, index: _Index, texts: dict[str, str
                 reader.problem(file, line, _item_name(raw), f"citation names unknown document '{citation.document}'")
             elif citation.quote not in texts.get(document.id, ""):
                 reader.problem(
-                    file, line, _item_name(raw), f"the quote is not word for word in {document.short_title!r}: {citation.quote!r}"
+                    file,
+                    line,
+                    _item_name(raw),
+                    f"the quote is not word for word in {document.short_title!r}: {citation.quote!r}",
                 )
 
 
@@ -202,7 +224,9 @@ def _document_texts(docs: list, folder: Path, reader: _Reader) -> dict[str, str]
             try:
                 whole[doc.file] = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
-                reader.problem("documents.yaml", raw.line, f"id {doc.id!r}", f"cannot read the document file '{doc.file}'")
+                reader.problem(
+                    "documents.yaml", raw.line, f"id {doc.id!r}", f"cannot read the document file '{doc.file}'"
+                )
                 whole[doc.file] = ""
         text = whole[doc.file]
         start = text.find(doc.title)
@@ -295,20 +319,35 @@ def _check_questions(questions: list, index: _Index, reader: _Reader) -> None:
         seen: set[str] = set()
         for n, option in enumerate(question.options):
             if option.code in seen:
-                reader.problem(file, line_at(raw, ("options", n)), f"id {question.id!r}", f"option code '{option.code}' is used twice")
+                reader.problem(
+                    file,
+                    line_at(raw, ("options", n)),
+                    f"id {question.id!r}",
+                    f"option code '{option.code}' is used twice",
+                )
             seen.add(option.code)
             if option.exclusive and question.kind != "multiple":
-                reader.problem(file, line_at(raw, ("options", n)), f"id {question.id!r}", "'exclusive' only makes sense in a multiple-choice question")
+                reader.problem(
+                    file,
+                    line_at(raw, ("options", n)),
+                    f"id {question.id!r}",
+                    "'exclusive' only makes sense in a multiple-choice question",
+                )
         if question.ask_if is not None:
             for message in _check_condition(question.ask_if, index, before=index.order[question.id]):
                 reader.problem(file, line_at(raw, ("ask_if",)), f"id {question.id!r}", message)
 
 
-def _check_places(countries: list, approaches: list, organisations: list, contacts: list, index: _Index, reader: _Reader) -> None:
+def _check_places(
+    countries: list, approaches: list, organisations: list, contacts: list, index: _Index, reader: _Reader
+) -> None:
     for country, raw in countries:
         if country.region not in index.regions:
             reader.problem("countries.yaml", raw.line, f"code {country.code!r}", f"unknown region '{country.region}'")
-    for file, items, attr in (("approaches.yaml", approaches, "only_in"), ("organisations.yaml", organisations, "service_area")):
+    for file, items, attr in (
+        ("approaches.yaml", approaches, "only_in"),
+        ("organisations.yaml", organisations, "service_area"),
+    ):
         for model, raw in items:
             area = getattr(model, attr)
             if area is None:
@@ -338,9 +377,23 @@ def _check_links(organisations: list, not_effective: list, rules: list, index: _
             reader.problem("not_effective.yaml", line_at(raw, ("lean_if",)), _item_name(raw), message)
     for rule, raw in rules:
         unknown("rules.yaml", raw, ("recommend",), rule.recommend, index.approaches, "approach")
-        unknown("rules.yaml", raw, ("recommend_organisations",), rule.recommend_organisations, index.organisations, "organisation")
+        unknown(
+            "rules.yaml",
+            raw,
+            ("recommend_organisations",),
+            rule.recommend_organisations,
+            index.organisations,
+            "organisation",
+        )
         if rule.exclude is not None:
             unknown("rules.yaml", raw, ("exclude", "approaches"), rule.exclude.approaches, index.approaches, "approach")
-            unknown("rules.yaml", raw, ("exclude", "organisations"), rule.exclude.organisations, index.organisations, "organisation")
+            unknown(
+                "rules.yaml",
+                raw,
+                ("exclude", "organisations"),
+                rule.exclude.organisations,
+                index.organisations,
+                "organisation",
+            )
         for message in _check_condition(rule.when, index, before=None):
             reader.problem("rules.yaml", line_at(raw, ("when",)), _item_name(raw), message)

@@ -9,9 +9,18 @@ The YAML files in ``rules/`` are validated against these models by
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StrictBool, StrictStr, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictBool,
+    StrictStr,
+    StringConstraints,
+    model_validator,
+)
 
 from .conditions import Cond, parse_condition
 
@@ -36,7 +45,7 @@ class Wording(Frozen):
 
 
 # A plain string is used when the wording is the same for both audiences.
-Words = Union[Text, Wording]
+Words = Text | Wording
 
 
 def words_for(words: Words | None, audience: str) -> str:

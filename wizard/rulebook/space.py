@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import cycle
 
-from .conditions import AnyIn, Equals, In
+from .conditions import Equals, In
 from .engine import Matcher
 from .loader import PREFER_NOT_TO_SAY
 from .models import Question, Rulebook
@@ -56,7 +56,7 @@ def _values(book: Rulebook, question: Question, countries: list[str]) -> list[st
     if question.kind == "country":
         return countries
     codes = [o.code for o in question.options]
-    return codes if question.required else codes + [""]
+    return codes if question.required else [*codes, ""]
 
 
 def multiple_profiles(book: Rulebook) -> list[dict[str, list[str]]]:
@@ -73,13 +73,11 @@ def walk(book: Rulebook, matcher: Matcher | None = None) -> Iterator[dict[str, o
     countries = representative_countries(book)
     profiles = multiple_profiles(book) or [{}]
     questions = book.questions
-    counter = 0
 
     # Each combination of single answers takes the next profile in turn.
     singles = [q for q in questions if q.kind != "multiple"]
-    for combo in _single_combinations(book, singles, countries):
+    for counter, combo in enumerate(_single_combinations(book, singles, countries)):
         profile = profiles[counter % len(profiles)]
-        counter += 1
         answers = dict(combo)
         for question in questions:
             if question.kind == "multiple":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -32,6 +32,21 @@ def privacy():
 @bp.get("/accessibility")
 def accessibility():
     return render_template("accessibility.html")
+
+
+@bp.get("/approaches/<approach_id>")
+def approach(approach_id: str):
+    """One approach in full: what it is, evidence, cautions and sources (no answers needed)."""
+    matcher = current_app.extensions["matcher"]
+    found = matcher.approaches.get(approach_id)
+    if found is None:
+        abort(404)
+    rulebook = current_app.extensions["rulebook"]
+    answers = state.load_answers()
+    back_url = url_for("results.results") if answers and state.journey().is_complete(answers) else url_for("pages.start")
+    return render_template(
+        "approach.html", a=found, documents={d.id: d for d in rulebook.documents}, back_url=back_url
+    )
 
 
 @bp.get("/help-now")
@@ -86,15 +101,24 @@ def register_error_pages(app: Flask) -> None:
         titles = {
             404: ("Page not found", "If you typed the web address, check it is correct."),
             405: ("This page cannot be used that way", "Go back and try again, or start again."),
-            413: ("That was too much information", "The form sent more data than this service accepts. Please try again."),
+            413: (
+                "That was too much information",
+                "The form sent more data than this service accepts. Please try again.",
+            ),
         }
-        title, message = titles.get(error.code, ("Something was wrong with that request", "Please go back and try again."))
+        title, message = titles.get(
+            error.code, ("Something was wrong with that request", "Please go back and try again.")
+        )
         return _error_page(error.code or 400, title, message)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
-        # Log the type only: the request may hold answers, which never go into logs.
-        log.error("unexpected error: %s", type(error).__name__)
+        # Outside development log the type only: an exception message could
+        # quote a submitted value, and answers never go into logs.
+        if current_app.config.get("DEVELOPMENT") or current_app.testing:
+            log.error("unexpected error", exc_info=error)
+        else:
+            log.error("unexpected error: %s", type(error).__name__)
         return _error_page(500, "Sorry, something went wrong", "Please try again in a moment.")
 
     @app.before_request

@@ -60,7 +60,9 @@ def one_page():
     else:
         answers, errors = {}, []
     if request.method == "POST" and form.errors:
-        errors = [{"href": "#main-form", "message": "This form is out of date. Please fill it in again.", "field": None}]
+        errors = [
+            {"href": "#main-form", "message": "This form is out of date. Please fill it in again.", "field": None}
+        ]
     return render_template(
         "one_page.html",
         form=form,

@@ -1,0 +1,50 @@
+# Two commands for a new machine: `make run` and `make test`.
+# Each sets itself up: a virtualenv with pinned packages, and for the tests
+# Debian's Chromium and the HTML checker.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint format check-rules browser-deps bench clean setup
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+run: $(STAMP)
+	$(PY) -m wizard rules check
+	$(PY) -m wizard run --host $(HOST) --port $(PORT)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+check-rules: $(STAMP)
+	$(PY) -m wizard rules check
+
+browser-deps:
+	bash scripts/ensure-browser-deps.sh
+
+# pytest exits 5 when it collected no tests: that is a failure here, not a pass.
+test: $(STAMP) browser-deps lint check-rules
+	$(PY) -m pytest -p no:cacheprovider; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "No tests were collected: failing."; exit 1; fi; \
+	exit $$status
+
+bench: $(STAMP)
+	$(PY) -m bench.run
+
+clean:
+	rm -rf $(VENV) node_modules artifacts .pytest_cache .ruff_cache

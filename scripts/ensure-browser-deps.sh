@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install what the browser and HTML tests need, if it is missing:
+# Debian's Chromium (Playwright's own browser download is not used) and a
+# Java runtime plus the Nu Html Checker (npm package vnu-jar).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_install() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Missing $*: install with: sudo apt-get install -y $*" >&2
+    exit 1
+  fi
+  if [ -z "${APT_UPDATED:-}" ]; then
+    apt-get update -qq
+    APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+[ -x /usr/bin/chromium ] || apt_install chromium
+command -v java >/dev/null 2>&1 || apt_install default-jre-headless
+if ! command -v npm >/dev/null 2>&1; then apt_install nodejs npm; fi
+
+if [ ! -f node_modules/vnu-jar/build/dist/vnu.jar ]; then
+  npm ci --silent --no-audit --no-fund
+fi
