@@ -1,1 +1,89 @@
-"use strict";
+/* Progressive enhancement only: every page works without this file. */
+(function () {
+  "use strict";
+
+  var doc = document;
+  var exitLink = doc.getElementById("quick-exit");
+
+  function show(selector, visible) {
+    var nodes = doc.querySelectorAll(selector);
+    for (var i = 0; i < nodes.length; i++) nodes[i].hidden = !visible;
+  }
+
+  /* 1. Quick exit: replace() keeps this site out of the Back button. */
+  function leave(event) {
+    if (event) event.preventDefault();
+    doc.body.style.visibility = "hidden";
+    window.location.replace(exitLink ? exitLink.href : "/exit");
+  }
+
+  if (exitLink) exitLink.addEventListener("click", leave);
+
+  var shiftTimes = [];
+  doc.addEventListener("keydown", function (event) {
+    if (event.key !== "Shift") {
+      shiftTimes = [];
+      return;
+    }
+    if (event.repeat) return;
+    var now = Date.now();
+    shiftTimes.push(now);
+    shiftTimes = shiftTimes.filter(function (t) { return now - t < 1000; });
+    if (shiftTimes.length >= 3) leave();
+  });
+  show(".exit-tip", true);
+
+  /* 2. Print: a real button, and every <details> open on paper. */
+  show(".js-print", true);
+  show(".no-js-print", false);
+  doc.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".js-print");
+    if (button) window.print();
+  });
+
+  var reopened = [];
+  window.addEventListener("beforeprint", function () {
+    var all = doc.querySelectorAll("details:not([open])");
+    for (var i = 0; i < all.length; i++) {
+      all[i].open = true;
+      reopened.push(all[i]);
+    }
+  });
+  window.addEventListener("afterprint", function () {
+    while (reopened.length) reopened.pop().open = false;
+  });
+
+  /* 3. Errors: announce the summary, and link each error to its question. */
+  var summary = doc.getElementById("error-summary");
+  if (summary) {
+    summary.focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a[href^='#']");
+      if (!link) return;
+      var input = doc.getElementById(decodeURIComponent(link.hash.slice(1)));
+      if (!input || !/^(INPUT|SELECT|TEXTAREA)$/.test(input.tagName)) return;
+      event.preventDefault();
+      var fieldset = input.closest("fieldset");
+      var legend = fieldset && fieldset.querySelector("legend");
+      var label = doc.querySelector("label[for='" + input.id + "']");
+      (legend || label || input).scrollIntoView();
+      input.focus({ preventScroll: true });
+    });
+  }
+
+  /* 4. "None of these" style answers cannot be chosen with the others. */
+  doc.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input.type !== "checkbox" || !input.checked) return;
+    var group = input.closest("fieldset") || input.form;
+    if (!group) return;
+    var boxes = group.querySelectorAll("input[type='checkbox']");
+    var exclusive = input.hasAttribute("data-exclusive");
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      if (box !== input && box.name === input.name && (exclusive || box.hasAttribute("data-exclusive"))) {
+        box.checked = false;
+      }
+    }
+  });
+})();

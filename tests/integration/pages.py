@@ -104,7 +104,9 @@ def check_page(url: str, status: int, html: str, headers) -> Page:
     assert html.lstrip().lower().startswith("<!doctype html>"), f"{url}: no doctype"
     assert len(collected.h1s) == 1, f"{url}: expected one h1, found {collected.h1s}"
     title = collected.title.removeprefix("Error: ")
-    assert title.startswith(collected.h1s[0]), f"{url}: title {collected.title!r} does not start with h1 {collected.h1s[0]!r}"
+    assert title.startswith(collected.h1s[0]), (
+        f"{url}: title {collected.title!r} does not start with h1 {collected.h1s[0]!r}"
+    )
     dupes = {i for i in collected.ids if collected.ids.count(i) > 1}
     assert not dupes, f"{url}: duplicate ids {dupes}"
     missing = [f for f in collected.label_fors if f not in collected.ids]
@@ -112,7 +114,9 @@ def check_page(url: str, status: int, html: str, headers) -> Page:
     dangling = [d for d in collected.described if d not in collected.ids]
     assert not dangling, f"{url}: aria references to missing ids {dangling}"
     has_errors = 'id="error-summary"' in html
-    assert collected.title.startswith("Error: ") == has_errors, f"{url}: 'Error: ' title prefix must match the error summary"
+    assert collected.title.startswith("Error: ") == has_errors, (
+        f"{url}: 'Error: ' title prefix must match the error summary"
+    )
     assert 'href="/exit"' in html, f"{url}: no quick exit link"
     assert "If someone has overdosed or is in danger now" in html, f"{url}: no crisis line"
     for link in collected.links:

@@ -58,7 +58,9 @@ def test_whole_journey_reaches_results_and_reach_out(browser):
     assert "999" in text  # the UK emergency number, now that the country is known
     assert "not a diagnosis or medical advice" in text
     assert "Places that help people directly" in text
-    assert "Harm Reduction International" not in _section(page.html, "Places that help people directly", "for information")
+    assert "Harm Reduction International" not in _section(
+        page.html, "Places that help people directly", "for information"
+    )
     page = browser.get("/reach-out")
     assert page.h1 == "Reach out for help"
     assert "World Assistance" in page.text()
@@ -149,7 +151,20 @@ def test_quick_exit_clears_answers_and_leaves(browser, client):
     assert browser.history[-1] == "/questions/who"
 
 
-@pytest.mark.parametrize("path", ["/", "/questions/who", "/help-now", "/staying-safe-online", "/privacy", "/reach-out"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/questions/who",
+        "/help-now",
+        "/staying-safe-online",
+        "/privacy",
+        "/accessibility",
+        "/reach-out",
+        "/all-questions",
+        "/approaches/detox",
+    ],
+)
 def test_every_page_carries_safety_features_and_headers(browser, client, path):
     page = browser.get(path)
     assert page.status == 200
@@ -177,7 +192,9 @@ def test_session_cookie_is_session_only_and_http_only(browser, client):
 def test_answers_never_appear_in_urls(browser):
     walk(browser, FULL)
     browser.get("/results")
-    codes = {v for v in FULL.values() if isinstance(v, str)} | {c for v in FULL.values() if isinstance(v, list) for c in v}
+    codes = {v for v in FULL.values() if isinstance(v, str)} | {
+        c for v in FULL.values() if isinstance(v, list) for c in v
+    }
     for url in browser.history:
         for code in codes - {"GB"}:
             assert code not in url.split("/")[-1] or url.startswith("/questions/"), (url, code)

@@ -43,10 +43,10 @@ def approach(approach_id: str):
         abort(404)
     rulebook = current_app.extensions["rulebook"]
     answers = state.load_answers()
-    back_url = url_for("results.results") if answers and state.journey().is_complete(answers) else url_for("pages.start")
-    return render_template(
-        "approach.html", a=found, documents={d.id: d for d in rulebook.documents}, back_url=back_url
+    back_url = (
+        url_for("results.results") if answers and state.journey().is_complete(answers) else url_for("pages.start")
     )
+    return render_template("approach.html", a=found, documents={d.id: d for d in rulebook.documents}, back_url=back_url)
 
 
 @bp.get("/help-now")

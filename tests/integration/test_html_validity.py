@@ -1,0 +1,71 @@
+"""Every page of the journey, error states included, through the Nu Html Checker."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ..conftest import ROOT
+from .test_journey import FULL, walk
+
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def collect_pages(browser) -> dict[str, str]:
+    pages: dict[str, str] = {}
+
+    def keep(name, page):
+        pages[name] = page.html
+
+    keep("start", browser.get("/"))
+    page = browser.get("/questions")
+    keep("question-who", page)
+    keep("question-who-error", browser.answer(page, None))
+    page = browser.answer(browser.get("/questions/who"), "someone_else")
+    keep("question-country", page)
+    keep("question-country-error", browser.answer(page, None))
+    answers = dict(FULL, who="someone_else")
+    page, _ = walk(browser, answers)
+    keep("check-answers", page)
+    keep("question-needs-change", browser.get("/questions/needs?change=1"))
+    keep("question-needs-error", browser.answer(browser.get("/questions/needs"), ["cost", "prefer_not_to_say"]))
+    keep("results", browser.get("/results"))
+    keep("reach-out", browser.get("/reach-out"))
+    keep("approach", browser.get("/approaches/medication-assisted-treatment"))
+    for path in ("/help-now", "/staying-safe-online", "/privacy", "/accessibility", "/cookies-off", "/nope"):
+        keep(path.strip("/"), browser.get(path))
+    page = browser.get("/all-questions")
+    keep("one-page", page)
+    keep("one-page-errors", browser.post("/all-questions", data={"csrf_token": page.csrf_token()}))
+    keep("one-page-results", browser.post("/all-questions", data={"csrf_token": page.csrf_token(), **FULL}))
+    return pages
+
+
+def test_every_page_is_valid_html(browser, tmp_path: Path):
+    if shutil.which("java") is None or not VNU.exists():
+        pytest.fail("The Nu Html Checker is not installed: run `make test`, which installs it.")
+    pages = collect_pages(browser)
+    files = []
+    for name, html in pages.items():
+        path = tmp_path / f"{name}.html"
+        path.write_text(html, encoding="utf-8")
+        files.append(str(path))
+    run = subprocess.run(
+        ["java", "-Xss4m", "-jar", str(VNU), "--format", "json", "--also-check-svg", *files],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    messages = json.loads(run.stderr or "{}").get("messages", [])
+    problems = [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['type']}: {m['message']}"
+        for m in messages
+        if m["type"] == "error" or m.get("subType") == "warning"
+    ]
+    assert problems == [], "\n".join(problems)
+    assert len(pages) >= 20

@@ -1,0 +1,103 @@
+"""Walk the whole answer space and check what every person would be shown."""
+
+from __future__ import annotations
+
+import pytest
+
+from wizard.rulebook.space import multiple_profiles, representative_countries, walk
+
+
+@pytest.fixture(scope="module")
+def walked(rulebook, matcher):
+    return [(answers, matcher.match(answers)) for answers in walk(rulebook, matcher)]
+
+
+def test_the_walk_covers_every_single_choice_combination(rulebook, walked):
+    countries = representative_countries(rulebook)
+    singles = [q for q in rulebook.questions if q.kind == "single" and q.ask_if is None and q.id != "danger"]
+    expected = len(countries)
+    for q in singles:
+        expected *= len(q.options)
+    base = {
+        tuple(sorted((k, v) for k, v in a.items() if k not in ("injecting",) and not isinstance(v, list)))
+        for a, _ in walked
+    }
+    assert len(base) == expected
+    for profile in multiple_profiles(rulebook):
+        assert any(all(a.get(k) == v for k, v in profile.items()) for a, _ in walked)
+
+
+def test_everyone_gets_at_least_three_approaches(walked):
+    for answers, result in walked:
+        assert len(result.approaches) >= 3, answers
+
+
+def test_everyone_has_a_way_to_get_help_directly(walked):
+    for answers, result in walked:
+        helplines = result.contacts.helplines if result.contacts else ()
+        assert result.direct_help or helplines, answers
+
+
+def test_nothing_the_person_ruled_out_is_shown(walked):
+    for answers, result in walked:
+        shown = [m.approach for m in result.approaches + result.information]
+        if answers.get("faith") == "secular":
+            assert not [a.id for a in shown if a.faith == "faith_based"], answers
+        if answers.get("setting") == "outpatient":
+            assert not [a.id for a in shown if a.setting == "inpatient"], answers
+        if answers.get("medication") == "not_open":
+            assert not [a.id for a in shown if a.medication == "central"], answers
+
+
+def test_every_shown_item_has_a_reason(walked):
+    for answers, result in walked:
+        for match in result.approaches + result.information:
+            assert match.reasons and all(r.text for r in match.reasons), (answers, match.approach.id)
+        for match in result.direct_help + result.information_bodies:
+            assert match.reasons, (answers, match.organisation.id)
+
+
+def test_nothing_that_does_not_work_is_recommended(rulebook, walked):
+    not_working = {n.id for n in rulebook.not_effective} | {n.name.lower() for n in rulebook.not_effective}
+    for _, result in walked:
+        for match in result.approaches + result.information:
+            assert match.approach.id not in not_working
+            assert match.approach.name.lower() not in not_working
+
+
+def test_policy_bodies_are_never_places_to_get_help(walked):
+    for _, result in walked:
+        assert all(m.organisation.role == "direct_help" for m in result.direct_help)
+        assert all(m.organisation.role == "information" for m in result.information_bodies)
+        assert all(m.approach.kind == "service" for m in result.approaches)
+
+
+def test_place_limited_approaches_only_where_the_documents_describe_them(walked):
+    for answers, result in walked:
+        for match in result.approaches + result.information:
+            area = match.approach.only_in
+            if area and (area.countries or area.regions):
+                assert result.country is not None, (answers, match.approach.id)
+                assert result.country.code in area.countries or result.country.region in area.regions
+
+
+def test_matching_is_deterministic(matcher, walked):
+    for answers, result in walked[:: max(1, len(walked) // 200)]:
+        again = matcher.match(answers)
+        assert [m.approach.id for m in again.approaches] == [m.approach.id for m in result.approaches]
+        assert [m.score for m in again.approaches] == [m.score for m in result.approaches]
+
+
+def test_every_country_has_a_way_to_get_help(rulebook, matcher):
+    for country in rulebook.countries:
+        result = matcher.match({"who": "myself", "country": country.code, "readiness": "stop"})
+        helplines = result.contacts.helplines if result.contacts else ()
+        assert result.direct_help or helplines, country.code
+
+
+def test_every_approach_and_organisation_can_be_shown(rulebook):
+    from wizard.rulebook.space import coverage
+
+    report = coverage(rulebook)
+    never = sorted(item for item, count in report.counts.items() if count == 0)
+    assert never == []
