@@ -171,7 +171,8 @@ def test_every_page_carries_safety_features_and_headers(browser, client, path):
     response = client.get(path)
     csp = response.headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in csp
-    assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp
+    assert "script-src 'self'" in csp
+    assert "'unsafe-inline'" not in csp
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
@@ -192,10 +193,8 @@ def test_session_cookie_is_session_only_and_http_only(browser, client):
 def test_answers_never_appear_in_urls(browser):
     walk(browser, FULL)
     browser.get("/results")
-    codes = {v for v in FULL.values() if isinstance(v, str)} | {
-        c for v in FULL.values() if isinstance(v, list) for c in v
-    }
+    codes = {c for v in FULL.values() for c in (v if isinstance(v, list) else [v])}
+    assert len(browser.history) > 12
     for url in browser.history:
-        for code in codes - {"GB"}:
-            assert code not in url.split("/")[-1] or url.startswith("/questions/"), (url, code)
-        assert "GB" not in url
+        # Question ids appear in URLs; answer codes never do.
+        assert [code for code in codes if code in url] == [], url

@@ -66,9 +66,11 @@ def test_documented_cautions_are_carried(rulebook):
 
 def test_external_facts_carry_a_source_and_a_date(rulebook):
     for contacts in rulebook.contacts:
-        assert contacts.emergency_source.startswith("https://") and contacts.emergency_checked
+        assert contacts.emergency_source.startswith("https://")
+        assert contacts.emergency_checked
         for line in contacts.helplines:
-            assert line.source.startswith("https://") and line.checked
+            assert line.source.startswith("https://")
+            assert line.checked
 
 
 def test_contacts_cover_the_countries_the_documents_name(rulebook):
