@@ -53,7 +53,9 @@ def _parse_answers(book, pairs: list[str]) -> dict:
 
 def cmd_explain(args) -> int:
     book = _load(args.rules)
-    result = Matcher(book).match(_parse_answers(book, args.answer))
+    matcher = Matcher(book)
+    answers = _parse_answers(book, args.answer)
+    result = matcher.match(answers)
     out = []
     if result.crisis:
         out.append("CRISIS: the answers say there is danger now; crisis contacts come first.")
@@ -64,7 +66,8 @@ def cmd_explain(args) -> int:
         for n, match in enumerate(matches, 1):
             out.append(f"  {n}. {match.approach.name} [{match.approach.id}] score {match.score}")
             for reason in match.reasons:
-                tests = f" (because {'; '.join(reason.conditions)})" if reason.conditions else ""
+                held = matcher.conditions_held(reason.rule, answers) if reason.rule else []
+                tests = f" (because {'; '.join(held)})" if held else ""
                 out.append(f"       - {reason.text}{tests}")
             for caution in match.approach.cautions:
                 out.append(f"       ! {caution}")

@@ -147,6 +147,33 @@ class Always:
 Cond = Equals | In | AnyIn | Answered | All | Any | Not | Always
 
 
+ANY_VALUE = "*"
+
+
+def guard(cond: Cond) -> frozenset[tuple[str, str]] | None:
+    """Answers of which at least one must be given for the condition to hold.
+
+    Returns (answer, code) pairs, with code ANY_VALUE for "answered at all",
+    or None when the condition could hold without any particular answer
+    (``not``, ``always``). The matcher uses this to skip rules that cannot fire.
+    """
+    if isinstance(cond, Equals):
+        return frozenset({(cond.answer, cond.value)})
+    if isinstance(cond, (In, AnyIn)):
+        return frozenset((cond.answer, v) for v in cond.values)
+    if isinstance(cond, Answered):
+        return frozenset({(cond.answer, ANY_VALUE)})
+    if isinstance(cond, All):
+        guards = [g for g in map(guard, cond.parts) if g is not None]
+        return min(guards, key=len) if guards else None
+    if isinstance(cond, Any):
+        guards = [guard(part) for part in cond.parts]
+        if any(g is None for g in guards):
+            return None
+        return frozenset().union(*guards)
+    return None
+
+
 def matched_leaves(cond: Cond, answers: Answers) -> list[str]:
     """The leaf tests that held, in words, for explaining why a rule fired."""
     return [leaf.describe() for leaf in cond.leaves() if leaf.test(answers)]

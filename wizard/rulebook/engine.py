@@ -8,9 +8,10 @@ a loop over rules with dictionary look-ups and nothing else.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from . import models as m
+from .conditions import ANY_VALUE, guard, matched_leaves
 from .loader import PREFER_NOT_TO_SAY, REGION
 
 
@@ -18,8 +19,6 @@ from .loader import PREFER_NOT_TO_SAY, REGION
 class Reason:
     rule: str
     text: str
-    # The tests that held, in words, for staff and the CLI ("faith is secular").
-    conditions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,20 +53,26 @@ class Result:
     information_bodies: tuple[OrganisationMatch, ...]
     contacts: m.CountryContacts | None
     not_effective: tuple[NotEffectiveMatch, ...]
-    # id -> the reasons it was ruled out (for the CLI and tests).
-    excluded: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # (reason, ids it left out) for every exclusion that applied; see `excluded`.
+    exclusions: tuple[tuple[str, frozenset[str]], ...] = ()
+
+    @property
+    def excluded(self) -> dict[str, tuple[str, ...]]:
+        """id -> the reasons it was left out (for the CLI, staff and tests)."""
+        out: dict[str, list[str]] = {}
+        for reason, ids in self.exclusions:
+            for item in ids:
+                out.setdefault(item, []).append(reason)
+        return {k: tuple(v) for k, v in out.items()}
 
 
 @dataclass(frozen=True, slots=True)
 class _CompiledRule:
     rule: m.Rule
-    excludes_approaches: frozenset[str]
-    excludes_organisations: frozenset[str]
-    # Each leaf test with its description, worked out once at start-up.
-    leaves: tuple[tuple[object, str], ...]
-
-    def held(self, facts) -> tuple[str, ...]:
-        return tuple(text for leaf, text in self.leaves if leaf.test(facts))
+    # Every approach and organisation this rule leaves out, resolved at start-up.
+    excludes: frozenset[str]
+    # The reason in each wording, built once so matching creates no text.
+    reasons: dict[str, Reason]
 
 
 def _excluded_ids(rule: m.Rule, approaches: tuple[m.Approach, ...]) -> frozenset[str]:
@@ -90,9 +95,16 @@ def _covers(area: m.Availability | None, country: m.Country | None) -> bool:
     return country.code in area.countries or country.region in area.regions
 
 
+LINKED_PREFIX = {
+    "myself": "Linked to approaches in your results: ",
+    "someone_else": "Linked to approaches in these results: ",
+}
+
+
 class Matcher:
     def __init__(self, rulebook: m.Rulebook):
         self.rulebook = rulebook
+        self._org_cache: dict[str | None, tuple[tuple[int, m.Organisation], ...]] = {}
         self.questions = {q.id: q for q in rulebook.questions}
         self.countries = {c.code: c for c in rulebook.countries}
         self.contacts = {c.country: c for c in rulebook.contacts}
@@ -101,15 +113,30 @@ class Matcher:
         self.organisations = {o.id: o for o in rulebook.organisations}
         self.country_question = next(q.id for q in rulebook.questions if q.kind == "country")
         self.crisis_answers = {(q.id, o.code) for q in rulebook.questions for o in q.options if o.crisis}
-        self.rules = tuple(
+        compiled = tuple(
             _CompiledRule(
                 rule,
-                _excluded_ids(rule, rulebook.approaches),
-                frozenset(rule.exclude.organisations) if rule.exclude else frozenset(),
-                tuple((leaf, leaf.describe()) for leaf in rule.when.leaves()),
+                _excluded_ids(rule, rulebook.approaches)
+                | (frozenset(rule.exclude.organisations) if rule.exclude else frozenset()),
+                {
+                    audience: Reason(rule.id, m.words_for(rule.reason, audience))
+                    for audience in ("myself", "someone_else")
+                },
             )
             for rule in rulebook.rules
         )
+        self.rules = compiled
+        # Index rules by the answers that can make them fire, so a large rulebook
+        # only evaluates the rules these answers could trigger.
+        self._unguarded: list[int] = []
+        self._by_answer: dict[tuple[str, str], list[int]] = {}
+        for n, item in enumerate(compiled):
+            needed = guard(item.rule.when)
+            if needed is None:
+                self._unguarded.append(n)
+            else:
+                for key in needed:
+                    self._by_answer.setdefault(key, []).append(n)
 
     def facts(self, answers: Mapping[str, object]) -> dict[str, str | frozenset[str]]:
         """Answers as the conditions see them: codes, code sets, and the derived region."""
@@ -136,17 +163,19 @@ class Matcher:
 
         scores: dict[str, int] = {}
         reasons: dict[str, list[Reason]] = {}
-        excluded: dict[str, list[str]] = {}
-        for compiled in self.rules:
+        excluded: set[str] = set()
+        exclusions: list[tuple[str, frozenset[str]]] = []
+        for compiled in self._candidates(facts):
             rule = compiled.rule
             if not rule.when.test(facts):
                 continue
-            reason = Reason(rule.id, m.words_for(rule.reason, audience), compiled.held(facts))
+            reason = compiled.reasons[audience]
             for target in rule.recommend + rule.recommend_organisations:
                 scores[target] = scores.get(target, 0) + rule.score
                 reasons.setdefault(target, []).append(reason)
-            for target in compiled.excludes_approaches | compiled.excludes_organisations:
-                excluded.setdefault(target, []).append(reason.text)
+            if compiled.excludes:
+                excluded |= compiled.excludes
+                exclusions.append((reason.text, compiled.excludes))
 
         shown: list[ApproachMatch] = []
         for approach_id, score in scores.items():
@@ -154,7 +183,7 @@ class Matcher:
             if approach is None or approach_id in excluded:
                 continue
             if not _covers(approach.only_in, country):
-                excluded.setdefault(approach_id, []).append("not described for this country")
+                exclusions.append(("The documents describe it only in other places.", frozenset({approach_id})))
                 continue
             shown.append(ApproachMatch(approach, score, tuple(reasons[approach_id])))
         shown.sort(key=lambda a: (-a.score, self.approach_order[a.approach.id]))
@@ -177,30 +206,56 @@ class Matcher:
             information_bodies=bodies,
             contacts=self.contacts.get(country.code) if country else None,
             not_effective=notes,
-            excluded={k: tuple(v) for k, v in excluded.items()},
+            exclusions=tuple(exclusions),
         )
+
+    def _candidates(self, facts: Mapping[str, object]) -> list[_CompiledRule]:
+        """The rules these answers could fire, in file order."""
+        index = self._by_answer
+        picked = set(self._unguarded)
+        for answer, value in facts.items():
+            picked.update(index.get((answer, ANY_VALUE), ()))
+            if isinstance(value, frozenset):
+                for code in value:
+                    picked.update(index.get((answer, code), ()))
+            else:
+                picked.update(index.get((answer, value), ()))
+        rules = self.rules
+        return [rules[n] for n in sorted(picked)]
+
+    def conditions_held(self, rule_id: str, answers: Mapping[str, object]) -> list[str]:
+        """Which tests of a rule held for these answers, in words (for staff and the CLI)."""
+        rule = next((r.rule for r in self.rules if r.rule.id == rule_id), None)
+        return matched_leaves(rule.when, self.facts(answers)) if rule else []
+
+    def _organisations_for(self, country: m.Country | None) -> tuple[tuple[int, m.Organisation], ...]:
+        """Organisations serving this country, in file order (cached: there are few countries)."""
+        key = country.code if country else None
+        found = self._org_cache.get(key)
+        if found is None:
+            found = tuple(
+                (n, org) for n, org in enumerate(self.rulebook.organisations) if _covers(org.service_area, country)
+            )
+            self._org_cache[key] = found
+        return found
 
     def _organisations(self, shown, scores, reasons, excluded, country, audience):
         shown_ids = {a.approach.id: a.approach.name for a in shown}
+        prefix = LINKED_PREFIX[audience]
         direct: list[tuple[int, int, OrganisationMatch]] = []
         bodies: list[tuple[int, int, OrganisationMatch]] = []
-        for n, org in enumerate(self.rulebook.organisations):
-            if org.id in excluded or not _covers(org.service_area, country):
+        for n, org in self._organisations_for(country):
+            if org.id in excluded:
                 continue
             org_reasons = list(reasons.get(org.id, ()))
             linked = [shown_ids[a] for a in org.approaches if a in shown_ids]
             if linked:
-                text = (
-                    "Linked to approaches in your results: "
-                    if audience == "myself"
-                    else "Linked to approaches in these results: "
-                )
-                org_reasons.append(Reason("linked-approaches", text + ", ".join(linked) + "."))
+                org_reasons.append(Reason("", prefix + ", ".join(linked) + "."))
             if not org_reasons:
                 continue
             weight = scores.get(org.id, 0) + len(linked)
             target = direct if org.role == "direct_help" else bodies
             target.append((-weight, n, OrganisationMatch(org, tuple(org_reasons))))
-        return tuple(o for *_, o in sorted(direct, key=lambda t: t[:2])), tuple(
-            o for *_, o in sorted(bodies, key=lambda t: t[:2])
-        )
+        direct.sort(key=lambda t: t[:2])
+        bodies.sort(key=lambda t: t[:2])
+        return tuple(t[2] for t in direct), tuple(t[2] for t in bodies)
