@@ -28,12 +28,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.extensions["matcher"] = matcher
     app.extensions["journey"] = Journey(rulebook, matcher)
 
-    from . import i18n, security, templating
+    from . import compression, i18n, security, templating
     from .views import contact, pages, questions, results
 
     i18n.init_app(app)
     security.init_app(app)
     templating.init_app(app)
+    compression.init_app(app)
     for blueprint in (pages.bp, questions.bp, results.bp, contact.bp):
         app.register_blueprint(blueprint)
     pages.register_error_pages(app)
