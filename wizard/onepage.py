@@ -55,7 +55,9 @@ def read_one_page(journey: Journey, form: MultiDict) -> tuple[Answers, list[dict
         if error:
             choices = journey.choices(question, audience)
             anchor = f"{question.id}-input" if question.kind == "country" else f"{question.id}-{choices[0].code}"
-            errors.append({"href": "#" + anchor, "message": f"{question.summary}: {error}", "field": question.id})
+            errors.append(
+                {"href": "#" + anchor, "message": f"{question.summary}: {error}", "field": question.id, "text": error}
+            )
         else:
             answers[question.id] = value
     return answers, errors

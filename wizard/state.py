@@ -7,7 +7,7 @@ Everything read back is checked again against the rules.
 
 from __future__ import annotations
 
-from flask import current_app, session
+from flask import current_app, request, session
 
 from .journey import Answers, Journey
 
@@ -32,8 +32,8 @@ def clear() -> None:
 
 
 def keep_alive() -> None:
-    """Renew the 30-minute idle limit while someone is using the wizard."""
-    if ANSWERS in session:
+    """Renew the 30-minute idle limit while someone is using the wizard's pages."""
+    if request.endpoint != "static" and ANSWERS in session:
         session.modified = True
 
 

@@ -70,7 +70,9 @@ def question(question_id: str):
         back_url = url_for("pages.start")
     current = answers.get(question_id)
     selected = set(current) if isinstance(current, list) else {current} if current else set()
-    number, total = journey.position(question_id, answers)
+    # The path can grow or shrink with the answers, so the total is "about".
+    number, _ = journey.position(question_id, answers)
+    total = len(journey.questions)
     choices = journey.choices(q, audience)
     first_input = f"{q.id}-input" if q.kind == "country" else f"{q.id}-{choices[0].code}"
     return render_template(

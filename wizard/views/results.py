@@ -70,5 +70,5 @@ def one_page():
         answers=answers if request.method == "POST" else {},
         submitted=request.form if request.method == "POST" else None,
         errors=errors,
-        field_errors={e["field"]: e["message"] for e in errors if e.get("field")},
+        field_errors={e["field"]: e["text"] for e in errors if e.get("field")},
     )
