@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format check-rules browser-deps bench clean setup
+.PHONY: run test lint format check-rules browser-deps bench clean setup translations-update
 
 setup: $(STAMP)
 
@@ -45,6 +45,14 @@ test: $(STAMP) browser-deps lint check-rules
 
 bench: $(STAMP)
 	$(PY) -m bench.run
+
+# After editing templates or rules: refresh the template and every catalogue.
+# New or changed texts then show up untranslated, and the tests say which.
+translations-update: $(STAMP)
+	PYTHONPATH=. $(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k t --no-location --sort-output \
+		--omit-header -o translations/messages.pot .
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations \
+		--ignore-obsolete --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) node_modules artifacts .pytest_cache .ruff_cache

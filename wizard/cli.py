@@ -73,7 +73,7 @@ def cmd_explain(args) -> int:
                 out.append(f"       ! {caution}")
     for title, orgs in (("Direct help", result.direct_help), ("Information bodies", result.information_bodies)):
         out.append(f"\n{title}:")
-        out.extend(f"  - {m.organisation.name}: {m.reasons[0].text}" for m in orgs)
+        out.extend(f"  - {m.organisation.name}: {m.reasons[0].english()}" for m in orgs)
     if result.contacts:
         out.append(f"\nEmergency number: {result.contacts.emergency}")
         out.extend(f"  Helpline: {h.name} {h.phone or ''}".rstrip() for h in result.contacts.helplines)

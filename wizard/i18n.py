@@ -1,10 +1,166 @@
-"""Translation set-up. English is the source language of every string."""
+"""Languages: choosing one, translating interface and rules text, country names.
+
+The interface and the rules content share one set of gettext catalogues in
+``translations/``. Rules text is stored in English and translated where it
+is shown, so answers (stored as codes) survive a change of language.
+"""
 
 from __future__ import annotations
 
-from flask import Flask
-from flask_babel import Babel
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlencode
+
+from babel import Locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, current_app, g, request, session
+from flask_babel import Babel, format_date, get_locale, get_translations
+
+from .config import PROJECT_ROOT
+from .messages import Message
+from .rulebook.loader import PREFER_NOT_TO_SAY
+
+TRANSLATIONS = PROJECT_ROOT / "translations"
+
+# Each language in its own name, and its writing direction.
+LANGUAGES: dict[str, tuple[str, str]] = {
+    "en": ("English", "ltr"),
+    "es": ("Español", "ltr"),
+    "pt": ("Português", "ltr"),
+    "fr": ("Français", "ltr"),
+    "ar": ("العربية", "rtl"),
+}
+LANGUAGE_KEY = "lang"
+
+
+def select_locale() -> str:
+    """The person's explicit choice, then a partner's setting, then the browser's, then English."""
+    chosen = request.args.get(LANGUAGE_KEY)
+    if chosen in LANGUAGES:
+        if session.get(LANGUAGE_KEY) != chosen:
+            session[LANGUAGE_KEY] = chosen
+        return chosen
+    remembered = session.get(LANGUAGE_KEY)
+    if remembered in LANGUAGES:
+        return remembered
+    partner = getattr(g, "partner_language", None)
+    if partner in LANGUAGES:
+        return partner
+    return request.accept_languages.best_match(list(LANGUAGES)) or "en"
+
+
+def language() -> str:
+    return str(get_locale() or "en")
+
+
+def t(text: object) -> str:
+    """Translate a piece of rules or engine text (an English message id) for this request."""
+    if not text:
+        return ""
+    translations = get_translations()
+    if isinstance(text, Message):
+        translated = translations.ugettext(str.__str__(text))
+        params = {key: translations.ugettext(value) for key, value in text.params.items()}
+        return translated % params if params else translated
+    return translations.ugettext(str(text))
+
+
+@lru_cache(maxsize=16)
+def _territories(lang: str) -> dict[str, str]:
+    return dict(Locale.parse(lang).territories)
+
+
+def country_name(code: str | None) -> str:
+    """A country's name in the person's language (Babel's territory names)."""
+    if not code:
+        return ""
+    name = _territories(language()).get(code)
+    if name:
+        return name
+    country = current_app.extensions["matcher"].countries.get(code)
+    return country.name if country else code
+
+
+def _sort_key(name: str) -> str:
+    # Accents sort with their base letter (É with E), as readers of these languages expect.
+    return "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch)).casefold()
+
+
+@lru_cache(maxsize=16)
+def _country_choices(lang: str, codes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    names = _territories(lang)
+    english = current_app.extensions["matcher"].countries
+    pairs = [(code, names.get(code) or english[code].name) for code in codes]
+    return tuple(sorted(pairs, key=lambda pair: _sort_key(pair[1])))
+
+
+def country_choices() -> tuple[tuple[str, str], ...]:
+    codes = tuple(sorted(current_app.extensions["matcher"].countries))
+    return _country_choices(language(), codes)
+
+
+def compile_catalogues(folder: Path = TRANSLATIONS) -> None:
+    """Build each .mo from its .po when it is missing or older, so a fresh checkout just works."""
+    for po_path in folder.glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as source:
+            catalog = read_po(source)
+        with mo_path.open("wb") as target:
+            write_mo(target, catalog)
+
+
+def choices_for(journey, question, audience: str) -> list:
+    """A question's options in the person's language; countries by their local names, sorted."""
+    from .journey import Choice
+
+    if question.kind == "country":
+        local = [Choice(code, name) for code, name in country_choices()]
+        return [*local, Choice(PREFER_NOT_TO_SAY, t("Prefer not to say"))]
+    return [Choice(c.code, t(c.label), t(c.hint), c.exclusive) for c in journey.choices(question, audience)]
+
+
+def answer_labels(journey, question, value, audience: str) -> list[str]:
+    if question.kind == "country" and isinstance(value, str) and value != PREFER_NOT_TO_SAY:
+        return [country_name(value)]
+    return [t(label) for label in journey.answer_labels(question, value, audience)]
+
+
+def reason_text(reason) -> str:
+    """A matching reason in the person's language, with any names it lists."""
+    text = t(reason.text)
+    if reason.items:
+        text += " " + ", ".join(t(item) for item in reason.items) + "."
+    return text
+
+
+def _switcher() -> list[dict]:
+    """Links to this same page in each language (they work without JavaScript)."""
+    args = {key: value for key, value in request.args.items() if key != LANGUAGE_KEY}
+    links = []
+    for code, (name, _direction) in LANGUAGES.items():
+        query = urlencode({**args, LANGUAGE_KEY: code})
+        links.append({"code": code, "name": name, "href": f"{request.path}?{query}", "current": code == language()})
+    return links
+
+
+def _context() -> dict:
+    lang = language()
+    return {
+        "lang": lang,
+        "text_direction": LANGUAGES.get(lang, LANGUAGES["en"])[1],
+        "language_links": _switcher(),
+    }
 
 
 def init_app(app: Flask) -> None:
-    Babel(app, locale_selector=lambda: "en")
+    compile_catalogues()
+    Babel(app, locale_selector=select_locale, default_translation_directories=str(TRANSLATIONS))
+    app.context_processor(_context)
+    app.jinja_env.filters["t"] = t
+    app.jinja_env.filters["country"] = country_name
+    app.jinja_env.filters["reason"] = reason_text
+    app.jinja_env.filters["date"] = lambda value: format_date(value, format="long")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .messages import N_, Message
 from .rulebook.engine import Matcher
 from .rulebook.loader import PREFER_NOT_TO_SAY
 from .rulebook.models import Question, Rulebook, words_for
@@ -36,7 +37,7 @@ class Journey:
         countries = sorted(rulebook.countries, key=lambda c: c.name.casefold())
         self.country_choices = (
             *(Choice(c.code, c.name) for c in countries),
-            Choice(PREFER_NOT_TO_SAY, "Prefer not to say"),
+            Choice(PREFER_NOT_TO_SAY, N_("Prefer not to say")),
         )
         self.country_codes = frozenset(c.code for c in self.country_choices)
 
@@ -108,12 +109,12 @@ class Journey:
         if question.kind == "multiple":
             exclusive = {o.code for o in question.options if o.exclusive}
             if forged:
-                return None, "Select from the options shown"
+                return None, Message(N_("Select from the options shown"))
             if len(chosen) > 1 and exclusive.intersection(chosen):
                 label = next(
                     words_for(o.label, audience) for o in question.options if o.code in exclusive and o.code in chosen
                 )
-                return None, f"“{label}” cannot be chosen together with other answers"
+                return None, Message(N_("“%(label)s” cannot be chosen together with other answers"), label=label)
             if not chosen and question.required:
                 return None, self.required_message(question, audience)
             order = [o.code for o in question.options]
@@ -127,7 +128,7 @@ class Journey:
         return chosen[0], None
 
     def required_message(self, question: Question, audience: str) -> str:
-        return words_for(question.error, audience) or "Select an answer to continue"
+        return Message(words_for(question.error, audience) or N_("Select an answer to continue"))
 
     def sanitise(self, answers: object) -> Answers:
         """Keep only well-formed answers (for state read back from a cookie or a client)."""
@@ -154,7 +155,7 @@ class Journey:
     def answer_labels(self, question: Question, value: object, audience: str) -> list[str]:
         labels = {c.code: c.label for c in self.choices(question, audience)}
         if isinstance(value, list):
-            return [labels[v] for v in value if v in labels] or ["Not answered"]
+            return [labels[v] for v in value if v in labels] or [N_("Not answered")]
         if value in labels:
             return [labels[value]]
-        return ["Not answered"]
+        return [N_("Not answered")]

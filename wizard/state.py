@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import current_app, request, session
 
 from .journey import Answers, Journey
+from .messages import Message
 
 ANSWERS = "answers"
 ERRORS = "errors"
@@ -38,12 +39,16 @@ def keep_alive() -> None:
 
 
 def set_error(question_id: str, message: str) -> None:
-    session[ERRORS] = {question_id: message}
+    # Kept as the English message id (and its parameters) and translated when shown.
+    params = getattr(message, "params", {})
+    session[ERRORS] = {question_id: [str.__str__(message), params]}
 
 
 def pop_error(question_id: str) -> str | None:
     errors = session.pop(ERRORS, None)
     if isinstance(errors, dict):
         value = errors.get(question_id)
-        return value if isinstance(value, str) else None
+        if isinstance(value, list) and len(value) == 2 and isinstance(value[0], str) and isinstance(value[1], dict):
+            params = {k: v for k, v in value[1].items() if isinstance(k, str) and isinstance(v, str)}
+            return Message(value[0], **params)
     return None

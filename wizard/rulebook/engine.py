@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..messages import N_
 from . import models as m
 from .conditions import ANY_VALUE, guard, matched_leaves
 from .loader import PREFER_NOT_TO_SAY, REGION
@@ -19,6 +20,11 @@ from .loader import PREFER_NOT_TO_SAY, REGION
 class Reason:
     rule: str
     text: str
+    # Names listed after the text (approach names for a linked organisation).
+    items: tuple[str, ...] = ()
+
+    def english(self) -> str:
+        return f"{self.text} {', '.join(self.items)}." if self.items else self.text
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +102,8 @@ def _covers(area: m.Availability | None, country: m.Country | None) -> bool:
 
 
 LINKED_PREFIX = {
-    "myself": "Linked to approaches in your results: ",
-    "someone_else": "Linked to approaches in these results: ",
+    "myself": N_("Linked to approaches in your results:"),
+    "someone_else": N_("Linked to approaches in these results:"),
 }
 
 
@@ -250,7 +256,7 @@ class Matcher:
             org_reasons = list(reasons.get(org.id, ()))
             linked = [shown_ids[a] for a in org.approaches if a in shown_ids]
             if linked:
-                org_reasons.append(Reason("", prefix + ", ".join(linked) + "."))
+                org_reasons.append(Reason("", prefix, tuple(linked)))
             if not org_reasons:
                 continue
             weight = scores.get(org.id, 0) + len(linked)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -91,24 +92,25 @@ def register_error_pages(app: Flask) -> None:
         state.clear()
         return _error_page(
             400,
-            "Your answers were cleared",
-            "For your privacy, answers are forgotten after 30 minutes without activity, "
-            "or if the page was open for too long. Please start again.",
+            _("Your answers were cleared"),
+            _(
+                "For your privacy, answers are forgotten after 30 minutes without activity, "
+                "or if the page was open for too long. Please start again."
+            ),
         )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         titles = {
-            404: ("Page not found", "If you typed the web address, check it is correct."),
-            405: ("This page cannot be used that way", "Go back and try again, or start again."),
+            404: (_("Page not found"), _("If you typed the web address, check it is correct.")),
+            405: (_("This page cannot be used that way"), _("Go back and try again, or start again.")),
             413: (
-                "That was too much information",
-                "The form sent more data than this service accepts. Please try again.",
+                _("That was too much information"),
+                _("The form sent more data than this service accepts. Please try again."),
             ),
         }
-        title, message = titles.get(
-            error.code, ("Something was wrong with that request", "Please go back and try again.")
-        )
+        default = (_("Something was wrong with that request"), _("Please go back and try again."))
+        title, message = titles.get(error.code, default)
         return _error_page(error.code or 400, title, message)
 
     @app.errorhandler(Exception)
@@ -119,7 +121,7 @@ def register_error_pages(app: Flask) -> None:
             log.error("unexpected error", exc_info=error)
         else:
             log.error("unexpected error: %s", type(error).__name__)
-        return _error_page(500, "Sorry, something went wrong", "Please try again in a moment.")
+        return _error_page(500, _("Sorry, something went wrong"), _("Please try again in a moment."))
 
     @app.before_request
     def renew_idle_timer():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from .. import state
+from .. import i18n, state
 from ..rulebook.models import words_for
 
 bp = Blueprint("questions", __name__)
@@ -73,17 +73,18 @@ def question(question_id: str):
     # The path can grow or shrink with the answers, so the total is "about".
     number, _ = journey.position(question_id, answers)
     total = len(journey.questions)
-    choices = journey.choices(q, audience)
+    choices = i18n.choices_for(journey, q, audience)
     first_input = f"{q.id}-input" if q.kind == "country" else f"{q.id}-{choices[0].code}"
     return render_template(
         "question.html",
         q=q,
-        text=words_for(q.text, audience),
-        help=words_for(q.help, audience),
+        text=i18n.t(words_for(q.text, audience)),
+        help=i18n.t(words_for(q.help, audience)),
+        why_we_ask=i18n.t(q.why_we_ask),
         choices=choices,
         selected=selected,
-        error=error,
-        errors=[{"href": "#" + first_input, "message": error}] if error else [],
+        error=i18n.t(error),
+        errors=[{"href": "#" + first_input, "message": i18n.t(error)}] if error else [],
         back_url=back_url,
         change=changing,
         number=number,
@@ -101,8 +102,8 @@ def check_answers():
     rows = [
         {
             "question": q,
-            "summary": q.summary,
-            "labels": journey.answer_labels(q, answers.get(q.id), audience),
+            "summary": i18n.t(q.summary),
+            "labels": i18n.answer_labels(journey, q, answers.get(q.id), audience),
             "change_url": url_for("questions.question", question_id=q.id, change="1"),
         }
         for q in journey.path(answers)

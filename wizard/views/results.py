@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 
-from .. import state
+from .. import i18n, state
 from ..onepage import OnePageForm, read_one_page
 from ..rulebook.engine import Result
 from ..security import csrf
@@ -16,7 +16,7 @@ def render_results(result: Result, answers: dict, *, one_page: bool) -> str:
     journey = state.journey()
     audience = journey.audience(answers)
     summary = [
-        {"summary": q.summary, "labels": journey.answer_labels(q, answers.get(q.id), audience)}
+        {"summary": i18n.t(q.summary), "labels": i18n.answer_labels(journey, q, answers.get(q.id), audience)}
         for q in journey.path(answers)
     ]
     rulebook = current_app.extensions["rulebook"]
@@ -66,7 +66,7 @@ def one_page():
     return render_template(
         "one_page.html",
         form=form,
-        questions=[(q, journey.choices(q, "myself")) for q in journey.questions],
+        questions=[(q, i18n.choices_for(journey, q, "myself")) for q in journey.questions],
         answers=answers if request.method == "POST" else {},
         submitted=request.form if request.method == "POST" else None,
         errors=errors,

@@ -1,0 +1,27 @@
+"""English message ids that are translated where they are shown.
+
+The rules engine and the journey work in English only and import nothing
+from Flask; the web layer translates each message id, and its parameters,
+for the person's language.
+"""
+
+from __future__ import annotations
+
+
+def N_(text: str) -> str:
+    """Mark a string for extraction into the catalogues without translating it here."""
+    return text
+
+
+class Message(str):
+    """A message id with named parameters, translated and filled in when displayed."""
+
+    params: dict[str, str]
+
+    def __new__(cls, msgid: str, **params: str) -> Message:
+        message = super().__new__(cls, msgid)
+        message.params = params
+        return message
+
+    def english(self) -> str:
+        return str.__str__(self) % self.params if self.params else str.__str__(self)
