@@ -66,9 +66,9 @@ def test_catalogue_is_complete_and_current(lang, source_messages):
 def test_placeholders_are_kept(lang):
     wrong = []
     for message in catalogue(lang):
-        if message.id and message.string:
-            if sorted(PLACEHOLDER.findall(message.id)) != sorted(PLACEHOLDER.findall(message.string)):
-                wrong.append(message.id)
+        placeholders = sorted(PLACEHOLDER.findall(message.id or ""))
+        if message.id and message.string and placeholders != sorted(PLACEHOLDER.findall(message.string)):
+            wrong.append(message.id)
     assert wrong == []
 
 
