@@ -1,0 +1,98 @@
+"""Choosing a language, keeping it, and everything a page says following it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from babel.support import Translations
+
+from wizard.i18n import LANGUAGES, TRANSLATIONS, _sort_key
+
+from .test_journey import FULL, walk
+
+
+def translate(lang: str, msgid: str) -> str:
+    return Translations.load(str(TRANSLATIONS), [lang]).gettext(msgid)
+
+
+def html_attrs(page) -> tuple[str, str]:
+    match = re.search(r'<html lang="([a-z]+)" dir="(ltr|rtl)">', page.html)
+    assert match, "no lang/dir on <html>"
+    return match.group(1), match.group(2)
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_explicit_choice_sets_lang_dir_and_text(browser, lang):
+    page = browser.get(f"/?lang={lang}")
+    assert html_attrs(page) == (lang, LANGUAGES[lang][1])
+    assert page.h1 == translate(lang, "Find recovery support that fits")
+    if lang != "en":
+        assert page.h1 != "Find recovery support that fits"
+    # The choice is remembered for the rest of the journey.
+    page = browser.get("/questions/who")
+    assert html_attrs(page)[0] == lang
+    assert page.h1 == translate(lang, "Who are you looking for help for?")
+
+
+def test_browser_language_is_used_when_nothing_was_chosen(browser):
+    page = browser.get("/", headers={"Accept-Language": "fr-CA,fr;q=0.9,en;q=0.5"})
+    assert html_attrs(page) == ("fr", "ltr")
+
+
+def test_explicit_choice_beats_the_browser_language(browser):
+    browser.get("/?lang=pt", headers={"Accept-Language": "es"})
+    page = browser.get("/privacy", headers={"Accept-Language": "es"})
+    assert html_attrs(page)[0] == "pt"
+
+
+def test_unknown_language_falls_back_to_english(browser):
+    page = browser.get("/?lang=xx", headers={"Accept-Language": "de"})
+    assert html_attrs(page) == ("en", "ltr")
+
+
+def test_switcher_on_every_page_names_each_language_in_itself(browser):
+    page = browser.get("/questions/who?change=1")
+    for code, (name, _direction) in LANGUAGES.items():
+        assert f'lang="{code}" hreflang="{code}"' in page.html
+        assert f">{name}</a>" in page.html
+    # The switcher keeps the page and its other parameters.
+    assert 'href="/questions/who?change=1&amp;lang=ar"' in page.html
+
+
+def test_switching_language_keeps_every_answer(browser):
+    walk(browser, FULL)
+    english = browser.get("/check-answers")
+    page = browser.get("/check-answers?lang=es")
+    assert page.h1 == translate("es", "Check your answers")
+    assert english.html.count("summary-list__row") == page.html.count("summary-list__row")
+    assert "Reino Unido" in page.text()  # the country, in Spanish
+
+
+def test_rules_content_and_errors_are_translated(browser):
+    browser.get("/?lang=fr")
+    page = browser.get("/questions/who")
+    page = browser.answer(page, None)
+    assert translate("fr", "Select who you are looking for help for") in page.text()
+    assert page.title.startswith(translate("fr", "Error:"))
+    walk(browser, FULL)
+    page = browser.get("/results")
+    assert translate("fr", "Medication-assisted treatment (MAT)") in page.text()
+    assert translate("fr", "Why this may suit you") in page.text()
+
+
+def test_country_names_are_localised_and_sorted_for_the_language(browser):
+    browser.get("/?lang=fr")
+    page = browser.answer(browser.get("/questions/who"), "myself")
+    options = re.findall(r'<option value="([A-Z]{2})"[^>]*>([^<]+)</option>', page.html)
+    names = [name for _code, name in options]
+    assert dict(options)["DE"] == "Allemagne"
+    assert names == sorted(names, key=_sort_key)
+
+
+def test_arabic_pages_are_right_to_left_with_numbers_isolated(browser):
+    browser.get("/?lang=ar")
+    page = browser.answer(browser.get("/questions/who"), "myself")
+    page = browser.answer(page, "GB")
+    assert html_attrs(page) == ("ar", "rtl")
+    assert '<bdi dir="ltr">999</bdi>' in page.html
