@@ -14,7 +14,6 @@ from wtforms import Form
 from wtforms.csrf.core import CSRF
 
 from .journey import Answers, Journey
-from .rulebook.models import words_for
 
 TOKEN_MAX_AGE = 4 * 60 * 60
 
@@ -55,13 +54,7 @@ def read_one_page(journey: Journey, form: MultiDict) -> tuple[Answers, list[dict
         if error:
             choices = journey.choices(question, audience)
             anchor = f"{question.id}-input" if question.kind == "country" else f"{question.id}-{choices[0].code}"
-            errors.append(
-                {"href": "#" + anchor, "message": f"{question.summary}: {error}", "field": question.id, "text": error}
-            )
+            errors.append({"href": "#" + anchor, "question": question, "error": error})
         else:
             answers[question.id] = value
     return answers, errors
-
-
-def question_text(question, audience: str) -> str:
-    return words_for(question.text, audience)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from .. import i18n, state
 from ..onepage import OnePageForm, read_one_page
@@ -52,7 +53,19 @@ def one_page():
     journey = state.journey()
     form = OnePageForm(request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate():
-        answers, errors = read_one_page(journey, request.form)
+        answers, problems = read_one_page(journey, request.form)
+        # Shown twice: in the summary with the question's short title, and under the question.
+        errors = [
+            {
+                "href": p["href"],
+                "field": p["question"].id,
+                "text": i18n.t(p["error"]),
+                "message": _(
+                    "%(question)s: %(problem)s", question=i18n.t(p["question"].summary), problem=i18n.t(p["error"])
+                ),
+            }
+            for p in problems
+        ]
         if not errors:
             g.country = answers.get("country")
             result = current_app.extensions["matcher"].match(answers)
@@ -61,7 +74,7 @@ def one_page():
         answers, errors = {}, []
     if request.method == "POST" and form.errors:
         errors = [
-            {"href": "#main-form", "message": "This form is out of date. Please fill it in again.", "field": None}
+            {"href": "#main-form", "message": _("This form is out of date. Please fill it in again."), "field": None}
         ]
     return render_template(
         "one_page.html",
