@@ -49,7 +49,7 @@ bench: $(STAMP)
 # After editing templates or rules: refresh the template and every catalogue.
 # New or changed texts then show up untranslated, and the tests say which.
 translations-update: $(STAMP)
-	PYTHONPATH=. $(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k t --no-location --sort-output \
+	PYTHONPATH=. $(VENV)/bin/pybabel extract -F babel.cfg -k N_ --no-location --sort-output \
 		--omit-header -o translations/messages.pot .
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations \
 		--ignore-obsolete --no-fuzzy-matching

@@ -14,7 +14,7 @@ from wizard.i18n import LANGUAGES, TRANSLATIONS
 from ..conftest import ROOT
 
 PLACEHOLDER = re.compile(r"%(?:\([a-z_]+\))?[sd%]")
-KEYWORDS = {"_": None, "gettext": None, "N_": None, "t": None}
+KEYWORDS = {"_": None, "gettext": None, "N_": None}
 
 
 @pytest.fixture(scope="module")
