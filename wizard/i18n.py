@@ -27,9 +27,6 @@ TRANSLATIONS = PROJECT_ROOT / "translations"
 # Each language in its own name, and its writing direction.
 LANGUAGES: dict[str, tuple[str, str]] = {
     "en": ("English", "ltr"),
-}
-# Languages whose catalogues are being translated; offered once complete.
-IN_TRANSLATION: dict[str, tuple[str, str]] = {
     "es": ("Español", "ltr"),
     "pt": ("Português", "ltr"),
     "fr": ("Français", "ltr"),
