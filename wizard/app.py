@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Flask
 
 from .config import PROJECT_ROOT, build_config
 from .journey import Journey
+from .partners import DEFAULT_FILE as DEFAULT_PARTNERS
 from .rulebook.engine import Matcher
 from .rulebook.loader import load_rulebook
 
@@ -28,14 +30,20 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.extensions["matcher"] = matcher
     app.extensions["journey"] = Journey(rulebook, matcher)
 
-    from . import compression, i18n, security, templating
-    from .views import contact, pages, questions, results
+    from . import compression, i18n, limits, security, templating
+    from .partners import load_partners
+    from .views import api, contact, pages, questions, results
+
+    # Refuse to start on an invalid partners file, as on invalid rules.
+    partners_file = app.config.get("PARTNERS_FILE") or os.environ.get("PARTNERS_FILE") or DEFAULT_PARTNERS
+    app.extensions["partners"] = load_partners(partners_file, frozenset(matcher.countries))
 
     i18n.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     compression.init_app(app)
-    for blueprint in (pages.bp, questions.bp, results.bp, contact.bp):
+    limits.init_app(app)
+    for blueprint in (pages.bp, questions.bp, results.bp, contact.bp, api.bp):
         app.register_blueprint(blueprint)
     pages.register_error_pages(app)
     return app

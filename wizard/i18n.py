@@ -39,7 +39,8 @@ def select_locale() -> str:
     """The person's explicit choice, then a partner's setting, then the browser's, then English."""
     chosen = request.args.get(LANGUAGE_KEY)
     if chosen in LANGUAGES:
-        if session.get(LANGUAGE_KEY) != chosen:
+        # Remembered for the journey; the API sets no cookies, so it only uses the parameter.
+        if request.blueprint != "api" and session.get(LANGUAGE_KEY) != chosen:
             session[LANGUAGE_KEY] = chosen
         return chosen
     remembered = session.get(LANGUAGE_KEY)
