@@ -10,11 +10,42 @@
     for (var i = 0; i < nodes.length; i++) nodes[i].hidden = !visible;
   }
 
-  /* 1. Quick exit: replace() keeps this site out of the Back button. */
+  /* 0. Inside a partner's frame: talk only to the partner page that greeted us. */
+  var body = doc.body;
+  var framed = body.classList.contains("embedded") && window.parent !== window;
+  var parentOrigin = null;
+  function tellParent(message) {
+    if (parentOrigin) window.parent.postMessage(message, parentOrigin);
+  }
+  function sendHeight() {
+    tellParent({ type: "wizard:height", height: Math.ceil(body.getBoundingClientRect().height) });
+  }
+  if (framed) {
+    var allowed = (body.getAttribute("data-embed-origins") || "").split(" ");
+    window.addEventListener("message", function (event) {
+      if (event.source !== window.parent || allowed.indexOf(event.origin) < 0) return;
+      if (event.data && event.data.type === "wizard:hello") {
+        parentOrigin = event.origin;
+        sendHeight();
+      }
+    });
+    if (window.ResizeObserver) new ResizeObserver(sendHeight).observe(body);
+  }
+
+  /* 1. Quick exit: replace() keeps this site out of the Back button.
+     In a frame the partner's whole page must leave, not just the frame. */
   function leave(event) {
     if (event) event.preventDefault();
-    doc.body.style.visibility = "hidden";
-    window.location.replace(exitLink ? exitLink.href : "/exit");
+    body.style.visibility = "hidden";
+    var href = exitLink ? exitLink.href : "/exit";
+    if (framed && parentOrigin) {
+      fetch(href, { credentials: "include", redirect: "manual" }).catch(function () {});
+      tellParent({ type: "wizard:exit", url: body.getAttribute("data-exit-url") });
+    } else if (framed) {
+      window.open(href, "_top");
+    } else {
+      window.location.replace(href);
+    }
   }
 
   if (exitLink) exitLink.addEventListener("click", leave);

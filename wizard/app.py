@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from .config import PROJECT_ROOT, build_config
+from .embed import WizardFlask
 from .journey import Journey
 from .partners import DEFAULT_FILE as DEFAULT_PARTNERS
 from .rulebook.engine import Matcher
@@ -15,7 +16,7 @@ from .rulebook.loader import load_rulebook
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    app = Flask(
+    app = WizardFlask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
@@ -30,9 +31,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.extensions["matcher"] = matcher
     app.extensions["journey"] = Journey(rulebook, matcher)
 
-    from . import compression, i18n, limits, security, templating
+    from . import compression, embed, i18n, limits, security, templating
     from .partners import load_partners
     from .views import api, contact, pages, questions, results
+    from .views import embed as embed_views
 
     # Refuse to start on an invalid partners file, as on invalid rules.
     partners_file = app.config.get("PARTNERS_FILE") or os.environ.get("PARTNERS_FILE") or DEFAULT_PARTNERS
@@ -43,7 +45,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     templating.init_app(app)
     compression.init_app(app)
     limits.init_app(app)
-    for blueprint in (pages.bp, questions.bp, results.bp, contact.bp, api.bp):
+    for blueprint in (pages.bp, questions.bp, results.bp, contact.bp, api.bp, embed_views.bp):
         app.register_blueprint(blueprint)
+    # The same journey again under /embed/<partner>/, for partner sites.
+    embed.init_app(app, [pages.bp, questions.bp, results.bp, contact.bp])
     pages.register_error_pages(app)
     return app

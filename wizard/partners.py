@@ -19,6 +19,7 @@ from .config import PROJECT_ROOT
 DEFAULT_FILE = PROJECT_ROOT / "config" / "partners.yaml"
 Colour = Annotated[StrictStr, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+PAGE_BACKGROUND = "#faf7f2"
 
 
 def _luminance(colour: str) -> float:
@@ -39,6 +40,15 @@ class Theme(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     accent: Colour = "#1d5c63"
     text: Colour = "#ffffff"
+
+    @field_validator("accent")
+    @classmethod
+    def _accent_on_page(cls, accent: str) -> str:
+        # The accent is also the colour of links and focus marks on the light page.
+        if contrast(accent, PAGE_BACKGROUND) < 4.5:
+            ratio = contrast(accent, PAGE_BACKGROUND)
+            raise ValueError(f"accent {accent} on the page background has contrast {ratio:.2f}; it needs 4.5")
+        return accent
 
     @field_validator("text")
     @classmethod

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
@@ -17,6 +17,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "form-action 'self'",
         "base-uri 'none'",
         "frame-ancestors 'none'",
+        "frame-src 'self'",
         "manifest-src 'self'",
     ]
 )
@@ -33,15 +34,25 @@ HEADERS = {
 }
 
 
+# Responses that hold nothing personal and may be cached: assets and the embed's script and theme.
+CACHEABLE = {"static", "embed.loader", "embed.theme"}
+
+
 def _apply_headers(response: Response) -> Response:
+    partner = g.get("partner")
     for name, value in HEADERS.items():
+        if partner is not None and name == "X-Frame-Options":
+            continue  # inside the embed, frame-ancestors decides who may frame the page
+        if partner is not None and name == "Content-Security-Policy":
+            ancestors = " ".join(["'self'", *partner.allowed_origins])
+            value = value.replace("frame-ancestors 'none'", f"frame-ancestors {ancestors}")
         response.headers.setdefault(name, value)
-    if request.endpoint != "static":
+    if request.endpoint not in CACHEABLE:
         # Pages can hold answers: never keep them in any cache, including Back/Forward.
         response.headers["Cache-Control"] = "no-store"
         response.headers["Pragma"] = "no-cache"
     else:
-        response.headers["Cache-Control"] = "public, max-age=3600"
+        response.headers.setdefault("Cache-Control", "public, max-age=3600")
     return response
 
 

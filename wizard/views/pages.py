@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -68,7 +68,8 @@ def help_now():
 def quick_exit():
     """Leave at once: forget the answers and go somewhere neutral."""
     state.clear()
-    response = redirect(current_app.config["EXIT_URL"], 303)
+    partner = g.get("partner")
+    response = redirect(partner.exit_url if partner else current_app.config["EXIT_URL"], 303)
     response.headers["Clear-Site-Data"] = '"cookies", "storage"'
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
@@ -101,6 +102,11 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if request.path.startswith("/api/"):
+            # The API answers in JSON (RFC 9457 problems), even for addresses it does not have.
+            from .api import http_problem
+
+            return http_problem(error)
         titles = {
             404: (_("Page not found"), _("If you typed the web address, check it is correct.")),
             405: (_("This page cannot be used that way"), _("Go back and try again, or start again.")),

@@ -1,0 +1,37 @@
+"""Conditions come out of the API in the same shape as the rules files."""
+
+from __future__ import annotations
+
+import pytest
+
+from wizard.api_json import condition_json
+from wizard.rulebook.conditions import parse_condition
+
+SHAPES = [
+    {"answer": "faith", "equals": "secular"},
+    {"answer": "setting", "in": ["not_sure", "outpatient"]},
+    {"answer": "needs", "any_in": ["cost", "distance"]},
+    {"answered": "country"},
+    {"always": True},
+    {"not": {"answer": "who", "equals": "myself"}},
+    {"all": [{"answered": "country"}, {"any": [{"answer": "region", "equals": "europe"}, {"always": True}]}]},
+    {"any": [{"not": {"answered": "needs"}}, {"answer": "needs", "any_in": ["legal"]}]},
+]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_every_operator_round_trips(shape):
+    assert condition_json(parse_condition(shape)) == shape
+
+
+def test_every_condition_in_the_rules_round_trips(rulebook):
+    conditions = [q.ask_if for q in rulebook.questions if q.ask_if is not None]
+    conditions += [rule.when for rule in rulebook.rules]
+    conditions += [item.lean_if for item in rulebook.not_effective]
+    for condition in conditions:
+        assert parse_condition(condition_json(condition)) == condition
+
+
+def test_something_else_is_refused():
+    with pytest.raises(TypeError):
+        condition_json("faith is secular")

@@ -1,0 +1,73 @@
+"""Embedding: the same journey under /embed/<partner>/, framed only by that partner.
+
+The journey's blueprints are registered a second time under the embed prefix.
+While a request is inside the embed, every link the views and templates make
+stays inside it (the app's url_for maps "questions.question" to
+"embed_questions.question" and fills in the partner), so no view needs to know.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, abort, current_app, g, request
+from flask.sessions import SecureCookieSessionInterface
+
+EMBEDDABLE = ("pages", "questions", "results", "contact")
+PREFIX = "/embed/<partner>"
+
+
+class WizardFlask(Flask):
+    def url_for(self, endpoint: str, **values):
+        partner = g.get("partner") if _in_request() else None
+        if partner is not None and endpoint.split(".", 1)[0] in EMBEDDABLE:
+            endpoint = "embed_" + endpoint
+            values.setdefault("partner", partner.id)
+        return super().url_for(endpoint, **values)
+
+
+def _in_request() -> bool:
+    from flask import has_request_context
+
+    return has_request_context()
+
+
+class EmbedAwareSessionInterface(SecureCookieSessionInterface):
+    """Inside a partner's frame the session cookie is a third-party cookie. Browsers that
+    block those still keep a *partitioned* cookie (CHIPS): one jar per top-level site,
+    so it cannot follow the person across sites. It must be SameSite=None and Secure."""
+
+    EMBED_COOKIE = "wizard_embed"
+
+    @staticmethod
+    def _embedded() -> bool:
+        return _in_request() and request.path.startswith("/embed/")
+
+    def get_cookie_name(self, app: Flask) -> str:
+        return self.EMBED_COOKIE if self._embedded() else super().get_cookie_name(app)
+
+    def get_cookie_samesite(self, app: Flask):
+        return "None" if self._embedded() else super().get_cookie_samesite(app)
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return True if self._embedded() else super().get_cookie_secure(app)
+
+    def get_cookie_partitioned(self, app: Flask) -> bool:
+        return True if self._embedded() else super().get_cookie_partitioned(app)
+
+
+def _pull_partner(endpoint: str | None, values: dict | None) -> None:
+    if not endpoint or not endpoint.startswith("embed") or values is None or "partner" not in values:
+        return
+    partner = current_app.extensions["partners"].get(values.pop("partner"))
+    if partner is None:
+        abort(404)
+    g.partner = partner
+    g.partner_language = partner.default_language
+
+
+def init_app(app: Flask, blueprints: list) -> None:
+    app.session_interface = EmbedAwareSessionInterface()
+    app.url_value_preprocessor(_pull_partner)
+    for blueprint in blueprints:
+        app.register_blueprint(
+            blueprint, url_prefix=PREFIX + (blueprint.url_prefix or ""), name="embed_" + blueprint.name
+        )
