@@ -57,6 +57,8 @@ def build_config(instance: Path, overrides: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": True,
         "BABEL_DEFAULT_LOCALE": "en",
+        # In memory by default; a Redis URL shares the limits between processes.
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "DEVELOPMENT": development,
     }
     for key, default in OPERATOR_DEFAULTS.items():
