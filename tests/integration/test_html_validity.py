@@ -38,6 +38,11 @@ def collect_pages(browser) -> dict[str, str]:
     keep("approach", browser.get("/approaches/medication-assisted-treatment"))
     for path in ("/help-now", "/staying-safe-online", "/privacy", "/accessibility", "/cookies-off", "/nope"):
         keep(path.strip("/"), browser.get(path))
+    for name, path in (("partners", "/partners"), ("embed-start", "/embed/example/"), ("api-docs", "/api/v1/docs")):
+        keep(name, browser.get(path))
+    keep("results-arabic", browser.get("/results?lang=ar"))
+    keep("start-french", browser.get("/?lang=fr"))
+    browser.get("/?lang=en")
     page = browser.get("/all-questions")
     keep("one-page", page)
     keep("one-page-errors", browser.post("/all-questions", data={"csrf_token": page.csrf_token()}))
