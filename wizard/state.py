@@ -7,7 +7,7 @@ Everything read back is checked again against the rules.
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, g, request, session
 
 from .journey import Answers, Journey
 from .messages import Message
@@ -21,15 +21,20 @@ def journey() -> Journey:
 
 
 def load_answers() -> Answers:
-    return journey().sanitise(session.get(ANSWERS, {}))
+    """The answers, checked against the rules once per request (views and templates both ask)."""
+    if "_answers" not in g:
+        g._answers = journey().sanitise(session.get(ANSWERS, {}))
+    return dict(g._answers)
 
 
 def save_answers(answers: Answers) -> None:
     session[ANSWERS] = journey().clean(answers)
+    g.pop("_answers", None)
 
 
 def clear() -> None:
     session.clear()
+    g.pop("_answers", None)
 
 
 def keep_alive() -> None:

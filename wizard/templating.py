@@ -5,12 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 
 from . import state
-from .rulebook.models import CountryContacts, words_for
-
-
-def contacts_for(country_code: object) -> CountryContacts | None:
-    matcher = current_app.extensions["matcher"]
-    return matcher.contacts.get(country_code) if isinstance(country_code, str) else None
+from .rulebook.models import words_for
 
 
 def _safety_context() -> dict:
@@ -18,12 +13,10 @@ def _safety_context() -> dict:
     country = getattr(g, "country", None)
     if country is None:
         country = state.load_answers().get("country")
+    if not isinstance(country, str):
+        return {"crisis_contacts": None, "crisis_country": None}
     matcher = current_app.extensions["matcher"]
-    contacts = contacts_for(country)
-    return {
-        "crisis_contacts": contacts,
-        "crisis_country": matcher.countries.get(country) if isinstance(country, str) else None,
-    }
+    return {"crisis_contacts": matcher.contacts.get(country), "crisis_country": matcher.countries.get(country)}
 
 
 def _context() -> dict:
@@ -35,7 +28,7 @@ def _context() -> dict:
         "website": config["OPERATOR_WEBSITE"],
         "hours": config["OPERATOR_HOURS"],
     }
-    return {"operator": operator, "exit_url": config["EXIT_URL"], **_safety_context()}
+    return {"operator": operator, **_safety_context()}
 
 
 def tel_href(number: str) -> str:

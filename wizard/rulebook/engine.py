@@ -110,7 +110,6 @@ LINKED_PREFIX = {
 class Matcher:
     def __init__(self, rulebook: m.Rulebook):
         self.rulebook = rulebook
-        self._org_cache: dict[str | None, tuple[tuple[int, m.Organisation], ...]] = {}
         self.questions = {q.id: q for q in rulebook.questions}
         self.countries = {c.code: c for c in rulebook.countries}
         self.contacts = {c.country: c for c in rulebook.contacts}
@@ -119,6 +118,11 @@ class Matcher:
         self.organisations = {o.id: o for o in rulebook.organisations}
         self.country_question = next(q.id for q in rulebook.questions if q.kind == "country")
         self.crisis_answers = {(q.id, o.code) for q in rulebook.questions for o in q.options if o.crisis}
+        # The organisations serving each country (and those for an unknown one), worked out once.
+        self._organisations_by_country = {
+            code: tuple((n, o) for n, o in enumerate(rulebook.organisations) if _covers(o.service_area, country))
+            for code, country in [*self.countries.items(), (None, None)]
+        }
         compiled = tuple(
             _CompiledRule(
                 rule,
@@ -234,23 +238,12 @@ class Matcher:
         rule = next((r.rule for r in self.rules if r.rule.id == rule_id), None)
         return matched_leaves(rule.when, self.facts(answers)) if rule else []
 
-    def _organisations_for(self, country: m.Country | None) -> tuple[tuple[int, m.Organisation], ...]:
-        """Organisations serving this country, in file order (cached: there are few countries)."""
-        key = country.code if country else None
-        found = self._org_cache.get(key)
-        if found is None:
-            found = tuple(
-                (n, org) for n, org in enumerate(self.rulebook.organisations) if _covers(org.service_area, country)
-            )
-            self._org_cache[key] = found
-        return found
-
     def _organisations(self, shown, scores, reasons, excluded, country, audience):
         shown_ids = {a.approach.id: a.approach.name for a in shown}
         prefix = LINKED_PREFIX[audience]
         direct: list[tuple[int, int, OrganisationMatch]] = []
         bodies: list[tuple[int, int, OrganisationMatch]] = []
-        for n, org in self._organisations_for(country):
+        for n, org in self._organisations_by_country[country.code if country else None]:
             if org.id in excluded:
                 continue
             org_reasons = list(reasons.get(org.id, ()))

@@ -30,5 +30,4 @@ def theme():
 def partners_page():
     partners = current_app.extensions["partners"]
     example = next(iter(partners.values()), None)
-    g.show_live_example = example is not None
     return render_template("partners.html", example=example)

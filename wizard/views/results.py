@@ -71,7 +71,7 @@ def one_page():
             result = current_app.extensions["matcher"].match(answers)
             return render_results(result, answers, one_page=True)
     else:
-        answers, errors = {}, []
+        errors = []
     if request.method == "POST" and form.errors:
         errors = [
             {"href": "#main-form", "message": _("This form is out of date. Please fill it in again."), "field": None}
@@ -80,7 +80,6 @@ def one_page():
         "one_page.html",
         form=form,
         questions=[(q, i18n.choices_for(journey, q, "myself")) for q in journey.questions],
-        answers=answers if request.method == "POST" else {},
         submitted=request.form if request.method == "POST" else None,
         errors=errors,
         field_errors={e["field"]: e["text"] for e in errors if e.get("field")},
