@@ -55,6 +55,7 @@ class EmbedAwareSessionInterface(SecureCookieSessionInterface):
 
 
 def _pull_partner(endpoint: str | None, values: dict | None) -> None:
+    # Both the journey under /embed/<partner>/ ("embed_...") and the partner's theme ("embed.theme").
     if not endpoint or not endpoint.startswith("embed") or values is None or "partner" not in values:
         return
     partner = current_app.extensions["partners"].get(values.pop("partner"))
