@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format check-rules browser-deps bench clean setup translations-update
+.PHONY: run test lint format check-rules browser-deps storage-deps bench clean setup translations-update
 
 setup: $(STAMP)
 
@@ -37,8 +37,12 @@ check-rules: $(STAMP)
 browser-deps:
 	bash scripts/ensure-browser-deps.sh
 
+# A PostgreSQL server for the storage tests (they also run on SQLite without it).
+storage-deps:
+	bash scripts/ensure-postgres.sh
+
 # pytest exits 5 when it collected no tests: that is a failure here, not a pass.
-test: $(STAMP) browser-deps lint check-rules
+test: $(STAMP) browser-deps storage-deps lint check-rules
 	$(PY) -m pytest -p no:cacheprovider; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "No tests were collected: failing."; exit 1; fi; \
 	exit $$status

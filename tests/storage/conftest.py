@@ -1,0 +1,196 @@
+"""A throwaway PostgreSQL server for the storage tests, and a `database_url`
+fixture that runs each storage test on SQLite and on PostgreSQL.
+
+The cluster lives in a temporary folder, trusts local connections, listens on
+127.0.0.1 only (its unix socket stays in that folder) and is removed at the end.
+The fixture is session-scoped, so under pytest-xdist every worker starts a
+cluster of its own and no two workers share a database.
+
+Without the server programs the PostgreSQL tests skip with the reason, unless
+REQUIRE_POSTGRES=1 (set in CI) says they must run: then they fail.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import glob
+import os
+import pwd
+import re
+import shlex
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+
+DATABASE = "wizard_test"
+
+
+def _unavailable(why: str) -> None:
+    message = f"PostgreSQL server not available: {why}; storage tests run on SQLite only"
+    if os.environ.get("REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"{message} (REQUIRE_POSTGRES=1: these tests must run here)", pytrace=False)
+    pytest.skip(message)
+
+
+def _server_binaries() -> Path | None:
+    """Debian keeps each major version's programs apart; take the newest."""
+
+    def major(path: str) -> int:
+        match = re.search(r"/postgresql/(\d+)/", path)
+        return int(match.group(1)) if match else 0
+
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=major)
+    if found:
+        return Path(found[-1]).parent
+    # Elsewhere (other distributions, Homebrew) the programs are usually on PATH.
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _reachable_by_others(folder: Path) -> bool:
+    return all(os.stat(part).st_mode & 0o001 for part in [folder, *folder.parents])
+
+
+def _cluster_parent(run_as: pwd.struct_passwd | None) -> str | None:
+    """Where to make the cluster's folder: the usual temporary folder, unless the postgres user
+    could not reach it, or it is so deep that the server's socket path would pass the
+    108-byte limit for unix sockets."""
+    usual = Path(tempfile.gettempdir())
+    if len(str(usual)) > 60 or (run_as is not None and not _reachable_by_others(usual)):
+        return "/tmp"
+    return None
+
+
+class Cluster:
+    def __init__(self, binaries: Path, run_as: pwd.struct_passwd | None):
+        self.binaries = binaries
+        self.run_as = run_as
+        self.root = Path(tempfile.mkdtemp(prefix="wizard-pg-", dir=_cluster_parent(run_as)))
+        self.data = self.root / "data"
+        self.log = self.root / "server.log"
+        self.port = 0
+        self.running = False
+        if run_as is not None:
+            # The server refuses to run as root, so the postgres user must own its folder.
+            os.chown(self.root, run_as.pw_uid, run_as.pw_gid)
+
+    def _run(self, program: str, *args: str) -> subprocess.CompletedProcess:
+        command = [str(self.binaries / program), *args]
+        if self.run_as is not None:
+            command = ["runuser", "-u", self.run_as.pw_name, "--", *command]
+        return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+    def _log_tail(self) -> str:
+        try:
+            return self.log.read_text(errors="replace")[-2000:]
+        except OSError:
+            return ""
+
+    def start(self) -> None:
+        done = self._run(
+            "initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"initdb failed:\n{done.stdout}\n{done.stderr}")
+        # A free port can be taken by someone else before the server binds it: try a few.
+        for _attempt in range(3):
+            self.port = _free_port()
+            # fsync off: the data is thrown away, and the tests should not wait on the disk.
+            options = " ".join(
+                [
+                    "-c listen_addresses=127.0.0.1",
+                    f"-p {self.port}",
+                    f"-k {shlex.quote(str(self.root))}",
+                    "-c fsync=off",
+                    "-c full_page_writes=off",
+                    "-c synchronous_commit=off",
+                ]
+            )
+            done = self._run(
+                "pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-o", options, "start"
+            )
+            if done.returncode == 0:
+                self.running = True
+                break
+            if "could not bind" not in self._log_tail():
+                break
+        if not self.running:
+            raise RuntimeError(f"PostgreSQL did not start:\n{done.stdout}\n{done.stderr}\n{self._log_tail()}")
+        with self.admin() as connection:
+            connection.execute(f'CREATE DATABASE "{DATABASE}"')
+
+    def admin(self, dbname: str = "postgres") -> psycopg.Connection:
+        return psycopg.connect(
+            host="127.0.0.1", port=self.port, user="postgres", dbname=dbname, autocommit=True, connect_timeout=10
+        )
+
+    def url(self, dbname: str = DATABASE) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{dbname}"
+
+    def stop(self) -> None:
+        # Called at the end of the session and again at exit (harmless): whatever happened, leave nothing.
+        if self.running:
+            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "-t", "60", "stop")
+            self.running = False
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+_CLUSTERS: dict[str, Cluster] = {}
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    binaries = _server_binaries()
+    if binaries is None:
+        _unavailable("no initdb under /usr/lib/postgresql/*/bin or on PATH (install: bash scripts/ensure-postgres.sh)")
+    run_as = None
+    if os.geteuid() == 0:
+        try:
+            run_as = pwd.getpwnam("postgres")
+        except KeyError:
+            _unavailable("running as root and there is no 'postgres' user to run the server as")
+    cluster = Cluster(binaries, run_as)
+    atexit.register(cluster.stop)
+    try:
+        cluster.start()
+        url = cluster.url()
+        _CLUSTERS[url] = cluster
+        yield url
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def postgres_database(postgres_url):
+    """A new, empty database on the session's cluster, dropped after the test."""
+    cluster = _CLUSTERS[postgres_url]
+    name = f"wizard_{uuid.uuid4().hex[:12]}"
+    with cluster.admin() as connection:
+        connection.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+    try:
+        yield cluster.url(name)
+    finally:
+        with cluster.admin() as connection, contextlib.suppress(psycopg.Error):
+            # FORCE: a server process killed by a test may have left connections behind.
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """An empty database: a SQLite file, or a new database on the throwaway PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'wizard.sqlite3'}"
+    return request.getfixturevalue("postgres_database")

@@ -1,0 +1,12 @@
+"""Durable storage for call-back requests and the staff console.
+
+Nothing here imports Flask: the CLI (purge, staff accounts) and the tests use
+it directly. Personal fields are sealed with a key from configuration before
+they reach the database, so a copy of the database alone reveals nothing
+personal.
+"""
+
+from .crypto import Sealer, SealError
+from .db import Database
+
+__all__ = ["Database", "SealError", "Sealer"]

@@ -1,0 +1,159 @@
+"""Call-back requests: stored once per form, sealed, listed and handled by staff, purged."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+
+from .audit import record
+from .crypto import Sealer
+from .db import Database
+from .models import CallbackRequest, utcnow
+
+# Crockford's base32 without I, L, O, U: easy to read out over the phone.
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+Status = Literal["open", "handled", "all"]
+
+
+def new_reference() -> str:
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+def normalise_reference(text: str) -> str:
+    """What someone types for a reference (any case, spaces, O for 0) in its stored form."""
+    cleaned = "".join(ch for ch in text.upper() if ch.isalnum())
+    cleaned = cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    return f"{cleaned[:4]}-{cleaned[4:8]}" if len(cleaned) == 8 else cleaned[:16]
+
+
+def key_digest(form_key: str) -> str:
+    return hashlib.sha256(form_key.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class StoredRequest:
+    reference: str
+    created_at: datetime
+    status: str
+    handled_at: datetime | None
+    handled_by: str | None
+    partner: str | None
+    details: dict
+    note: str | None
+
+
+class CallbackStore:
+    def __init__(self, database: Database, sealer: Sealer):
+        self.database = database
+        self.sealer = sealer
+
+    # --- the public side ------------------------------------------------------------
+
+    def submit(self, details: dict, *, form_key: str, partner: str | None = None) -> tuple[str, bool]:
+        """Store a request once per form key. Returns (reference, newly stored).
+
+        Returns only after the commit: the caller may then tell the person it is saved.
+        """
+        digest = key_digest(form_key)
+        for _attempt in range(5):
+            existing = self._reference_for(digest)
+            if existing:
+                return existing, False
+            reference = new_reference()
+            row = CallbackRequest(
+                reference=reference,
+                idempotency_key=digest,
+                created_at=utcnow(),
+                status="open",
+                partner=partner,
+                sealed=self.sealer.seal(details, bound_to=reference),
+            )
+            try:
+                with self.database.transaction() as session:
+                    session.add(row)
+                return reference, True
+            except IntegrityError:
+                # Either the same form arrived twice at once (the loop finds it) or,
+                # very rarely, the random reference was taken (the loop draws another).
+                continue
+        raise RuntimeError("could not store the request after several attempts")
+
+    def _reference_for(self, digest: str) -> str | None:
+        with self.database.transaction() as session:
+            return session.scalar(select(CallbackRequest.reference).where(CallbackRequest.idempotency_key == digest))
+
+    # --- the staff side -------------------------------------------------------------
+
+    def _open(self, row: CallbackRequest) -> StoredRequest:
+        note = None
+        if row.sealed_note is not None:
+            note = self.sealer.open_text(row.sealed_note, bound_to=row.reference)
+        return StoredRequest(
+            reference=row.reference,
+            created_at=row.created_at,
+            status=row.status,
+            handled_at=row.handled_at,
+            handled_by=row.handled_by,
+            partner=row.partner,
+            details=self.sealer.open(row.sealed, bound_to=row.reference),
+            note=note,
+        )
+
+    def get(self, reference: str) -> StoredRequest | None:
+        with self.database.transaction() as session:
+            row = session.scalar(select(CallbackRequest).where(CallbackRequest.reference == reference))
+            return self._open(row) if row else None
+
+    def list(self, status: Status = "open", *, reference: str = "", limit: int = 50, offset: int = 0):
+        """Newest first."""
+        query = select(CallbackRequest)
+        if status != "all":
+            query = query.where(CallbackRequest.status == status)
+        if reference:
+            query = query.where(CallbackRequest.reference == normalise_reference(reference))
+        query = query.order_by(CallbackRequest.created_at.desc(), CallbackRequest.id.desc())
+        with self.database.transaction() as session:
+            rows = session.scalars(query.limit(limit).offset(offset)).all()
+            return [self._open(row) for row in rows]
+
+    def count(self, status: Status = "all") -> int:
+        query = select(func.count(CallbackRequest.id))
+        if status != "all":
+            query = query.where(CallbackRequest.status == status)
+        with self.database.transaction() as session:
+            return session.scalar(query) or 0
+
+    def mark_handled(self, reference: str, *, staff: str, note: str) -> bool:
+        with self.database.transaction() as session:
+            row = session.scalar(select(CallbackRequest).where(CallbackRequest.reference == reference))
+            if row is None:
+                return False
+            row.status = "handled"
+            row.handled_at = utcnow()
+            row.handled_by = staff
+            row.sealed_note = self.sealer.seal_text(note, bound_to=reference) if note else None
+            record(session, actor=staff, action="handled", target=reference)
+            return True
+
+    def purge(self, older_than: timedelta, *, now: datetime | None = None) -> int:
+        """Delete handled requests that were handled longer ago than `older_than`."""
+        cutoff = (now or utcnow()) - older_than
+        with self.database.transaction() as session:
+            result = session.execute(
+                delete(CallbackRequest).where(CallbackRequest.status == "handled", CallbackRequest.handled_at < cutoff)
+            )
+            removed = result.rowcount or 0
+            record(
+                session,
+                actor="system",
+                action="purged",
+                detail=f"{removed} handled request(s) older than {cutoff:%Y-%m-%d}",
+            )
+            return removed
