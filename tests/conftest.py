@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from wizard.rulebook.engine import Matcher
 from wizard.rulebook.loader import load_rulebook
+
+# Every test process gets its own database and data key, never the developer's in instance/.
+_STORAGE = Path(tempfile.mkdtemp(prefix="wizard-tests-"))
+os.environ["DATABASE_URL"] = f"sqlite:///{_STORAGE / 'wizard.sqlite3'}"
+os.environ["DATA_KEYS"] = "X3pJqg8kTtZ7s1l3xw0m6E2VwQ9bq2oVjvY5ZtWcH3Y="
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"

@@ -15,6 +15,31 @@ from .rulebook.engine import Matcher
 from .rulebook.loader import load_rulebook
 
 
+def init_storage(app: Flask) -> None:
+    """Open the database, bring its schema up to date, and load the data keys.
+
+    Refuses to start (with a message that names no password or key) if that fails.
+    """
+    from .storage import Database, Sealer
+    from .storage.callbacks import CallbackStore
+    from .storage.crypto import parse_keys
+    from .storage.db import describe
+
+    url = app.config["DATABASE_URL"]
+    try:
+        sealer = Sealer(parse_keys(app.config["DATA_KEYS"]))
+    except ValueError as exc:
+        raise RuntimeError(f"DATA_KEYS: {exc}") from None
+    database = Database(url)
+    try:
+        database.migrate()
+    except Exception as exc:
+        raise RuntimeError(f"Cannot prepare the database at {describe(url)}: {type(exc).__name__}: {exc}") from None
+    app.extensions["database"] = database
+    app.extensions["sealer"] = sealer
+    app.extensions["callbacks"] = CallbackStore(database, sealer)
+
+
 def create_app(overrides: dict | None = None) -> Flask:
     app = WizardFlask(
         __name__,
@@ -30,6 +55,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.extensions["rulebook"] = rulebook
     app.extensions["matcher"] = matcher
     app.extensions["journey"] = Journey(rulebook, matcher)
+
+    init_storage(app)
 
     from . import compression, embed, i18n, limits, security, templating
     from .partners import load_partners

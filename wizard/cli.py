@@ -6,7 +6,9 @@ The rules commands need no web server and import nothing from Flask.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from .config import PROJECT_ROOT
@@ -102,6 +104,41 @@ def cmd_coverage(args) -> int:
     return 0
 
 
+DURATION = re.compile(r"^(\d+)([dh])$")
+
+
+def parse_duration(text: str) -> timedelta:
+    """'90d' or '36h'."""
+    match = DURATION.match(text.strip())
+    if not match:
+        raise argparse.ArgumentTypeError("use a number of days or hours, like 90d or 36h")
+    amount, unit = int(match.group(1)), match.group(2)
+    return timedelta(days=amount) if unit == "d" else timedelta(hours=amount)
+
+
+def _storage():
+    """The database and keys the app would use, without starting a web server."""
+    from . import create_app
+
+    return create_app().extensions
+
+
+def cmd_purge(args) -> int:
+    store = _storage()["callbacks"]
+    removed = store.purge(args.older_than)
+    hours = int(args.older_than.total_seconds() // 3600)
+    limit = f"{hours // 24} day(s)" if hours % 24 == 0 else f"{hours} hour(s)"
+    print(f"Deleted {removed} request(s) handled more than {limit} ago.")
+    return 0
+
+
+def cmd_new_key(_args) -> int:
+    from .storage.crypto import new_key
+
+    print(new_key())
+    return 0
+
+
 def cmd_run(args) -> int:
     from . import create_app
 
@@ -124,6 +161,12 @@ def main(argv: list[str] | None = None) -> None:
     rules.add_parser("coverage", help="walk the answer space; count how often each item is shown").set_defaults(
         func=cmd_coverage
     )
+    requests = sub.add_parser("requests", help="call-back requests").add_subparsers(dest="action", required=True)
+    purge = requests.add_parser("purge", help="delete handled requests past the retention limit")
+    purge.add_argument("--older-than", type=parse_duration, required=True, metavar="90d", help="e.g. 90d or 36h")
+    purge.set_defaults(func=cmd_purge)
+    keys = sub.add_parser("keys", help="data keys").add_subparsers(dest="action", required=True)
+    keys.add_parser("new", help="print a new key for DATA_KEYS").set_defaults(func=cmd_new_key)
     run = sub.add_parser("run", help="serve the app for local use")
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=5000)

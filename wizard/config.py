@@ -37,6 +37,21 @@ def _local_secret(instance: Path) -> str:
     return key
 
 
+def _local_data_key(instance: Path) -> str:
+    """The key that seals personal fields, for local use. Kept apart from the database
+    file: a copy of the database alone reveals nothing personal."""
+    path = instance / "data_key"
+    if path.exists():
+        return path.read_text().strip()
+    from .storage.crypto import new_key
+
+    instance.mkdir(parents=True, exist_ok=True)
+    key = new_key()
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
 def build_config(instance: Path, overrides: dict | None = None) -> dict:
     env = os.environ
     overrides = overrides or {}
@@ -60,6 +75,15 @@ def build_config(instance: Path, overrides: dict | None = None) -> dict:
         # In memory by default; a Redis URL shares the limits between processes.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "DEVELOPMENT": development,
+        # Embedded default: a SQLite file beside the local keys. PostgreSQL in production.
+        "DATABASE_URL": env.get("DATABASE_URL", f"sqlite:///{instance / 'wizard.sqlite3'}"),
+        # Per client: a person may correct a mistake; a script may not fill the inbox.
+        "CALLBACK_RATE_LIMIT": env.get("CALLBACK_RATE_LIMIT", "10 per hour; 30 per day"),
+        "STAFF_SIGNIN_RATE_LIMIT": env.get("STAFF_SIGNIN_RATE_LIMIT", "10 per minute; 100 per day"),
+        # Failed sign-ins (password or code) before an account is locked, and for how long.
+        "STAFF_LOCKOUT_ATTEMPTS": int(env.get("STAFF_LOCKOUT_ATTEMPTS", "5")),
+        "STAFF_LOCKOUT_MINUTES": int(env.get("STAFF_LOCKOUT_MINUTES", "15")),
+        "STAFF_IDLE_MINUTES": 30,
     }
     for key, default in OPERATOR_DEFAULTS.items():
         config[key] = env.get(key, default).strip()
@@ -69,5 +93,14 @@ def build_config(instance: Path, overrides: dict | None = None) -> dict:
             raise RuntimeError("SECRET_KEY must be set when WIZARD_ENV is not 'development'.")
         secret = _local_secret(instance)
     config["SECRET_KEY"] = secret
+    data_keys = env.get("DATA_KEYS") or overrides.get("DATA_KEYS")
+    if not data_keys:
+        if not development:
+            raise RuntimeError(
+                "DATA_KEYS must be set when WIZARD_ENV is not 'development' "
+                "(a Fernet key; make one with: python -m wizard keys new)."
+            )
+        data_keys = _local_data_key(instance)
+    config["DATA_KEYS"] = data_keys
     config.update(overrides)
     return config

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from wizard import create_app
@@ -80,7 +80,8 @@ class Site:
 @pytest.fixture(scope="session")
 def site() -> Iterator[Site]:
     # CSRF stays on: the browser must get through it like a person's would.
-    app = create_app({"TESTING": True, "SECRET_KEY": secrets.token_hex(32)})
+    # Many tests send the call-back form from this one address: the limit has its own test.
+    app = create_app({"TESTING": True, "SECRET_KEY": secrets.token_hex(32), "CALLBACK_RATE_LIMIT": "10000 per hour"})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     base = f"http://127.0.0.1:{server.server_port}"
     # "Leave this site" goes to a neutral page of the same server, so no test
@@ -102,13 +103,19 @@ def site() -> Iterator[Site]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+def playwright() -> Iterator[Playwright]:
+    # One Playwright per test run: a second one cannot start while the first is running.
+    with sync_playwright() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
 
 
 @dataclass

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import pytest
 import yaml
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Frame, Page, sync_playwright
+from playwright.sync_api import Frame, Page
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
@@ -123,14 +123,13 @@ def sites(tmp_path_factory) -> Iterator[Sites]:
 
 
 @pytest.fixture(scope="module")
-def blocking_browser():
-    with sync_playwright() as playwright:
-        # Chromium's own switch for the "third-party cookies blocked" experience.
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--test-third-party-cookie-phaseout"]
-        )
-        yield browser
-        browser.close()
+def blocking_browser(playwright):
+    # Chromium's own switch for the "third-party cookies blocked" experience.
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--test-third-party-cookie-phaseout"]
+    )
+    yield browser
+    browser.close()
 
 
 def wizard_frame(page: Page) -> Frame:

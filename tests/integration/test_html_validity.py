@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ..conftest import ROOT
+from .callback_helpers import send
 from .test_journey import FULL, walk
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -34,7 +35,11 @@ def collect_pages(browser) -> dict[str, str]:
     keep("question-needs-change", browser.get("/questions/needs?change=1"))
     keep("question-needs-error", browser.answer(browser.get("/questions/needs"), ["cost", "prefer_not_to_say"]))
     keep("results", browser.get("/results"))
-    keep("reach-out", browser.get("/reach-out"))
+    page = browser.get("/reach-out")
+    keep("reach-out", page)
+    keep("reach-out-errors", send(browser, page, name="", phone="12", consent=None, for_whom="someone_else"))
+    keep("reach-out-requested", send(browser, browser.get("/reach-out")))
+    keep("reach-out-again", browser.get("/reach-out"))
     keep("approach", browser.get("/approaches/medication-assisted-treatment"))
     for path in ("/help-now", "/staying-safe-online", "/privacy", "/accessibility", "/cookies-off", "/nope"):
         keep(path.strip("/"), browser.get(path))

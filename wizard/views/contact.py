@@ -1,19 +1,134 @@
-"""Reach out: the operator's contact details, direct-help organisations and helplines."""
+"""Reach out: the operator's contact details, helplines, and the call-back request form."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+import logging
+import secrets
+
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import BadRequest
 
 from .. import state
+from ..callback_form import (
+    BEST_TIMES,
+    FOR_WHOM,
+    WHOSE_DETAILS,
+    YES_NO,
+    CallbackForm,
+    displayable,
+    read_callback,
+    valid_form_key,
+)
+from ..i18n import LANGUAGES, language, t
+from ..limits import limiter
 
 bp = Blueprint("contact", __name__)
+log = logging.getLogger(__name__)
+
+# The reference of the request this browser sent, to show on the confirmation page.
+REFERENCE = "callback_reference"
 
 
-@bp.get("/reach-out")
+def _result(answers: dict):
+    if answers and state.journey().is_complete(answers):
+        return current_app.extensions["matcher"].match(answers)
+    return None
+
+
+def _summary(answers: dict, result) -> dict:
+    """What staff see of the journey: answer codes and the approaches shown, not labels."""
+    return {
+        "answers": answers,
+        "approaches": [match.approach.id for match in result.approaches] if result else [],
+        "interface_language": language(),
+    }
+
+
+def _choices(options: dict) -> list[tuple[str, str]]:
+    return [(code, t(label)) for code, label in options.items()]
+
+
+def _form_context(form: CallbackForm, field_errors: dict) -> dict:
+    return {
+        "form": form,
+        "field_errors": field_errors,
+        "best_times": _choices(BEST_TIMES),
+        "yes_no": _choices(YES_NO),
+        "for_whom_choices": _choices(FOR_WHOM),
+        "whose_choices": _choices(WHOSE_DETAILS),
+        "language_choices": [(code, name) for code, (name, _dir) in LANGUAGES.items()],
+    }
+
+
+def _callback_rate_limit() -> str:
+    return current_app.config["CALLBACK_RATE_LIMIT"]
+
+
+@bp.route("/reach-out", methods=["GET", "POST"])
+@limiter.limit(_callback_rate_limit, methods=["POST"])
 def reach_out():
-    journey = state.journey()
     answers = state.load_answers()
-    result = None
-    if answers and journey.is_complete(answers):
-        result = current_app.extensions["matcher"].match(answers)
-    return render_template("reach_out.html", result=result)
+    result = _result(answers)
+    # CSRF is checked for every POST by CSRFProtect before this view runs.
+    form = CallbackForm(meta={"csrf": False})
+    field_errors: dict[str, str] = {}
+    status = 200
+    if request.method == "GET":
+        form.form_key.data = secrets.token_urlsafe(24)
+        form.language.data = language()
+        if answers.get("who") in FOR_WHOM:
+            form.for_whom.data = answers["who"]
+    else:
+        if not valid_form_key(form.form_key.data):
+            raise BadRequest()
+        country = answers.get("country") if isinstance(answers.get("country"), str) else None
+        details, errors = read_callback(form, country=country, languages=LANGUAGES)
+        if not errors:
+            details["summary"] = _summary(answers, result)
+            partner = g.get("partner")
+            try:
+                reference, _new = current_app.extensions["callbacks"].submit(
+                    details, form_key=form.form_key.data, partner=partner.id if partner else None
+                )
+            except SQLAlchemyError as exc:
+                # Only the type: the exception text could quote what the person wrote.
+                log.error("call-back request not stored: %s", type(exc).__name__)
+                field_errors["form"] = t("Your request could not be saved. Nothing was stored. Please try again.")
+                status = 503
+            else:
+                session[REFERENCE] = reference
+                return redirect(url_for("contact.requested"), 303)
+        for error in errors:
+            field_errors.setdefault(error.field, t(error.message))
+        displayable(form)
+    page_errors = [{"href": f"#{_anchor(field)}", "message": message} for field, message in field_errors.items()]
+    return (
+        render_template(
+            "reach_out.html",
+            result=result,
+            errors=page_errors,
+            previous_reference=session.get(REFERENCE),
+            **_form_context(form, field_errors),
+        ),
+        status,
+    )
+
+
+def _anchor(field: str) -> str:
+    radios = {"best_time": "anytime", "leave_message": "yes", "say_who": "yes", "for_whom": "myself"}
+    if field == "language":
+        return "callback-language-" + next(iter(LANGUAGES))
+    if field == "whose_details":
+        return "callback-whose_details-mine"
+    if field == "form":
+        return "callback-form"
+    return f"callback-{field}" + (f"-{radios[field]}" if field in radios else "")
+
+
+@bp.get("/reach-out/requested")
+def requested():
+    reference = session.get(REFERENCE)
+    if not isinstance(reference, str):
+        return redirect(url_for("contact.reach_out"), 303)
+    return render_template("callback_requested.html", reference=reference)

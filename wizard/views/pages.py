@@ -114,6 +114,14 @@ def register_error_pages(app: Flask) -> None:
                 _("That was too much information"),
                 _("The form sent more data than this service accepts. Please try again."),
             ),
+            429: (
+                _("Please wait before sending this again"),
+                _(
+                    "This form has been sent several times from your connection in a short time. "
+                    "To keep the service working for everyone, please wait a while and try again. "
+                    "If you need help now, the helplines and emergency number on this page are always open to you."
+                ),
+            ),
         }
         default = (_("Something was wrong with that request"), _("Please go back and try again."))
         title, message = titles.get(error.code, default)

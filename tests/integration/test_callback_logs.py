@@ -1,0 +1,125 @@
+"""Nothing a person tells us reaches the logs: not their answers, not their call-back details.
+
+Logs are kept longer than requests and read by more people (hosting, support),
+and they are not sealed. Everything is captured at DEBUG, SQL statements with
+their parameters included, so even a verbose operator setting leaks nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from .test_journey import FULL, walk
+
+CALLBACK = {
+    "name": "Quintessa Marlowe-Brightwater",
+    "phone": "+44 7911 123456",
+    "email": "quintessa.brightwater@example.org",
+    "best_time": "evening",
+    "language": "pt",
+    "leave_message": "no",
+    "say_who": "no",
+    "for_whom": "someone_else",
+    "whose_details": "theirs",
+    "message": "Zephyrine counted seventeen quokkas\nbefore breakfast",
+    "consent": "y",
+    "website": "",
+}
+# The number as typed, as stored (E.164), and as staff or a library might write it.
+PHONE_FORMS = [
+    "+44 7911 123456",
+    "+447911123456",
+    "447911123456",
+    "07911 123456",
+    "07911123456",
+    "7911 123456",
+    "7911123456",
+    "+44 7911123456",
+    "+44-7911-123456",
+]
+PERSONAL_PIECES = [
+    CALLBACK["name"],
+    "Quintessa",
+    "Marlowe",
+    "Brightwater",
+    CALLBACK["email"],
+    "quintessa.brightwater",
+    CALLBACK["message"],
+    "Zephyrine",
+    "quokkas",
+    *PHONE_FORMS,
+]
+# Answer codes that are also ordinary words of the storage layer: "open" is the state of
+# every new request, stored in the clear (see storage/models.py), not the answer "open".
+NOT_PERSONAL_WORDS = {"open"}
+
+
+class Keep(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def _answer_codes() -> set[str]:
+    codes = {code for value in FULL.values() for code in (value if isinstance(value, list) else [value])}
+    # The call-back choices too; two-letter and yes/no codes are too common to search for as words.
+    codes |= {"evening", "someone_else", "theirs"}
+    return codes - NOT_PERSONAL_WORDS
+
+
+def _logged_text(records: list[logging.LogRecord]) -> str:
+    formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
+    lines = []
+    for record in records:
+        lines.append(formatter.format(record))  # the message, with any traceback
+        lines.append(repr(record.args))  # the raw arguments, in case a handler prints them differently
+    return "\n".join(lines)
+
+
+def _send(browser, page, data: dict):
+    form_key = re.search(r'name="form_key" value="([^"]+)"', page.html)
+    assert form_key
+    return browser.post("/reach-out", data={"csrf_token": page.csrf_token(), "form_key": form_key.group(1), **data})
+
+
+def test_a_journey_and_a_call_back_request_log_nothing_personal(app, browser, caplog):
+    caplog.set_level(logging.DEBUG)
+    # SQLAlchemy keeps its own loggers at WARNING unless told otherwise; open them up too.
+    caplog.set_level(logging.DEBUG, logger="sqlalchemy")
+    # The app's own logger directly, in case a deployment stops it propagating to the root.
+    kept = Keep()
+    app.logger.addHandler(kept)
+    app.logger.setLevel(logging.DEBUG)
+    try:
+        walk(browser, FULL)
+        browser.get("/results")
+        page = browser.get("/reach-out")
+        # First with a mistake (the error path echoes the values back into the page, not the log)...
+        page = _send(browser, page, {**CALLBACK, "email": "quintessa.brightwater@", "consent": ""})
+        assert page.has_error_summary()
+        # ...then corrected and sent.
+        page = _send(browser, page, CALLBACK)
+        assert browser.history[-1] == "/reach-out/requested"
+        reference = re.search(r'<strong class="reference"><bdi dir="ltr">([0-9A-Z-]+)</bdi>', page.html)
+        assert reference
+        stored = app.extensions["callbacks"].get(reference.group(1))
+        assert stored.details["name"] == CALLBACK["name"]
+        browser.get("/reach-out/requested")
+        browser.get("/reach-out")
+    finally:
+        app.logger.removeHandler(kept)
+        app.logger.setLevel(logging.NOTSET)
+
+    records = [*caplog.records, *kept.records]
+    assert any(record.name.startswith("sqlalchemy") for record in records), "SQL was not captured"
+    logged = _logged_text(records)
+    for piece in PERSONAL_PIECES:
+        assert piece not in logged, f"{piece!r} is in the logs"
+        assert piece.lower() not in logged.lower(), f"{piece!r} is in the logs"
+    words = set(re.findall(r"\w+", logged))
+    for code in _answer_codes():
+        assert code not in words, f"the answer code {code!r} is in the logs"

@@ -1,0 +1,334 @@
+"""Call-back requests through a real server process (gunicorn, several workers and threads).
+
+A person who sees "Your request has been sent" must be able to rely on it: the
+request is in the database, complete, once, even when many arrive at once, when
+the same form is sent twice, and when the server is killed mid-stream.
+
+The server listens on 127.0.0.1 only, and every loop here is bounded in count
+and in time, so a broken server fails these tests instead of hanging them.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+
+from wizard.storage import Database, Sealer
+from wizard.storage.callbacks import CallbackStore
+from wizard.storage.crypto import new_key
+
+ROOT = Path(__file__).resolve().parents[2]
+KEY = new_key()
+PHONE = "+44 7911 123456"
+REFERENCE = re.compile(r'<strong class="reference"><bdi dir="ltr">([0-9A-Z]{4}-[0-9A-Z]{4})</bdi></strong>')
+REQUEST_TIMEOUT = 30
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@functools.cache
+def _gunicorn_has_no_control_socket() -> bool:
+    # Newer gunicorn versions open a control socket by default; two test servers must not share one.
+    done = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--help"], capture_output=True, text=True, timeout=60, check=False
+    )
+    return "--no-control-socket" in done.stdout
+
+
+class Server:
+    def __init__(self, database_url: str, log_path: Path):
+        self.database_url = database_url
+        self.log_path = log_path
+        self.port = 0
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.port = _free_port()
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--graceful-timeout",
+            "10",
+        ]
+        if _gunicorn_has_no_control_socket():
+            command.append("--no-control-socket")
+        command.append("wsgi:app")
+        env = {
+            **os.environ,
+            # Development: session cookies without the Secure flag, as these requests are plain http.
+            "WIZARD_ENV": "development",
+            "SECRET_KEY": secrets.token_hex(32),
+            "DATA_KEYS": KEY,
+            "DATABASE_URL": self.database_url,
+            "CALLBACK_RATE_LIMIT": "100000 per hour",
+        }
+        with self.log_path.open("ab") as log:
+            # A session of its own: the master and its workers form one process group to kill at once.
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        self._wait_until_ready()
+
+    def _log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-4000:]
+
+    def _wait_until_ready(self) -> None:
+        deadline = time.monotonic() + 90
+        for _attempt in range(900):
+            if self.process.poll() is not None:
+                pytest.fail(f"the server exited with {self.process.returncode}:\n{self._log()}")
+            try:
+                if requests.get(self.base + "/reach-out", timeout=5).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        self.stop()
+        pytest.fail(f"the server did not answer within 90 seconds:\n{self._log()}")
+
+    def kill(self) -> None:
+        """SIGKILL to the master and every worker: no shutdown code runs anywhere."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+        except ProcessLookupError:
+            pass
+
+
+@contextmanager
+def running_server(database_url: str, log_path: Path) -> Iterator[Server]:
+    server = Server(database_url, log_path)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@contextmanager
+def open_store(database_url: str) -> Iterator[CallbackStore]:
+    database = Database(database_url)
+    try:
+        yield CallbackStore(database, Sealer([KEY]))
+    finally:
+        database.dispose()
+
+
+def read_form(session: requests.Session, base: str) -> dict:
+    page = session.get(base + "/reach-out", timeout=REQUEST_TIMEOUT)
+    assert page.status_code == 200, page.status_code
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    key = re.search(r'name="form_key" value="([^"]+)"', page.text)
+    assert csrf and key, "the form has no csrf_token or form_key"
+    return {"csrf_token": csrf.group(1), "form_key": key.group(1)}
+
+
+def form_data(hidden: dict, name: str, message: str) -> dict:
+    return {
+        **hidden,
+        "name": name,
+        "phone": PHONE,
+        "email": "",
+        "best_time": "evening",
+        "language": "en",
+        "leave_message": "no",
+        "say_who": "no",
+        "for_whom": "myself",
+        "message": message,
+        "consent": "y",
+        "website": "",
+    }
+
+
+def confirmed_reference(response: requests.Response) -> str | None:
+    """The reference, if this response is the confirmation page a person would see."""
+    if response.status_code != 200 or not response.url.endswith("/reach-out/requested"):
+        return None
+    match = REFERENCE.search(response.text)
+    return match.group(1) if match else None
+
+
+def submit(session: requests.Session, base: str, name: str, message: str) -> str | None:
+    data = form_data(read_form(session, base), name, message)
+    return confirmed_reference(session.post(base + "/reach-out", data=data, timeout=REQUEST_TIMEOUT))
+
+
+def test_500_requests_from_20_threads_are_all_stored_once_and_complete(database_url, tmp_path):
+    threads_count, per_thread = 20, 25
+    sent: dict[str, tuple[str, str]] = {}  # reference -> (name, message)
+    confirmed: list[str] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+
+    def person(thread: int, server: Server) -> None:
+        with requests.Session() as session:
+            for i in range(per_thread):
+                n = thread * per_thread + i
+                name, message = f"Person {n:04d}", f"Message {n:04d}: please call after six.\nThank you."
+                try:
+                    reference = submit(session, server.base, name, message)
+                except requests.RequestException as exc:
+                    reference, detail = None, type(exc).__name__
+                else:
+                    detail = "no confirmation page"
+                with lock:
+                    if reference is None:
+                        failures.append(f"{name}: {detail}")
+                    else:
+                        confirmed.append(reference)
+                        sent[reference] = (name, message)
+
+    with running_server(database_url, tmp_path / "server.log") as server:
+        threads = [threading.Thread(target=person, args=(t, server)) for t in range(threads_count)]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 240
+        for thread in threads:
+            thread.join(timeout=max(1.0, deadline - time.monotonic()))
+        assert not any(thread.is_alive() for thread in threads), "submissions did not finish in time"
+
+    assert failures == []
+    assert len(confirmed) == threads_count * per_thread
+    assert len(set(confirmed)) == len(confirmed), "two people were shown the same reference"
+    with open_store(database_url) as store:
+        assert store.count() == len(confirmed)
+        rows = store.list("all", limit=10 * len(confirmed))
+        assert sorted(row.reference for row in rows) == sorted(confirmed)
+        for row in rows:
+            name, message = sent[row.reference]
+            assert row.details["name"] == name
+            assert row.details["message"] == message
+            assert row.details["phone"] == "+447911123456"
+
+
+def test_requests_confirmed_before_a_sigkill_survive_it(database_url, tmp_path):
+    wanted, threads_count, per_thread = 60, 4, 400
+    confirmed: dict[str, tuple[str, str]] = {}
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def person(thread: int, server: Server) -> None:
+        with requests.Session() as session:
+            for i in range(per_thread):
+                if stop.is_set():
+                    return
+                name, message = f"Person {thread}-{i:04d}", f"Message {thread}-{i:04d}"
+                try:
+                    reference = submit(session, server.base, name, message)
+                except (requests.RequestException, AssertionError):
+                    return  # the server is gone: from here on nothing was confirmed
+                if reference is not None:
+                    with lock:
+                        confirmed[reference] = (name, message)
+
+    log = tmp_path / "server.log"
+    server = Server(database_url, log)
+    try:
+        server.start()
+        threads = [threading.Thread(target=person, args=(t, server)) for t in range(threads_count)]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 120
+        while len(confirmed) < wanted and time.monotonic() < deadline and any(t.is_alive() for t in threads):
+            time.sleep(0.01)
+        # Killed while the threads keep sending: some requests are cut off half-way.
+        server.kill()
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert not any(thread.is_alive() for thread in threads), "a submitting thread did not stop"
+    finally:
+        server.stop()
+    assert len(confirmed) >= wanted, f"only {len(confirmed)} requests were confirmed before the deadline"
+
+    # The same database again, as after a crash and a restart.
+    with running_server(database_url, log) as server, requests.Session() as session:
+        assert submit(session, server.base, "After Restart", "still working") is not None
+
+    with open_store(database_url) as store:
+        rows = store.list("all", limit=10_000)  # opens every row: a half-written one raises SealError
+        stored = {row.reference: row.details for row in rows}
+        assert store.count() == len(rows)
+    assert len(rows) >= len(confirmed) + 1
+    for reference, (name, message) in confirmed.items():
+        assert reference in stored, f"{reference} was confirmed but is not stored"
+        assert stored[reference]["name"] == name
+        assert stored[reference]["message"] == message
+    complete = {"name", "phone", "best_time", "language", "leave_message", "say_who", "for_whom", "message", "summary"}
+    for details in stored.values():
+        assert complete <= set(details)
+
+
+def test_the_same_form_sent_twice_is_stored_once(database_url, tmp_path):
+    with running_server(database_url, tmp_path / "server.log") as server:
+        first, second = requests.Session(), requests.Session()
+        data = form_data(read_form(first, server.base), "Double Click", "sent twice")
+        # The second browser tab: same cookie, same form.
+        second.cookies.update(first.cookies)
+        barrier = threading.Barrier(2, timeout=30)
+        references: dict[str, str | None] = {}
+
+        def send(label: str, session: requests.Session) -> None:
+            barrier.wait()
+            references[label] = confirmed_reference(
+                session.post(server.base + "/reach-out", data=data, timeout=REQUEST_TIMEOUT)
+            )
+
+        threads = [threading.Thread(target=send, args=item) for item in (("first", first), ("second", second))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        # And once more after both answered, as after pressing Back and Send again.
+        references["again"] = confirmed_reference(
+            first.post(server.base + "/reach-out", data=data, timeout=REQUEST_TIMEOUT)
+        )
+        first.close()
+        second.close()
+
+    assert set(references) == {"first", "second", "again"}
+    assert None not in references.values(), references
+    assert len(set(references.values())) == 1, references
+    with open_store(database_url) as store:
+        assert store.count() == 1
+        assert store.get(references["first"]).details["name"] == "Double Click"

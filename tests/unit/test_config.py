@@ -1,0 +1,45 @@
+"""Settings that must be given outside development, and the local keys made for `make run`."""
+
+from __future__ import annotations
+
+import pytest
+
+from wizard.cli import parse_duration
+from wizard.config import build_config
+from wizard.storage.crypto import Sealer
+
+
+def test_production_needs_a_secret_key_and_data_keys(tmp_path, monkeypatch):
+    monkeypatch.setenv("WIZARD_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("DATA_KEYS", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        build_config(tmp_path)
+    monkeypatch.setenv("SECRET_KEY", "s" * 32)
+    with pytest.raises(RuntimeError, match="DATA_KEYS"):
+        build_config(tmp_path)
+    assert not (tmp_path / "data_key").exists()
+
+
+def test_development_makes_a_local_data_key_once_readable_only_by_its_owner(tmp_path, monkeypatch):
+    monkeypatch.setenv("WIZARD_ENV", "development")
+    monkeypatch.delenv("DATA_KEYS", raising=False)
+    first = build_config(tmp_path)["DATA_KEYS"]
+    assert build_config(tmp_path)["DATA_KEYS"] == first
+    assert (tmp_path / "data_key").stat().st_mode & 0o777 == 0o600
+    Sealer([first])  # a usable key
+    # The database file is elsewhere: a copy of it does not carry the key.
+    assert "data_key" not in build_config(tmp_path)["DATABASE_URL"]
+
+
+@pytest.mark.parametrize(("text", "hours"), [("90d", 90 * 24), ("36h", 36), ("0d", 0)])
+def test_retention_durations(text, hours):
+    assert parse_duration(text).total_seconds() == hours * 3600
+
+
+@pytest.mark.parametrize("text", ["90", "d", "-1d", "3w", "90 days"])
+def test_retention_durations_refused(text):
+    import argparse
+
+    with pytest.raises(argparse.ArgumentTypeError):
+        parse_duration(text)
