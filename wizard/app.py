@@ -58,7 +58,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     init_storage(app)
 
-    from . import compression, embed, i18n, limits, security, templating
+    from . import compression, embed, i18n, limits, security, staff, templating
     from .partners import load_partners
     from .views import api, contact, pages, questions, results
     from .views import embed as embed_views
@@ -76,5 +76,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     # The same journey again under /embed/<partner>/, for partner sites.
     embed.init_app(app, [pages.bp, questions.bp, results.bp, contact.bp])
+    # The staff console: at /staff only, never under /embed.
+    staff.init_app(app)
     pages.register_error_pages(app)
     return app

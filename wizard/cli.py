@@ -15,6 +15,7 @@ from .config import PROJECT_ROOT
 from .rulebook.engine import Matcher
 from .rulebook.loader import RulebookError, load_rulebook
 from .rulebook.space import coverage
+from .staff.cli import add_staff_commands
 
 
 def _load(folder: str):
@@ -167,6 +168,7 @@ def main(argv: list[str] | None = None) -> None:
     purge.set_defaults(func=cmd_purge)
     keys = sub.add_parser("keys", help="data keys").add_subparsers(dest="action", required=True)
     keys.add_parser("new", help="print a new key for DATA_KEYS").set_defaults(func=cmd_new_key)
+    add_staff_commands(sub)
     run = sub.add_parser("run", help="serve the app for local use")
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=5000)

@@ -8,8 +8,9 @@ stays inside it (the app's url_for maps "questions.question" to
 
 from __future__ import annotations
 
-from flask import Flask, abort, current_app, g, request
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, abort, current_app, g
+
+from .sessions import WizardSessionInterface
 
 EMBEDDABLE = ("pages", "questions", "results", "contact")
 PREFIX = "/embed/<partner>"
@@ -30,30 +31,6 @@ def _in_request() -> bool:
     return has_request_context()
 
 
-class EmbedAwareSessionInterface(SecureCookieSessionInterface):
-    """Inside a partner's frame the session cookie is a third-party cookie. Browsers that
-    block those still keep a *partitioned* cookie (CHIPS): one jar per top-level site,
-    so it cannot follow the person across sites. It must be SameSite=None and Secure."""
-
-    EMBED_COOKIE = "wizard_embed"
-
-    @staticmethod
-    def _embedded() -> bool:
-        return _in_request() and request.path.startswith("/embed/")
-
-    def get_cookie_name(self, app: Flask) -> str:
-        return self.EMBED_COOKIE if self._embedded() else super().get_cookie_name(app)
-
-    def get_cookie_samesite(self, app: Flask):
-        return "None" if self._embedded() else super().get_cookie_samesite(app)
-
-    def get_cookie_secure(self, app: Flask) -> bool:
-        return True if self._embedded() else super().get_cookie_secure(app)
-
-    def get_cookie_partitioned(self, app: Flask) -> bool:
-        return True if self._embedded() else super().get_cookie_partitioned(app)
-
-
 def _pull_partner(endpoint: str | None, values: dict | None) -> None:
     # Both the journey under /embed/<partner>/ ("embed_...") and the partner's theme ("embed.theme").
     if not endpoint or not endpoint.startswith("embed") or values is None or "partner" not in values:
@@ -66,7 +43,8 @@ def _pull_partner(endpoint: str | None, values: dict | None) -> None:
 
 
 def init_app(app: Flask, blueprints: list) -> None:
-    app.session_interface = EmbedAwareSessionInterface()
+    # Public, embedded and staff cookies: see sessions.py.
+    app.session_interface = WizardSessionInterface()
     app.url_value_preprocessor(_pull_partner)
     for blueprint in blueprints:
         app.register_blueprint(

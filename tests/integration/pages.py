@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import html5lib
 
@@ -122,10 +123,12 @@ def check_page(url: str, status: int, html: str, headers) -> Page:
         if '<html lang="en"' in html:
             assert collected.title.startswith("Error: "), f"{url}: title must start 'Error: '"
     assert title.startswith(h1), f"{url}: title {collected.title!r} does not start with h1 {h1!r}"
-    assert re.search(r'id="quick-exit" href="[^"]*/exit"', html), f"{url}: no quick exit link"
-    # The crisis line, in whatever language the page is in, with its link to urgent help.
-    assert '<aside class="crisis"' in html, f"{url}: no crisis line"
-    assert re.search(r'href="[^"]*/help-now"', html), f"{url}: no link to urgent help"
+    # The staff console is not for the public: it has no quick exit or crisis line.
+    if not urlsplit(url).path.startswith("/staff"):
+        assert re.search(r'id="quick-exit" href="[^"]*/exit"', html), f"{url}: no quick exit link"
+        # The crisis line, in whatever language the page is in, with its link to urgent help.
+        assert '<aside class="crisis"' in html, f"{url}: no crisis line"
+        assert re.search(r'href="[^"]*/help-now"', html), f"{url}: no link to urgent help"
     for link in collected.links:
         assert not link.startswith("http://"), f"{url}: insecure link {link}"
     assert collected.inline == [], f"{url}: inline script or style on {collected.inline}"

@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .. import state
+from ..sessions import is_staff_path
 
 bp = Blueprint("pages", __name__)
 log = logging.getLogger(__name__)
@@ -87,6 +88,11 @@ def _error_page(status: int, title: str, message: str):
 def register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError):
+        if is_staff_path(request.path):
+            # Staff pages have their own cookie and no answers to clear.
+            from ..staff.errors import session_expired_page
+
+            return session_expired_page()
         if not request.cookies:
             # No cookie came back at all: the browser refuses cookies.
             return redirect(url_for("pages.cookies_off"), 303)
@@ -107,6 +113,10 @@ def register_error_pages(app: Flask) -> None:
             from .api import http_problem
 
             return http_problem(error)
+        if is_staff_path(request.path):
+            from ..staff.errors import error_page
+
+            return error_page(error)
         titles = {
             404: (_("Page not found"), _("If you typed the web address, check it is correct.")),
             405: (_("This page cannot be used that way"), _("Go back and try again, or start again.")),

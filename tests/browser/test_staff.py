@@ -1,0 +1,172 @@
+"""The staff console in a real browser, with the keyboard only: first sign-in with the
+authenticator set-up, opening a request, marking it handled and reading the audit log.
+
+Every page goes through check_page (axe at 375 and 1280 px, screenshots). Accounts and
+requests are made straight in the live server's database.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+import pyotp
+import pytest
+from playwright.sync_api import Page, expect
+
+from .test_keyboard import assert_focus_visible, focused, press_until, tab_to_id, tab_to_text
+from .test_layout import assert_no_horizontal_scroll
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "correct horse battery staple"
+DETAILS = {
+    "name": "Robin Example",
+    "phone": "+447911123456",
+    "email": "robin@example.org",
+    "best_time": "morning",
+    "language": "en",
+    "leave_message": "yes",
+    "say_who": "no",
+    "for_whom": "myself",
+    "message": "Mornings are best.",
+    "summary": {"answers": {"who": "myself", "country": "GB"}, "approaches": [], "interface_language": "en"},
+}
+
+
+@pytest.fixture
+def staff(site):
+    """A new account and an open request in the live server's database."""
+    # Sign-in is rate limited per address, and every test here signs in from the same one.
+    site.app.config["STAFF_SIGNIN_RATE_LIMIT"] = "1000 per minute"
+    username = f"robin-{secrets.token_hex(3)}"
+    site.app.extensions["staff_accounts"].create(username, PASSWORD)
+    reference, _new = site.app.extensions["callbacks"].submit(DETAILS, form_key=secrets.token_urlsafe(24))
+    return username, reference
+
+
+def type_into(page: Page, element_id: str, text: str) -> None:
+    tab_to_id(page, element_id)
+    page.keyboard.type(text)
+
+
+def press_button(page: Page, text: str) -> None:
+    tab_to_text(page, text, "BUTTON")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def follow_link(page: Page, text: str) -> None:
+    tab_to_text(page, text, "A")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def enrol_with_keyboard(page: Page, site, check_page, username: str) -> None:
+    page.goto("/staff")
+    assert site.path_of(page.url) == "/staff/sign-in"
+    check_page(page, "staff-sign-in")
+    page.keyboard.press("Tab")
+    assert focused(page)["text"] == "Skip to main content"
+    type_into(page, "username", username)
+    assert_focus_visible(page)
+    type_into(page, "password", PASSWORD)
+    press_button(page, "Continue")
+
+    assert site.path_of(page.url) == "/staff/enrol"
+    check_page(page, "staff-enrol")
+    expect(page.locator("img.staff-qr")).to_be_visible()
+    assert page.locator("img.staff-qr").evaluate("img => img.complete && img.naturalWidth > 0"), "QR code not shown"
+    secret = page.locator("#secret").inner_text().replace(" ", "")
+    type_into(page, "code", pyotp.TOTP(secret).now())
+    press_button(page, "Confirm and sign in")
+    assert site.path_of(page.url) == "/staff"
+
+
+def test_sign_in_handle_a_request_and_read_the_audit_log_with_the_keyboard_only(page: Page, site, check_page, staff):
+    username, reference = staff
+    enrol_with_keyboard(page, site, check_page, username)
+    check_page(page, "staff-inbox")
+    expect(page.get_by_text(f"Signed in as {username}")).to_be_visible()
+    assert_no_horizontal_scroll(page, "the inbox")
+
+    # The table scrolls inside its own region, which the keyboard can reach.
+    region = press_until(page, lambda el: el["tag"] == "DIV", "the table's scrolling region")
+    assert reference in region["text"]
+    assert_focus_visible(page)
+    follow_link(page, reference)
+
+    assert site.path_of(page.url) == f"/staff/requests/{reference}"
+    check_page(page, "staff-request")
+    assert_no_horizontal_scroll(page, "a request")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Request {reference}")
+    expect(page.locator("main")).to_contain_text("Robin Example")
+    expect(page.locator("main")).to_contain_text("+44 7911 123456")
+    type_into(page, "note", "Called back; booked an appointment.")
+    assert_focus_visible(page)
+    press_button(page, "Mark as handled")
+
+    assert site.path_of(page.url) == f"/staff/requests/{reference}"
+    check_page(page, "staff-request-handled")
+    expect(page.get_by_role("status")).to_have_text("The request is marked as handled.")
+    expect(page.locator(".summary-list__row", has_text="Handled by")).to_contain_text(username)
+    assert site.app.extensions["callbacks"].get(reference).status == "handled"
+
+    follow_link(page, "Audit log")
+    assert site.path_of(page.url) == "/staff/audit"
+    check_page(page, "staff-audit")
+    assert_no_horizontal_scroll(page, "the audit log")
+    first_row = page.locator("tbody tr").first
+    expect(first_row).to_contain_text(username)
+    rows = page.locator("tbody tr")
+    expect(rows.filter(has_text="Handled").filter(has_text=reference)).to_have_count(1)
+
+    follow_link(page, "Export")
+    assert site.path_of(page.url) == "/staff/export"
+    check_page(page, "staff-export")
+
+    press_button(page, "Sign out")
+    assert site.path_of(page.url) == "/staff/sign-in"
+    check_page(page, "staff-signed-out")
+    expect(page.get_by_role("status")).to_have_text("You have signed out.")
+    page.goto("/staff")
+    assert site.path_of(page.url) == "/staff/sign-in"
+    check_page(page, "staff-sign-in")
+
+
+def test_errors_and_other_staff_pages(open_page, site, check_page, staff):
+    username, reference = staff
+    page = open_page()
+    page.goto("/staff/sign-in")
+    check_page(page, "staff-sign-in")
+    press_button(page, "Continue")  # nothing typed
+    check_page(page, "staff-sign-in-error")
+    assert page.title().startswith("Error: Sign in")
+    follow_link(page, "Enter your username")
+    expect(page.locator("#username")).to_be_focused()
+    page.keyboard.type(username)
+    type_into(page, "password", "not the password")
+    press_button(page, "Continue")
+    check_page(page, "staff-sign-in-error")
+    expect(page.locator("#error-summary")).to_contain_text("The username or password is not right")
+
+    enrol_with_keyboard(page, site, check_page, username)
+    check_page(page, "staff-inbox")
+    for path, name in (
+        ("/staff?status=all", "staff-inbox-all"),
+        (f"/staff?reference={reference.lower()}", "staff-search"),
+        ("/staff?reference=nothing", "staff-search-nothing"),
+        ("/staff/requests/ZZZZ-ZZZZ", "staff-not-found"),
+    ):
+        page.goto(path)
+        check_page(page, name)
+        assert_no_horizontal_scroll(page, path)
+    page.goto(f"/staff/requests/{reference}")
+    check_page(page, "staff-request")
+    type_into(page, "note", "x" * 5 + "\u0007")
+    page.locator("#note").fill("x" * 1000)
+    page.locator("#note").evaluate("el => { el.removeAttribute('maxlength'); el.value += 'yy'; }")
+    press_button(page, "Mark as handled")
+    check_page(page, "staff-request-error")
+    expect(page.locator("#error-summary")).to_contain_text("The note must be 1,000 characters or fewer")
+    assert re.match(r"^Error: Request ", page.title())

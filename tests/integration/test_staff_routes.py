@@ -1,0 +1,146 @@
+"""Every staff address: sign-in required, security headers, and valid HTML (Nu Html Checker)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .pages import Browser
+from .test_html_validity import VNU
+from .test_staff import Authenticator, create_account, make_app, secret_on, submit_password
+from .test_staff_console import submit
+
+# Only the first step of signing in is open to everyone.
+OPEN_TO_ALL = {"/staff/sign-in"}
+
+
+@pytest.fixture
+def app(tmp_path):
+    return make_app(tmp_path)
+
+
+def staff_rules(app):
+    return [rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/staff")]
+
+
+def test_every_staff_address_needs_a_full_sign_in(app):
+    client = app.test_client()
+    browser = Browser(client)
+    token = browser.get("/staff/sign-in").csrf_token()
+    rules = staff_rules(app)
+    assert len(rules) >= 10
+    adapter = app.url_map.bind("localhost")
+    checked = []
+    for rule in rules:
+        url = adapter.build(rule.endpoint, dict.fromkeys(rule.arguments, "ABCD-1234"))
+        if rule.rule in OPEN_TO_ALL:
+            assert client.get(url).status_code == 200
+            continue
+        # A POST carries a valid CSRF token, so it is the sign-in check that answers.
+        get = "GET" in rule.methods
+        response = client.get(url) if get else client.post(url, data={"csrf_token": token})
+        if response.status_code in (302, 303, 307):
+            assert response.location == "/staff/sign-in", url
+        else:
+            assert response.status_code in (401, 403, 405), (url, response.status_code)
+        checked.append(url)
+    assert "/staff/export.csv" in checked and "/staff/requests/ABCD-1234/handled" in checked
+    assert "/staff/enrol/qr.svg" in checked and "/staff/sign-in/code" in checked
+
+
+def test_the_console_is_not_offered_inside_a_partners_frame(app):
+    assert not [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("embed_staff")]
+    assert app.test_client().get("/embed/example/staff").status_code == 404
+
+
+def signed_in_pages(app) -> tuple[Browser, dict[str, str]]:
+    """Sign in (collecting each step's page) and visit every page of the console."""
+    create_account(app)
+    browser = Browser(app.test_client())
+    pages: dict[str, object] = {}
+    pages["sign-in"] = browser.get("/staff/sign-in")
+    pages["sign-in-error"] = submit_password(browser, "alice", "wrong password here")
+    pages["enrol"] = page = submit_password(browser)
+    phone = Authenticator(secret_on(page))
+    pages["enrol-error"] = page = browser.post("/staff/enrol", data={"csrf_token": page.csrf_token(), "code": "1"})
+    pages["inbox-empty"] = browser.post("/staff/enrol", data={"csrf_token": page.csrf_token(), "code": phone.code()})
+    references = [submit(app, n) for n in range(52)]
+    pages["inbox"] = browser.get("/staff")
+    pages["inbox-page-2"] = browser.get("/staff?page=2")
+    pages["search"] = browser.get(f"/staff?reference={references[0].lower()}")
+    pages["search-nothing"] = browser.get("/staff?reference=nothing")
+    pages["detail"] = page = browser.get(f"/staff/requests/{references[0]}")
+    pages["detail-error"] = browser.post(
+        f"/staff/requests/{references[0]}/handled", data={"csrf_token": page.csrf_token(), "note": "x" * 1001}
+    )
+    pages["detail-handled"] = browser.post(
+        f"/staff/requests/{references[0]}/handled", data={"csrf_token": page.csrf_token(), "note": "Done."}
+    )
+    pages["export"] = browser.get("/staff/export")
+    pages["audit"] = browser.get("/staff/audit")
+    pages["not-found"] = browser.get("/staff/requests/ZZZZ-ZZZZ")
+    pages["not-allowed"] = browser.get("/staff/sign-out")
+    pages["csrf"] = browser.post("/staff/sign-out", data={"csrf_token": "forged"})
+    pages["signed-out"] = browser.post("/staff/sign-out", data={"csrf_token": page.csrf_token()})
+    page = submit_password(browser)
+    pages["code"] = page
+    pages["code-error"] = browser.post("/staff/sign-in/code", data={"csrf_token": page.csrf_token(), "code": "x"})
+    return browser, {name: page.html for name, page in pages.items()}
+
+
+def test_every_staff_page_is_private_and_cannot_be_framed(app):
+    create_account(app)
+    client = app.test_client()
+    browser = Browser(client)
+    responses = [client.get("/staff/sign-in")]
+    page = submit_password(browser)
+    responses += [client.get("/staff/enrol"), client.get("/staff/enrol/qr.svg")]
+    phone = Authenticator(secret_on(page))
+    browser.post("/staff/enrol", data={"csrf_token": page.csrf_token(), "code": phone.code()})
+    reference = submit(app)
+    for url in (
+        "/staff",
+        "/staff?status=all",
+        f"/staff/requests/{reference}",
+        "/staff/export",
+        "/staff/export.csv?status=all",
+        "/staff/audit",
+        "/staff/requests/ZZZZ-ZZZZ",
+    ):
+        responses.append(client.get(url))
+    assert {r.status_code for r in responses} == {200, 404}
+    for response in responses:
+        assert response.headers["Cache-Control"] == "no-store", response.request.path
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_every_staff_page_is_valid_html(app, tmp_path: Path):
+    if shutil.which("java") is None or not VNU.exists():
+        pytest.fail("The Nu Html Checker is not installed: run `make test`, which installs it.")
+    _browser, pages = signed_in_pages(app)
+    files = []
+    for name, html in pages.items():
+        path = tmp_path / f"staff-{name}.html"
+        path.write_text(html, encoding="utf-8")
+        files.append(str(path))
+    run = subprocess.run(
+        ["java", "-Xss4m", "-jar", str(VNU), "--format", "json", *files],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    messages = json.loads(run.stderr or "{}").get("messages", [])
+    problems = [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['type']}: {m['message']}"
+        for m in messages
+        if m["type"] == "error" or m.get("subType") == "warning"
+    ]
+    assert problems == [], "\n".join(problems)
+    assert len(pages) >= 18

@@ -1,0 +1,48 @@
+"""The staff console under /staff: sign-in with a second factor, the call-back inbox,
+request details, CSV export and the audit log.
+
+One deployment serves one operator (OPERATOR_NAME): the console shows that
+operator's requests and nobody else's. It is in English only, and it is never
+available inside a partner's frame (it is not registered under /embed).
+
+Imports happen inside init_app so that `python -m wizard` (which reaches
+staff/cli.py through this package) loads no web framework for the rules commands.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from .accounts import Policy
+
+
+def _policy(app: Flask) -> Policy:
+    from .accounts import Policy
+    from .passwords import DEFAULT_N, MINIMUM_PRODUCTION_N, valid_cost
+
+    config = app.config
+    n = int(config.get("STAFF_SCRYPT_N", DEFAULT_N))
+    if not valid_cost(n):
+        raise RuntimeError("STAFF_SCRYPT_N must be a power of two")
+    # A small cost makes the tests quick; it must never reach a real deployment.
+    if n < MINIMUM_PRODUCTION_N and not (config.get("DEVELOPMENT") or app.testing):
+        raise RuntimeError(f"STAFF_SCRYPT_N must be at least {MINIMUM_PRODUCTION_N} outside development")
+    return Policy(
+        scrypt_n=n,
+        lockout_attempts=int(config["STAFF_LOCKOUT_ATTEMPTS"]),
+        lockout_minutes=int(config["STAFF_LOCKOUT_MINUTES"]),
+        idle_minutes=int(config["STAFF_IDLE_MINUTES"]),
+    )
+
+
+def init_app(app: Flask) -> None:
+    from . import views  # noqa: F401  (adds the console's pages to the blueprint)
+    from .accounts import Accounts
+    from .auth import bp
+
+    extensions = app.extensions
+    extensions["staff_accounts"] = Accounts(extensions["database"], extensions["sealer"], _policy(app))
+    app.register_blueprint(bp)

@@ -1,0 +1,45 @@
+"""Error pages for /staff addresses: English, with the console's own layout and links.
+
+The public error pages speak to someone looking for help (and clear their answers
+when a form expires); staff need different words and a way back to sign in.
+"""
+
+from __future__ import annotations
+
+from flask import render_template
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: ("Something was wrong with that request", "Go back and try again."),
+    404: ("Page not found", "There is nothing at this address. If you typed a reference, check it."),
+    405: ("This page cannot be used that way", "Go back and use the buttons on the page."),
+    413: (
+        "That was too much information",
+        "The form sent more than the console accepts. A note can be up to 1,000 characters.",
+    ),
+    429: (
+        "Too many attempts",
+        "There have been too many sign-in attempts from your connection in a short time. "
+        "Wait a minute, then try again.",
+    ),
+}
+
+
+def error_page(error: HTTPException):
+    code = error.code or 400
+    title, message = MESSAGES.get(code, MESSAGES[400])
+    return render_template("staff/error.html", title=title, message=message, status=code), code
+
+
+def session_expired_page():
+    """A form whose CSRF token no longer matches: the staff session ended or the cookie is gone."""
+    return (
+        render_template(
+            "staff/error.html",
+            title="Your session expired",
+            message="For security, the form could not be sent. Sign in again, then try once more.",
+            status=400,
+            sign_in_link=True,
+        ),
+        400,
+    )
