@@ -84,7 +84,38 @@
     while (reopened.length) reopened.pop().open = false;
   });
 
-  /* 3. Errors: announce the summary, and link each error to its question. */
+  /* 3. A share link: a Copy button, and the whole link selected when the field is used. */
+  show(".js-copy", true);
+  function selectAll(input) {
+    input.focus();
+    input.setSelectionRange(0, input.value.length);
+  }
+  doc.addEventListener("focusin", function (event) {
+    if (event.target.classList && event.target.classList.contains("share-link__input")) selectAll(event.target);
+  });
+  doc.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".js-copy");
+    if (!button) return;
+    var input = doc.getElementById(button.getAttribute("data-copy"));
+    var status = button.parentNode.querySelector("[role='status']");
+    if (!input) return;
+    function done() {
+      if (status) status.textContent = button.getAttribute("data-copied");
+    }
+    function fallback() {
+      selectAll(input);
+      try {
+        if (doc.execCommand("copy")) done();
+      } catch (error) { /* the link stays selected, ready to copy by hand */ }
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(input.value).then(done, fallback);
+    } else {
+      fallback();
+    }
+  });
+
+  /* 4. Errors: announce the summary, and link each error to its question. */
   var summary = doc.getElementById("error-summary");
   if (summary) {
     summary.focus();
@@ -102,7 +133,7 @@
     });
   }
 
-  /* 4. "None of these" style answers cannot be chosen with the others. */
+  /* 5. "None of these" style answers cannot be chosen with the others. */
   doc.addEventListener("change", function (event) {
     var input = event.target;
     if (input.type !== "checkbox" || !input.checked) return;

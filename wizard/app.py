@@ -60,7 +60,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from . import compression, embed, i18n, limits, security, staff, templating
     from .partners import load_partners
-    from .views import api, contact, pages, questions, results
+    from .views import api, contact, pages, questions, results, share
     from .views import embed as embed_views
 
     # Refuse to start on an invalid partners file, as on invalid rules.
@@ -72,10 +72,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     templating.init_app(app)
     compression.init_app(app)
     limits.init_app(app)
-    for blueprint in (pages.bp, questions.bp, results.bp, contact.bp, api.bp, embed_views.bp):
+    for blueprint in (pages.bp, questions.bp, results.bp, share.bp, contact.bp, api.bp, embed_views.bp):
         app.register_blueprint(blueprint)
     # The same journey again under /embed/<partner>/, for partner sites.
-    embed.init_app(app, [pages.bp, questions.bp, results.bp, contact.bp])
+    embed.init_app(app, [pages.bp, questions.bp, results.bp, share.bp, contact.bp])
     # The staff console: at /staff only, never under /embed.
     staff.init_app(app)
     pages.register_error_pages(app)

@@ -12,7 +12,7 @@ from flask import Flask, abort, current_app, g
 
 from .sessions import WizardSessionInterface
 
-EMBEDDABLE = ("pages", "questions", "results", "contact")
+EMBEDDABLE = ("pages", "questions", "results", "share", "contact")
 PREFIX = "/embed/<partner>"
 
 

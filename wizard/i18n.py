@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from babel import Locale
 from babel.messages.mofile import write_mo
@@ -21,6 +21,7 @@ from flask_babel import Babel, format_date, get_locale, get_translations
 from .config import PROJECT_ROOT
 from .messages import Message
 from .rulebook.loader import PREFER_NOT_TO_SAY
+from .sessions import is_staff_path
 
 TRANSLATIONS = PROJECT_ROOT / "translations"
 
@@ -36,7 +37,13 @@ LANGUAGE_KEY = "lang"
 
 
 def select_locale() -> str:
-    """The person's explicit choice, then a partner's setting, then the browser's, then English."""
+    """The person's explicit choice, then a partner's setting, then the browser's, then English.
+
+    The staff console is English only, including the public partials it shows (results in
+    the conversation guide), whatever the browser asks for.
+    """
+    if is_staff_path(request.path):
+        return "en"
     chosen = request.args.get(LANGUAGE_KEY)
     if chosen in LANGUAGES:
         # Remembered for the journey; the API sets no cookies, so it only uses the parameter.
@@ -144,7 +151,9 @@ def _switcher() -> list[dict]:
     links = []
     for code, (name, _direction) in LANGUAGES.items():
         query = urlencode({**args, LANGUAGE_KEY: code})
-        links.append({"code": code, "name": name, "href": f"{request.path}?{query}", "current": code == language()})
+        # The path quoted again: a control character in a mistyped address must not reach the page.
+        href = f"{quote(request.path)}?{query}"
+        links.append({"code": code, "name": name, "href": href, "current": code == language()})
     return links
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
+
+from wizard.share import DAY, make_code
 
 from ..conftest import ROOT
 from .callback_helpers import send
@@ -35,6 +39,7 @@ def collect_pages(browser) -> dict[str, str]:
     keep("question-needs-change", browser.get("/questions/needs?change=1"))
     keep("question-needs-error", browser.answer(browser.get("/questions/needs"), ["cost", "prefer_not_to_say"]))
     keep("results", browser.get("/results"))
+    collect_share_pages(browser, keep)
     page = browser.get("/reach-out")
     keep("reach-out", page)
     keep("reach-out-errors", send(browser, page, name="", phone="12", consent=None, for_whom="someone_else"))
@@ -53,6 +58,23 @@ def collect_pages(browser) -> dict[str, str]:
     keep("one-page-errors", browser.post("/all-questions", data={"csrf_token": page.csrf_token()}))
     keep("one-page-results", browser.post("/all-questions", data={"csrf_token": page.csrf_token(), **FULL}))
     return pages
+
+
+def collect_share_pages(browser, keep) -> None:
+    """The share page, a shared link and both plans, and the pages for a link that does not work."""
+    app = browser.client.application
+    page = browser.get("/results/share")
+    keep("share", page)
+    link = re.search(r'id="share-link" type="text" value="http://localhost([^"]+)"', page.html).group(1)
+    keep("plan", browser.get("/plan"))
+    keep("shared-results", browser.get(link))
+    keep("shared-plan", browser.get(link + "/plan"))
+    keep("shared-plan-arabic", browser.get(link + "/plan?lang=ar"))
+    browser.get("/?lang=en")
+    keep("shared-invalid", browser.get(link[:-2]))
+    journey = app.extensions["journey"]
+    expired = make_code(journey, FULL, app.config["SECRET_KEY"], now=time.time() - 40 * DAY)
+    keep("shared-expired", browser.get(f"/shared/{expired}"))
 
 
 def test_every_page_is_valid_html(browser, tmp_path: Path):

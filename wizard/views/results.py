@@ -9,11 +9,13 @@ from .. import i18n, state
 from ..onepage import OnePageForm, read_one_page
 from ..rulebook.engine import Result
 from ..security import csrf
+from ..share import make_code
 
 bp = Blueprint("results", __name__)
 
 
-def render_results(result: Result, answers: dict, *, one_page: bool) -> str:
+def render_results(result: Result, answers: dict, *, one_page: bool, shared_code: str | None = None) -> str:
+    """The results page: the visitor's own, from the one-page form, or opened from a share link."""
     journey = state.journey()
     audience = journey.audience(answers)
     summary = [
@@ -21,6 +23,10 @@ def render_results(result: Result, answers: dict, *, one_page: bool) -> str:
         for q in journey.path(answers)
     ]
     rulebook = current_app.extensions["rulebook"]
+    # The one-page version keeps no answers anywhere: its link and plan come from a share code.
+    code = shared_code
+    if code is None and one_page and not journey.in_crisis(answers):
+        code = make_code(journey, answers, current_app.config["SECRET_KEY"])
     return render_template(
         "results.html",
         result=result,
@@ -28,6 +34,9 @@ def render_results(result: Result, answers: dict, *, one_page: bool) -> str:
         approach_names={a.id: a.name for a in rulebook.approaches},
         answers_summary=summary,
         one_page=one_page,
+        shared=shared_code is not None,
+        share_code=code,
+        share_link=url_for("share.shared", code=code, _external=True) if code and one_page else None,
     )
 
 
