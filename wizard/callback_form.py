@@ -195,6 +195,29 @@ def read_callback(form: CallbackForm, *, country: str | None, languages: dict) -
     return details, errors
 
 
+def read_optional_contact(name: str, phone: str, email: str, *, country: str | None) -> tuple[dict, list[FieldError]]:
+    """A name, phone number and email address that may each be left out, checked exactly as
+    the call-back form checks them (staff use this when they record a conversation).
+    Only what was given is returned."""
+    details: dict = {}
+    errors: list[FieldError] = []
+    name = unicodedata.normalize("NFC", _text(name))
+    if name:
+        if error := _check_text("name", name):
+            errors.append(error)
+        details["name"] = name
+    phone, email = _text(phone), _text(email)
+    if phone:
+        details["phone"], error = _check_phone(phone, country)
+        if error:
+            errors.append(error)
+    if email:
+        details["email"], error = _check_email(email)
+        if error:
+            errors.append(error)
+    return details, errors
+
+
 def displayable(form: CallbackForm) -> None:
     """Drop control characters and lone surrogates from what is shown back in the form:
     the person sees what they typed, and the page stays valid HTML."""

@@ -11,8 +11,10 @@ import pytest
 
 from .pages import Browser
 from .test_html_validity import VNU
+from .test_journey import FULL
 from .test_staff import Authenticator, create_account, make_app, secret_on, submit_password
 from .test_staff_console import submit
+from .test_staff_guide import form_data, record_data
 
 # Only the first step of signing in is open to everyone.
 OPEN_TO_ALL = {"/staff/sign-in"}
@@ -50,6 +52,7 @@ def test_every_staff_address_needs_a_full_sign_in(app):
         checked.append(url)
     assert "/staff/export.csv" in checked and "/staff/requests/ABCD-1234/handled" in checked
     assert "/staff/enrol/qr.svg" in checked and "/staff/sign-in/code" in checked
+    assert {"/staff/guide", "/staff/guide/results", "/staff/guide/record"} <= set(checked)
 
 
 def test_the_console_is_not_offered_inside_a_partners_frame(app):
@@ -82,6 +85,17 @@ def signed_in_pages(app) -> tuple[Browser, dict[str, str]]:
     )
     pages["export"] = browser.get("/staff/export")
     pages["audit"] = browser.get("/staff/audit")
+    pages["guide"] = page = browser.get("/staff/guide")
+    token = page.csrf_token()
+    pages["guide-error"] = browser.post("/staff/guide", data=form_data({"who": "someone_else"}, csrf_token=token))
+    pages["guide-crisis"] = browser.post(
+        "/staff/guide", data=form_data({**FULL, "danger": "danger_now"}, csrf_token=token)
+    )
+    pages["guide-full"] = page = browser.post(
+        "/staff/guide", data=form_data(FULL, csrf_token=token, person_language="ar")
+    )
+    pages["guide-record-error"] = browser.post("/staff/guide/record", data=record_data(page, note="x" * 1001))
+    pages["conversation"] = browser.post("/staff/guide/record", data=record_data(page, consent="yes", note="Done."))
     pages["not-found"] = browser.get("/staff/requests/ZZZZ-ZZZZ")
     pages["not-allowed"] = browser.get("/staff/sign-out")
     pages["csrf"] = browser.post("/staff/sign-out", data={"csrf_token": "forged"})
@@ -143,4 +157,4 @@ def test_every_staff_page_is_valid_html(app, tmp_path: Path):
         if m["type"] == "error" or m.get("subType") == "warning"
     ]
     assert problems == [], "\n".join(problems)
-    assert len(pages) >= 18
+    assert len(pages) >= 24

@@ -135,6 +135,28 @@ def test_mark_handled_keeps_a_sealed_note(store, database):
     assert ("handled", reference) in [tuple(row) for row in actions]
 
 
+def test_a_recorded_conversation_is_stored_handled_once_with_its_audit_event(store, database):
+    details = {**DETAILS, "source": "conversation", "consent_recorded_by": "sam"}
+    key = form_key()
+    reference, new = store.record_conversation(details, staff="sam", note="Talked it through", form_key=key)
+    again = store.record_conversation({**details, "name": "Other"}, staff="sam", note="Twice", form_key=key)
+    assert new and again == (reference, False)
+    stored = store.get(reference)
+    assert stored.details == details
+    assert (stored.status, stored.handled_by, stored.note) == ("handled", "sam", "Talked it through")
+    assert stored.handled_at == stored.created_at
+    assert store.count("handled") == 1 and store.count("open") == 0
+    with database.transaction() as session:
+        note = session.execute(text("SELECT sealed_note FROM callback_requests")).scalar_one()
+        actions = session.execute(text("SELECT actor, action, target, detail FROM audit_events")).all()
+    assert b"Talked it through" not in bytes(note)
+    assert [tuple(row) for row in actions] == [("sam", "recorded", reference, "conversation")]
+    # Without a note there is no sealed note at all; and it is purged like any handled request.
+    other, _new = store.record_conversation(details, staff="sam", note="", form_key=form_key())
+    assert store.get(other).note is None
+    assert store.purge(timedelta(days=90), now=utcnow() + timedelta(days=91)) == 2
+
+
 def test_purge_removes_only_handled_requests_older_than_the_limit(store, database):
     old_handled, recent_handled, old_open = (store.submit(DETAILS, form_key=form_key())[0] for _ in range(3))
     store.mark_handled(old_handled, staff="sam", note="")

@@ -3,7 +3,8 @@
 Registered in babel.cfg, so `make translations-update` puts questions,
 options, approaches, organisations, reasons, cautions and notes into the same
 catalogues as the interface. Codes, ids, quotes from the source documents,
-URLs and phone numbers are never extracted.
+URLs and phone numbers are never extracted, and neither are the talking prompts
+for intake staff (`prompt`): the staff console is in English only.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ TRANSLATABLE = {
     "note",
     "hours",
 }
+# Keys read only by staff, in English: never extracted, whatever their shape.
+STAFF_ONLY = {"prompt"}
 # Files (by top-level section) whose names are not translated here.
 SKIP_SECTIONS = {"documents", "countries", "regions"}
 
@@ -52,6 +55,8 @@ def _walk(node: object, where: str) -> Iterator[tuple[int, str, str]]:
         label = node.get("id") or node.get("code") or node.get("country")
         here = f"{where} {label}" if isinstance(label, str) else where
         for key, value in node.items():
+            if key in STAFF_ONLY:
+                continue
             if key in TRANSLATABLE and not (isinstance(value, LineDict) and "myself" not in value):
                 for line, text in _strings(value, node.line_of(key)):
                     yield line, text, f"{here}: {key}"

@@ -111,6 +111,9 @@ class Question(Frozen):
     options: tuple[Option, ...] = ()
     ask_if: Condition | None = None
     why_we_ask: Text | None = None
+    # What intake staff say aloud in the conversation guide ("Ask: ..."). English only:
+    # the staff console is not translated, so the rules extractor leaves it out.
+    prompt: Words | None = None
 
     @model_validator(mode="after")
     def _options_present(self) -> Question:

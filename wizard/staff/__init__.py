@@ -1,5 +1,5 @@
 """The staff console under /staff: sign-in with a second factor, the call-back inbox,
-request details, CSV export and the audit log.
+request details, CSV export, the audit log and the conversation guide for intake staff.
 
 One deployment serves one operator (OPERATOR_NAME): the console shows that
 operator's requests and nobody else's. It is in English only, and it is never
@@ -39,7 +39,7 @@ def _policy(app: Flask) -> Policy:
 
 
 def init_app(app: Flask) -> None:
-    from . import views  # noqa: F401  (adds the console's pages to the blueprint)
+    from . import guide, views  # noqa: F401  (add the console's pages to the blueprint)
     from .accounts import Accounts
     from .auth import bp
 

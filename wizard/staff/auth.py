@@ -35,6 +35,7 @@ NOTICES = {
     "or ask the person who manages staff accounts to unlock it.",
     "refused": "Your account changed while you were signing in. Sign in again.",
     "handled": "The request is marked as handled.",
+    "recorded": "The conversation is recorded. It is in the inbox under Handled.",
 }
 
 

@@ -67,6 +67,14 @@ class Described:
     for_whom: str
     whose_details: str
     message: str
+    # "website" for a call-back request; "conversation" for a record staff made of a call.
+    source: str = "website"
+    # Who ticked "the caller agreed that we keep a record" (conversations only).
+    consent_recorded_by: str = ""
+
+    @property
+    def is_conversation(self) -> bool:
+        return self.source == "conversation"
 
 
 def describe(item: StoredRequest) -> Described:
@@ -82,6 +90,8 @@ def describe(item: StoredRequest) -> Described:
         for_whom=_label(FOR_WHOM, d.get("for_whom")),
         whose_details=_label(WHOSE_DETAILS, d.get("whose_details")),
         message=d.get("message", ""),
+        source="conversation" if d.get("source") == "conversation" else "website",
+        consent_recorded_by=str(d.get("consent_recorded_by") or ""),
     )
 
 

@@ -110,14 +110,19 @@ def detail(reference: str):
     return _render_detail(item, notice=pop_notice())
 
 
-def _is_control(ch: str) -> bool:
+def is_control(ch: str) -> bool:
     return unicodedata.category(ch) in {"Cc", "Cs", "Co", "Cn"} and ch not in "\n\t"
 
 
-def _note_error(note: str) -> str | None:
+def read_note(value: str) -> str:
+    """A staff note as typed, with Windows line ends made plain and the text normalised."""
+    return unicodedata.normalize("NFC", value.replace("\r\n", "\n").strip())
+
+
+def note_error(note: str) -> str | None:
     if len(note) > NOTE_MAX:
         return f"The note must be {NOTE_MAX:,} characters or fewer"
-    if any(_is_control(ch) for ch in note):
+    if any(is_control(ch) for ch in note):
         return "The note must not contain special control characters. Check the note, then send it again"
     return None
 
@@ -127,11 +132,11 @@ def mark_handled(reference: str):
     item = _find(reference)
     if item.status == "handled":
         return redirect(url_for("staff.detail", reference=item.reference), 303)
-    note = unicodedata.normalize("NFC", request.form.get("note", "").replace("\r\n", "\n").strip())
-    error = _note_error(note)
+    note = read_note(request.form.get("note", ""))
+    error = note_error(note)
     if error:
         # Shown again without the invisible characters, ready to send once checked.
-        shown = "".join(ch for ch in note if not _is_control(ch))
+        shown = "".join(ch for ch in note if not is_control(ch))
         return _render_detail(item, note=shown, errors=[{"href": "#note", "message": error}])
     _store().mark_handled(item.reference, staff=g.staff.username, note=note)
     session[NOTICE] = "handled"

@@ -130,6 +130,40 @@ class CallbackStore:
         with self.database.transaction() as session:
             return session.scalar(query) or 0
 
+    def record_conversation(self, details: dict, *, staff: str, note: str, form_key: str) -> tuple[str, bool]:
+        """Keep a record of a conversation staff had with a caller (who agreed to it).
+
+        Stored already handled, by `staff`, with the note sealed like any handling note, once
+        per form key as `submit` does. Returns (reference, newly stored); the audit event
+        "recorded" is written in the same transaction as the record.
+        """
+        digest = key_digest(form_key)
+        for _attempt in range(5):
+            existing = self._reference_for(digest)
+            if existing:
+                return existing, False
+            reference = new_reference()
+            now = utcnow()
+            row = CallbackRequest(
+                reference=reference,
+                idempotency_key=digest,
+                created_at=now,
+                status="handled",
+                handled_at=now,
+                handled_by=staff,
+                partner=None,
+                sealed=self.sealer.seal(details, bound_to=reference),
+                sealed_note=self.sealer.seal_text(note, bound_to=reference) if note else None,
+            )
+            try:
+                with self.database.transaction() as session:
+                    session.add(row)
+                    record(session, actor=staff, action="recorded", target=reference, detail="conversation")
+                return reference, True
+            except IntegrityError:
+                continue
+        raise RuntimeError("could not store the record after several attempts")
+
     def mark_handled(self, reference: str, *, staff: str, note: str) -> bool:
         with self.database.transaction() as session:
             row = session.scalar(select(CallbackRequest).where(CallbackRequest.reference == reference))

@@ -1,0 +1,420 @@
+"""The conversation guide: intake staff ask the questions on the phone and see the results.
+
+Every question is on one page, in the journey's order and with its skip logic, each with
+a talking prompt and why it matters. The answers are checked by the same code as the
+public one-page form (`read_one_page`) and matched by the same Matcher, so the results
+are the ones the person would see on the website.
+
+The answers live only in the form: each press of "Update results" (or each change, with
+JavaScript, through the fragment endpoint) sends them all again. Nothing is stored
+unless staff record the conversation, with the caller's consent; the record is an inbox
+entry that is already handled.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from flask import current_app, g, redirect, render_template, request, session, url_for
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest
+
+from .. import i18n
+from ..callback_form import BIDI_CONTROLS, FOR_WHOM, read_optional_contact, valid_form_key
+from ..i18n import LANGUAGES
+from ..journey import Answers, Journey
+from ..onepage import read_one_page
+from ..rulebook import conditions as c
+from ..rulebook.engine import Result
+from ..rulebook.loader import PREFER_NOT_TO_SAY, REGION
+from ..rulebook.models import Question, words_for
+from ..share import make_code
+from ..storage.models import utcnow
+from . import describe
+from .auth import NOTICE, bp
+from .views import NOTE_MAX, is_control, note_error, read_note
+
+# The public page (made by the share-link feature) that prints a plan from a share code.
+HANDOUT_PATH = "/shared/{code}/plan"
+# How many approaches the case-notes summary lists.
+SUMMARY_APPROACHES = 5
+# As on the public results page: the best matches in full, the others shorter.
+FULL_CARDS = 6
+LANGUAGE_FIELD = "person_language"
+# The record form's fields: each is named like its id, so an error links straight to it.
+RECORD_FIELDS = {field: f"record-{field}" for field in ("consent", "note", "name", "phone", "email")}
+
+
+def _journey() -> Journey:
+    return current_app.extensions["journey"]
+
+
+# --- reading the form -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The answers in a posted guide form, checked as the public one-page form checks them."""
+
+    form: MultiDict
+    answers: Answers
+    problems: list[dict]
+    person_language: str
+
+    @property
+    def complete(self) -> bool:
+        return not self.problems
+
+
+def read_guide(form: MultiDict | None) -> Reading:
+    form = form if form is not None else MultiDict()
+    answers, problems = read_one_page(_journey(), form)
+    language = form.get(LANGUAGE_FIELD)
+    return Reading(form, answers, problems, language if language in LANGUAGES else "en")
+
+
+# --- describing questions and skip conditions in English -----------------------------------------
+
+
+def _or_list(words: list[str], joiner: str = "or") -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {joiner} {words[-1]}"
+
+
+def _value_label(journey: Journey, answer: str, code: str) -> str:
+    if answer == REGION:
+        region = next((r for r in journey.rulebook.regions if r.code == code), None)
+        return region.name if region else code
+    question = journey.by_id.get(answer)
+    if question is None:
+        return code
+    if question.kind == "country":
+        country = journey.matcher.countries.get(code)
+        return "Prefer not to say" if code == PREFER_NOT_TO_SAY else (country.name if country else code)
+    option = question.option(code)
+    return words_for(option.label, "myself") if option else code
+
+
+def _values(journey: Journey, answer: str, codes: Iterable[str]) -> str:
+    question = journey.by_id.get(answer)
+    order = [o.code for o in question.options] if question is not None else []
+    ordered = sorted(codes, key=lambda code: (order.index(code) if code in order else len(order), code))
+    return _or_list([_value_label(journey, answer, code) for code in ordered])
+
+
+def condition_words(journey: Journey, cond: c.Cond) -> str:
+    """A skip condition in plain English, with the questions' short titles and the options' labels."""
+
+    def title(answer: str) -> str:
+        question = journey.by_id.get(answer)
+        return "Region" if answer == REGION else (question.summary if question else answer)
+
+    if isinstance(cond, c.Equals):
+        return f"{title(cond.answer)} is {_value_label(journey, cond.answer, cond.value)}"
+    if isinstance(cond, c.In):
+        return f"{title(cond.answer)} is {_values(journey, cond.answer, cond.values)}"
+    if isinstance(cond, c.AnyIn):
+        return f"{title(cond.answer)} includes {_values(journey, cond.answer, cond.values)}"
+    if isinstance(cond, c.Answered):
+        return f"{title(cond.answer)} is answered"
+    if isinstance(cond, c.All):
+        return _or_list([condition_words(journey, part) for part in cond.parts], "and")
+    if isinstance(cond, c.Any):
+        return _or_list([condition_words(journey, part) for part in cond.parts])
+    if isinstance(cond, c.Not):
+        return f"it is not so that {condition_words(journey, cond.part)}"
+    return "always"
+
+
+@dataclass(frozen=True)
+class ChoiceView:
+    code: str
+    label: str
+    # Both wordings when they differ, so the page can follow a change of "who" at once.
+    label_myself: str = ""
+    label_someone_else: str = ""
+    exclusive: bool = False
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    question: Question
+    number: int
+    prompt: str
+    prompt_myself: str
+    prompt_someone_else: str
+    why: str
+    choices: list[ChoiceView]
+    chosen: list[str]
+    skipped: bool
+    skip_note: str
+    error: str
+
+    @property
+    def id(self) -> str:
+        return self.question.id
+
+    @property
+    def anchor(self) -> str:
+        """The control an error links to: the same ids as the public one-page form."""
+        q = self.question
+        return f"{q.id}-input" if q.kind == "country" else f"{q.id}-{self.choices[0].code}"
+
+
+def _choices(journey: Journey, question: Question, audience: str) -> list[ChoiceView]:
+    if question.kind == "country":
+        return [ChoiceView(choice.code, choice.label) for choice in i18n.choices_for(journey, question, audience)]
+    mine = journey.choices(question, "myself")
+    theirs = journey.choices(question, "someone_else")
+    views = []
+    for mine_choice, their_choice in zip(mine, theirs, strict=True):
+        differs = mine_choice.label != their_choice.label
+        views.append(
+            ChoiceView(
+                mine_choice.code,
+                their_choice.label if audience == "someone_else" else mine_choice.label,
+                mine_choice.label if differs else "",
+                their_choice.label if differs else "",
+                mine_choice.exclusive,
+            )
+        )
+    return views
+
+
+def question_views(reading: Reading, *, show_errors: bool) -> list[QuestionView]:
+    journey = _journey()
+    audience = journey.audience(reading.answers)
+    on_path = {q.id for q in journey.path(reading.answers)}
+    errors = {p["question"].id: p["error"].english() for p in reading.problems} if show_errors else {}
+    views = []
+    for number, question in enumerate(journey.questions, 1):
+        mine, theirs = words_for(question.prompt, "myself"), words_for(question.prompt, "someone_else")
+        views.append(
+            QuestionView(
+                question=question,
+                number=number,
+                prompt=theirs if audience == "someone_else" else mine,
+                prompt_myself=mine if mine != theirs else "",
+                prompt_someone_else=theirs if mine != theirs else "",
+                why=question.why_we_ask or "",
+                choices=_choices(journey, question, audience),
+                chosen=reading.form.getlist(question.id),
+                skipped=question.id not in on_path,
+                skip_note=(
+                    f"Skipped for these answers: asked only when {condition_words(journey, question.ask_if)}."
+                    if question.ask_if is not None
+                    else ""
+                ),
+                error=errors.get(question.id, ""),
+            )
+        )
+    return views
+
+
+# --- the results panel and what staff take away from it -------------------------------------------
+
+
+def _english_labels(journey: Journey, question: Question, value: object, audience: str) -> list[str]:
+    return [str(label) for label in i18n.answer_labels(journey, question, value, audience)]
+
+
+def summary_text(reading: Reading, result: Result, *, now=None) -> str:
+    """A plain-text summary for case notes, in English."""
+    journey = _journey()
+    answers = reading.answers
+    audience = journey.audience(answers)
+    lines = [
+        f"Conversation on {describe.when(now or utcnow())}",
+        f"Language of the person: {describe.language_name(reading.person_language)}",
+        "",
+        "Answers",
+    ]
+    for question in journey.path(answers):
+        if question.id in answers:
+            lines.append(
+                f"- {question.summary}: {'; '.join(_english_labels(journey, question, answers[question.id], audience))}"
+            )
+    if result.crisis:
+        emergency = result.contacts.emergency if result.contacts else "the local emergency number"
+        lines += ["", f"DANGER NOW: they said there is danger now. Emergency number: {emergency}."]
+    top = result.approaches[:SUMMARY_APPROACHES]
+    lines += ["", "Approaches that may fit (best match first)"]
+    for number, match in enumerate(top, 1):
+        reasons = " ".join(i18n.reason_text(reason) for reason in match.reasons)
+        lines.append(f"{number}. {match.approach.name}: {reasons}")
+    cautions = [(match.approach.name, caution) for match in top for caution in match.approach.cautions[:1]]
+    if cautions:
+        lines += ["", "Key cautions"]
+        lines += [f"- {name}: {caution}" for name, caution in cautions]
+    if result.not_effective:
+        lines += ["", "Worth knowing"]
+        lines += [f"- {item.item.name}: {item.note}" for item in result.not_effective]
+    lines.append("")
+    if result.contacts:
+        lines.append(f"Helplines for {result.country.name}")
+        lines.append(f"- Emergency number: {result.contacts.emergency}")
+        for line in result.contacts.helplines:
+            ways = [part for part in (line.phone, f"text {line.text}" if line.text else "", line.url) if part]
+            hours = f" ({line.hours})" if line.hours else ""
+            lines.append(f"- {line.name}: {', '.join(ways)}{hours}")
+    elif result.country:
+        lines.append(
+            f"Helplines: none checked yet for {result.country.name}; in an emergency, the local emergency number."
+        )
+    else:
+        lines.append("Helplines: country not given; in an emergency, the local emergency number.")
+    return "\n".join(lines)
+
+
+def handout_url(reading: Reading) -> str:
+    code = make_code(_journey(), reading.answers, current_app.config["SECRET_KEY"])
+    return HANDOUT_PATH.format(code=code) + f"?lang={reading.person_language}"
+
+
+def hidden_answers(reading: Reading) -> list[tuple[str, str]]:
+    """The answers as form fields, for the record form (which sends them again)."""
+    fields = [(LANGUAGE_FIELD, reading.person_language)]
+    for qid, value in reading.answers.items():
+        if isinstance(value, list):
+            fields += [(qid, code) for code in value]
+        elif value:
+            fields.append((qid, str(value)))
+    return fields
+
+
+def language_choices() -> list[tuple[str, str]]:
+    out = []
+    for code, (own_name, _direction) in LANGUAGES.items():
+        english = describe.language_name(code)
+        out.append((code, english if english == own_name else f"{english} ({own_name})"))
+    return out
+
+
+def _missing(reading: Reading) -> list[str]:
+    return [str(p["question"].summary) for p in reading.problems]
+
+
+def panel_context(reading: Reading, *, record: Mapping | None = None) -> dict:
+    journey = _journey()
+    on_path = {q.id for q in journey.path(reading.answers)}
+    started = any(value not in ("", []) for value in reading.answers.values())
+    result = current_app.extensions["matcher"].match(reading.answers) if started else None
+    rulebook = current_app.extensions["rulebook"]
+    complete = started and reading.complete
+    record = record or {}
+    return {
+        "reading": reading,
+        "started": started,
+        "complete": complete,
+        "missing": _missing(reading),
+        "skipped": [q.id for q in journey.questions if q.id not in on_path],
+        "result": result,
+        "documents": {d.id: d for d in rulebook.documents},
+        "approach_names": {a.id: a.name for a in rulebook.approaches},
+        "full_cards": FULL_CARDS,
+        "summary": summary_text(reading, result) if complete else "",
+        "handout_url": handout_url(reading) if complete else "",
+        "hidden_answers": hidden_answers(reading),
+        "form_key": record.get("form_key") or secrets.token_urlsafe(24),
+        "record_values": record.get("values", {}),
+        "record_errors": record.get("errors", {}),
+        "note_max": NOTE_MAX,
+        "language_name": describe.language_name(reading.person_language),
+    }
+
+
+def _render_page(reading: Reading, *, show_errors: bool, record: Mapping | None = None) -> str:
+    errors = []
+    if show_errors:
+        errors = [
+            {"href": p["href"], "message": f"{p['question'].summary}: {p['error'].english()}"} for p in reading.problems
+        ]
+    record_errors = (record or {}).get("errors", {})
+    errors += [
+        {"href": "#guide-form" if field == "questions" else f"#{RECORD_FIELDS[field]}", "message": message}
+        for field, message in record_errors.items()
+    ]
+    return render_template(
+        "staff/guide.html",
+        questions=question_views(reading, show_errors=show_errors),
+        languages=language_choices(),
+        language_field=LANGUAGE_FIELD,
+        errors=errors,
+        **panel_context(reading, record=record),
+    )
+
+
+# --- the pages ----------------------------------------------------------------------------------------
+
+
+@bp.route("/guide", methods=["GET", "POST"])
+def guide():
+    if request.method == "GET":
+        return _render_page(read_guide(None), show_errors=False)
+    return _render_page(read_guide(request.form), show_errors=True)
+
+
+@bp.post("/guide/results")
+def guide_results():
+    """The results panel alone, for the page's script to swap in as answers change."""
+    return render_template("staff/_guide_results.html", **panel_context(read_guide(request.form)))
+
+
+def _record_details(reading: Reading, contact: dict) -> dict:
+    answers = reading.answers
+    result = current_app.extensions["matcher"].match(answers)
+    details: dict = {
+        "source": "conversation",
+        "consent_recorded_by": g.staff.username,
+        **contact,
+        "language": reading.person_language,
+    }
+    if answers.get("who") in FOR_WHOM:
+        details["for_whom"] = answers["who"]
+    details["summary"] = {
+        "answers": answers,
+        "approaches": [match.approach.id for match in result.approaches],
+        "interface_language": reading.person_language,
+    }
+    return details
+
+
+@bp.post("/guide/record")
+def guide_record():
+    form = request.form
+    form_key = form.get("form_key")
+    if not valid_form_key(form_key):
+        raise BadRequest()
+    reading = read_guide(form)
+    if not reading.complete:
+        # The record form is offered only for complete answers: these came from an old page.
+        record = {"errors": {"questions": "Answer the questions still open before you record the conversation"}}
+        return _render_page(reading, show_errors=True, record=record)
+    values = {field: form.get(name, "") for field, name in RECORD_FIELDS.items()}
+    errors: dict[str, str] = {}
+    if form.get(RECORD_FIELDS["consent"]) != "yes":
+        errors["consent"] = "Tick the box to confirm that the caller agreed that we keep a record"
+    note = read_note(values["note"])
+    if message := note_error(note):
+        errors["note"] = message
+    country = reading.answers.get("country")
+    contact, problems = read_optional_contact(
+        values["name"], values["phone"], values["email"], country=country if isinstance(country, str) else None
+    )
+    for problem in problems:
+        errors.setdefault(problem.field, problem.message.english())
+    if errors:
+        # Shown again without invisible characters; the consent box is never ticked for them.
+        shown = {
+            field: "".join(ch for ch in value if not is_control(ch) and ch not in BIDI_CONTROLS)
+            for field, value in values.items()
+        }
+        shown["consent"] = ""
+        record = {"form_key": form_key, "values": shown, "errors": errors}
+        return _render_page(reading, show_errors=False, record=record)
+    reference, _new = current_app.extensions["callbacks"].record_conversation(
+        _record_details(reading, contact), staff=g.staff.username, note=note, form_key=form_key
+    )
+    session[NOTICE] = "recorded"
+    return redirect(url_for("staff.detail", reference=reference), 303)
