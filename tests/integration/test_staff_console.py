@@ -273,6 +273,7 @@ def test_the_csv_export_has_what_staff_need(app, browser):
         "Reference",
         "Received (UTC)",
         "Status",
+        "Kind",
         "Name",
         "Phone",
         "Email",
@@ -292,6 +293,7 @@ def test_the_csv_export_has_what_staff_need(app, browser):
     assert list(by_reference) == [handled, reference]
     sam = by_reference[reference]
     assert sam["Status"] == "Open" and sam["Name"] == "Sam Example" and sam["Email"] == "sam@example.org"
+    assert sam["Kind"] == "Call-back request"
     # A phone number starts with "+", so it is written so a spreadsheet cannot run it.
     assert sam["Phone"] == "'+44 7911 123456"
     assert sam["Best time to contact"] == "Evening" and sam["Language"] == "Spanish"
@@ -314,8 +316,8 @@ def test_the_csv_export_has_what_staff_need(app, browser):
 def test_csv_cells_cannot_become_formulas(app, browser, start):
     submit(app, name=f'{start}HYPERLINK("http://evil.example","x")', message=f"{start}1+1")
     _header, row = read_csv(browser.client.get("/staff/export.csv"))
-    assert row[3] == f'\'{start}HYPERLINK("http://evil.example","x")'
-    assert row[12] == f"'{start}1+1"
+    assert row[4] == f'\'{start}HYPERLINK("http://evil.example","x")'
+    assert row[13] == f"'{start}1+1"
 
 
 # --- the audit log ------------------------------------------------------------------------------------------------

@@ -438,6 +438,10 @@ def test_a_recorded_conversation_is_a_handled_entry_in_the_inbox(app, browser):
     assert "Mark as handled" not in text
     inbox = browser.get("/staff?status=handled")
     assert item.reference in inbox.html and "Conversation record" in inbox.text()
+    # The export says which entries are records of conversations.
+    exported = browser.client.get("/staff/export.csv?status=handled").get_data(as_text=True)
+    row = next(line for line in exported.splitlines() if line.startswith(item.reference))
+    assert ",Handled,Conversation record,Sam," in row
     # The guide page itself stored nothing before that.
     assert [a[1] for a in audit_actions(app)].count("recorded") == 1
 
