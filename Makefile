@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format check-rules browser-deps storage-deps bench clean setup translations-update
+.PHONY: run serve test lint format check-rules browser-deps storage-deps redis-deps bench clean setup translations-update
 
 setup: $(STAMP)
 
@@ -22,6 +22,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	$(PY) -m wizard rules check
 	$(PY) -m wizard run --host $(HOST) --port $(PORT)
+
+# Production mode under gunicorn (gunicorn.conf.py): JSON logs, hashed static files,
+# /healthz and /readyz. Needs SECRET_KEY and DATA_KEYS; see docs/deploy.md.
+serve: $(STAMP)
+	@WIZARD_ENV=production $(PY) -m wizard serve-check
+	$(PY) -m wizard rules check
+	WIZARD_ENV=production HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn --config gunicorn.conf.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -41,13 +48,23 @@ browser-deps:
 storage-deps:
 	bash scripts/ensure-postgres.sh
 
+# A Redis server for the scale-out tests (two instances sharing PostgreSQL and Redis).
+redis-deps:
+	bash scripts/ensure-redis.sh
+
 # pytest exits 5 when it collected no tests: that is a failure here, not a pass.
-test: $(STAMP) browser-deps storage-deps lint check-rules
+test: $(STAMP) browser-deps storage-deps redis-deps lint check-rules
 	$(PY) -m pytest -p no:cacheprovider; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "No tests were collected: failing."; exit 1; fi; \
 	exit $$status
 
-bench: $(STAMP)
+# Benchmarks (README, Performance): results in bench/results/, summary.md first.
+# Installs wrk, Lighthouse, pyinstrument and a locust virtualenv (bench/.venv) if missing.
+.PHONY: bench-deps
+bench-deps: $(STAMP)
+	PY=$(PY) PYTHON=$(PYTHON) bash bench/ensure-tools.sh
+
+bench: bench-deps
 	$(PY) -m bench.run
 
 # After editing templates or rules: refresh the template and every catalogue.
@@ -59,4 +76,4 @@ translations-update: $(STAMP)
 		--ignore-obsolete --no-fuzzy-matching
 
 clean:
-	rm -rf $(VENV) node_modules artifacts .pytest_cache .ruff_cache
+	rm -rf $(VENV) bench/.venv node_modules artifacts .pytest_cache .ruff_cache

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from . import logging_setup
 from .config import PROJECT_ROOT, build_config
 from .embed import WizardFlask
 from .journey import Journey
@@ -48,6 +49,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     app.config.update(build_config(Path(app.instance_path), overrides))
+    # Request lines and JSON logs first: the rest of start-up may already log.
+    logging_setup.init_app(app)
 
     # Refuse to start on invalid rules: RulebookError lists every problem.
     rulebook = load_rulebook(app.config["RULES_DIR"])
@@ -58,9 +61,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     init_storage(app)
 
-    from . import compression, embed, i18n, limits, security, staff, templating
+    from . import assets, compression, embed, i18n, limits, security, staff, templating
     from .partners import load_partners
-    from .views import api, contact, pages, questions, results, share
+    from .views import api, contact, health, pages, questions, results, share
     from .views import embed as embed_views
 
     # Refuse to start on an invalid partners file, as on invalid rules.
@@ -68,15 +71,28 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.extensions["partners"] = load_partners(partners_file, frozenset(matcher.countries))
 
     i18n.init_app(app)
+    assets.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     compression.init_app(app)
     limits.init_app(app)
-    for blueprint in (pages.bp, questions.bp, results.bp, share.bp, contact.bp, api.bp, embed_views.bp):
+    for blueprint in (pages.bp, questions.bp, results.bp, share.bp, contact.bp, api.bp, embed_views.bp, health.bp):
         app.register_blueprint(blueprint)
     # The same journey again under /embed/<partner>/, for partner sites.
     embed.init_app(app, [pages.bp, questions.bp, results.bp, share.bp, contact.bp])
     # The staff console: at /staff only, never under /embed.
     staff.init_app(app)
     pages.register_error_pages(app)
+    trust_proxies(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address (rate limits), the
+    scheme (share links, Secure cookies, CSRF's referrer check) and the host from their
+    X-Forwarded-* headers. With 0 (the default) those headers are ignored: anyone could send them."""
+    count = int(app.config.get("TRUSTED_PROXIES", 0))
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

@@ -148,6 +148,19 @@ def cmd_run(args) -> int:
     return 0
 
 
+def cmd_serve_check(_args) -> int:
+    from .serve import preflight
+
+    problems = preflight()
+    if problems:
+        print("Cannot start the wizard:", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    print("Settings OK for serving.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m wizard")
     parser.add_argument("--rules", default=str(PROJECT_ROOT / "rules"), help="the rules folder")
@@ -173,6 +186,9 @@ def main(argv: list[str] | None = None) -> None:
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=5000)
     run.set_defaults(func=cmd_run)
+    sub.add_parser(
+        "serve-check", help="check the settings a production server needs (SECRET_KEY, DATA_KEYS); exit 1 if missing"
+    ).set_defaults(func=cmd_serve_check)
     args = parser.parse_args(argv)
     if not Path(args.rules).is_dir():
         parser.error(f"no rules folder at {args.rules}")

@@ -21,6 +21,9 @@ OPERATOR_DEFAULTS = {
     "OPERATOR_WEBSITE": "",
     "OPERATOR_HOURS": "",
 }
+# Signs cookies and seals share links: long and random outside development.
+MIN_SECRET_LENGTH = 32
+KEY_RECIPE = "python -c 'import secrets; print(secrets.token_hex(32))'"
 # A neutral page for "Leave this site": somewhere nobody would question.
 DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"
 
@@ -50,6 +53,15 @@ def _local_data_key(instance: Path) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def _non_negative_int(env, name: str, default: int) -> int:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdigit():
+        raise RuntimeError(f"{name} must be a whole number (0 or more), not {text!r}.")
+    return int(text)
 
 
 def build_config(instance: Path, overrides: dict | None = None) -> dict:
@@ -84,14 +96,25 @@ def build_config(instance: Path, overrides: dict | None = None) -> dict:
         "STAFF_LOCKOUT_ATTEMPTS": int(env.get("STAFF_LOCKOUT_ATTEMPTS", "5")),
         "STAFF_LOCKOUT_MINUTES": int(env.get("STAFF_LOCKOUT_MINUTES", "15")),
         "STAFF_IDLE_MINUTES": 30,
+        # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: trust none).
+        "TRUSTED_PROXIES": _non_negative_int(env, "TRUSTED_PROXIES", 0),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
     }
     for key, default in OPERATOR_DEFAULTS.items():
         config[key] = env.get(key, default).strip()
     secret = env.get("SECRET_KEY") or overrides.get("SECRET_KEY")
     if not secret:
         if not development:
-            raise RuntimeError("SECRET_KEY must be set when WIZARD_ENV is not 'development'.")
+            raise RuntimeError(
+                "SECRET_KEY must be set when WIZARD_ENV is not 'development' "
+                f"(at least {MIN_SECRET_LENGTH} random characters; make one with: {KEY_RECIPE})."
+            )
         secret = _local_secret(instance)
+    elif not development and len(secret) < MIN_SECRET_LENGTH:
+        raise RuntimeError(
+            f"SECRET_KEY is too short: use at least {MIN_SECRET_LENGTH} random characters "
+            f"(make one with: {KEY_RECIPE})."
+        )
     config["SECRET_KEY"] = secret
     data_keys = env.get("DATA_KEYS") or overrides.get("DATA_KEYS")
     if not data_keys:

@@ -7,15 +7,20 @@ is shown, so answers (stored as codes) survive a change of language.
 
 from __future__ import annotations
 
+import os
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
+import flask_babel
 from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, current_app, g, request, session
+from babel.support import NullTranslations
+from flask import Flask, current_app, g, has_app_context, request, session
 from flask_babel import Babel, format_date, get_locale, get_translations
 
 from .config import PROJECT_ROOT
@@ -63,16 +68,46 @@ def language() -> str:
     return str(get_locale() or "en")
 
 
+def translations() -> NullTranslations:
+    """This request's catalogue, looked up once per request.
+
+    A results page translates a few hundred strings, and flask_babel looks the
+    catalogue up again for each one (several context lookups every time): that
+    was the largest single cost of rendering it. The locale is chosen once per
+    request, so the catalogue cannot change within one, except inside
+    ``force_locale`` below, which drops the remembered one.
+    """
+    if not has_app_context():
+        return get_translations()
+    cached = g.get("_translations")
+    if cached is None:
+        cached = g._translations = get_translations()
+    return cached
+
+
+@contextmanager
+def force_locale(lang: str) -> Iterator[None]:
+    """flask_babel's ``force_locale``, for code that uses ``t`` or templates inside it."""
+    saved = g.pop("_translations", None)
+    try:
+        with flask_babel.force_locale(lang):
+            yield
+    finally:
+        g.pop("_translations", None)
+        if saved is not None:
+            g._translations = saved
+
+
 def t(text: object) -> str:
     """Translate a piece of rules or engine text (an English message id) for this request."""
     if not text:
         return ""
-    translations = get_translations()
+    catalogue = translations()
     if isinstance(text, Message):
-        translated = translations.ugettext(str.__str__(text))
-        params = {key: translations.ugettext(value) for key, value in text.params.items()}
+        translated = catalogue.ugettext(str.__str__(text))
+        params = {key: catalogue.ugettext(value) for key, value in text.params.items()}
         return translated % params if params else translated
-    return translations.ugettext(str(text))
+    return catalogue.ugettext(str(text))
 
 
 @lru_cache(maxsize=16)
@@ -117,8 +152,11 @@ def compile_catalogues(folder: Path = TRANSLATIONS) -> None:
             continue
         with po_path.open("rb") as source:
             catalog = read_po(source)
-        with mo_path.open("wb") as target:
+        # Written aside and renamed: workers starting together never read a half-written file.
+        partial = mo_path.with_name(f".{mo_path.name}.{os.getpid()}.partial")
+        with partial.open("wb") as target:
             write_mo(target, catalog)
+        os.replace(partial, mo_path)
 
 
 def choices_for(journey, question, audience: str) -> list:
@@ -169,6 +207,14 @@ def _context() -> dict:
 def init_app(app: Flask) -> None:
     compile_catalogues()
     Babel(app, locale_selector=select_locale, default_translation_directories=str(TRANSLATIONS))
+    # The templates' _() and friends, through the per-request catalogue as well.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
     app.context_processor(_context)
     app.jinja_env.filters["t"] = t
     app.jinja_env.filters["country"] = country_name

@@ -15,4 +15,8 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enable
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    # If Redis goes away, count in this process's memory until it is back, rather than
+    # refuse someone asking for help because the counter is unreachable.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     limiter.init_app(app)

@@ -35,6 +35,7 @@ HEADERS = {
 
 
 # Responses that hold nothing personal and may be cached: assets and the embed's script and theme.
+# Static files set their own Cache-Control (a year under a hashed name, see assets.py).
 CACHEABLE = {"static", "embed.loader", "embed.theme"}
 
 
@@ -47,12 +48,13 @@ def _apply_headers(response: Response) -> Response:
             ancestors = " ".join(["'self'", *partner.allowed_origins])
             value = value.replace("frame-ancestors 'none'", f"frame-ancestors {ancestors}")
         response.headers.setdefault(name, value)
-    if request.endpoint not in CACHEABLE:
-        # Pages can hold answers: never keep them in any cache, including Back/Forward.
+    if request.endpoint in CACHEABLE and response.status_code in (200, 206, 304):
+        response.headers.setdefault("Cache-Control", "public, max-age=3600")
+    else:
+        # Pages can hold answers (and error pages show the country's crisis line):
+        # never keep them in any cache, including Back/Forward.
         response.headers["Cache-Control"] = "no-store"
         response.headers["Pragma"] = "no-cache"
-    else:
-        response.headers.setdefault("Cache-Control", "public, max-age=3600")
     return response
 
 

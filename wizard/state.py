@@ -13,6 +13,8 @@ from .journey import Answers, Journey
 from .messages import Message
 
 ANSWERS = "answers"
+# Requests that never open the session: assets, and the health checks (no cookie for them).
+QUIET_ENDPOINTS = frozenset({"static", "health.healthz", "health.readyz"})
 ERRORS = "errors"
 
 
@@ -39,7 +41,7 @@ def clear() -> None:
 
 def keep_alive() -> None:
     """Renew the 30-minute idle limit while someone is using the wizard's pages."""
-    if request.endpoint != "static" and ANSWERS in session:
+    if request.endpoint not in QUIET_ENDPOINTS and ANSWERS in session:
         session.modified = True
 
 

@@ -311,7 +311,9 @@ class PageChecker:
         if self._audit_page is None:
             context = self.browser.new_context(viewport=PHONE, base_url=self.site.base)
             context.route(lambda url: not self.site.is_local(url), lambda route: route.abort("blockedbyclient"))
-            context.route(re.compile(r"/static/wizard\.js(\?.*)?$"), lambda route: route.abort("blockedbyclient"))
+            context.route(
+                re.compile(r"/static/wizard(\.[0-9a-f]{12})?\.js(\?.*)?$"), lambda route: route.abort("blockedbyclient")
+            )
             context.route(
                 self.site.url(self.AUDIT_PATH),
                 lambda route: route.fulfill(

@@ -8,6 +8,10 @@ cluster of its own and no two workers share a database.
 
 Without the server programs the PostgreSQL tests skip with the reason, unless
 REQUIRE_POSTGRES=1 (set in CI) says they must run: then they fail.
+
+A throwaway Redis server (`redis_url`) works the same way: 127.0.0.1 only, a free
+port, no persistence, its own folder, stopped at the end; skipped without
+`redis-server` unless REQUIRE_REDIS=1.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -151,8 +156,7 @@ class Cluster:
 _CLUSTERS: dict[str, Cluster] = {}
 
 
-@pytest.fixture(scope="session")
-def postgres_url():
+def _new_cluster() -> Cluster:
     binaries = _server_binaries()
     if binaries is None:
         _unavailable("no initdb under /usr/lib/postgresql/*/bin or on PATH (install: bash scripts/ensure-postgres.sh)")
@@ -162,7 +166,24 @@ def postgres_url():
             run_as = pwd.getpwnam("postgres")
         except KeyError:
             _unavailable("running as root and there is no 'postgres' user to run the server as")
-    cluster = Cluster(binaries, run_as)
+    return Cluster(binaries, run_as)
+
+
+@pytest.fixture
+def own_postgres_cluster():
+    """A cluster of its own, for a test that stops it."""
+    cluster = _new_cluster()
+    atexit.register(cluster.stop)
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    cluster = _new_cluster()
     atexit.register(cluster.stop)
     try:
         cluster.start()
@@ -173,9 +194,9 @@ def postgres_url():
         cluster.stop()
 
 
-@pytest.fixture
-def postgres_database(postgres_url):
-    """A new, empty database on the session's cluster, dropped after the test."""
+@contextlib.contextmanager
+def new_database(postgres_url: str):
+    """A new, empty database on the session's cluster, dropped afterwards."""
     cluster = _CLUSTERS[postgres_url]
     name = f"wizard_{uuid.uuid4().hex[:12]}"
     with cluster.admin() as connection:
@@ -188,9 +209,110 @@ def postgres_database(postgres_url):
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture
+def postgres_database(postgres_url):
+    """A new, empty database on the session's cluster, dropped after the test."""
+    with new_database(postgres_url) as url:
+        yield url
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path):
     """An empty database: a SQLite file, or a new database on the throwaway PostgreSQL server."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'wizard.sqlite3'}"
     return request.getfixturevalue("postgres_database")
+
+
+# --- Redis ----------------------------------------------------------------------------------------------------------
+
+
+def _redis_unavailable(why: str) -> None:
+    message = f"Redis server not available: {why}; the scale-out tests are skipped"
+    if os.environ.get("REQUIRE_REDIS") == "1":
+        pytest.fail(f"{message} (REQUIRE_REDIS=1: these tests must run here)", pytrace=False)
+    pytest.skip(message)
+
+
+class RedisServer:
+    def __init__(self, program: str):
+        self.program = program
+        self.root = Path(tempfile.mkdtemp(prefix="wizard-redis-"))
+        self.log = self.root / "redis.log"
+        self.port = 0
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def _log_tail(self) -> str:
+        try:
+            return self.log.read_text(errors="replace")[-2000:]
+        except OSError:
+            return ""
+
+    def start(self) -> None:
+        import redis
+
+        # A free port can be taken by someone else before the server binds it: try a few.
+        for _attempt in range(3):
+            self.port = _free_port()
+            command = [
+                self.program,
+                "--bind", "127.0.0.1",
+                "--port", str(self.port),
+                "--dir", str(self.root),
+                "--logfile", str(self.log),
+                # Thrown away at the end: nothing is written to disk.
+                "--save", "",
+                "--appendonly", "no",
+                "--daemonize", "no",
+                "--protected-mode", "yes",
+            ]  # fmt: skip
+            self.process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+            )
+            deadline = time.monotonic() + 20
+            for _wait in range(400):
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    break
+                try:
+                    with redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=2) as client:
+                        if client.ping():
+                            return
+                except redis.RedisError:
+                    time.sleep(0.05)
+            self.stop(remove=False)
+            if "Address already in use" not in self._log_tail():
+                break
+        raise RuntimeError(f"Redis did not start:\n{self._log_tail()}")
+
+    def stop(self, remove: bool = True) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=20)
+        if remove:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    program = shutil.which("redis-server")
+    if program is None:
+        _redis_unavailable("no redis-server on PATH (install: bash scripts/ensure-redis.sh)")
+    try:
+        import redis  # noqa: F401  (Flask-Limiter's Redis storage needs it)
+    except ImportError:
+        _redis_unavailable("the redis Python package is not installed (pip install -r requirements.txt)")
+    server = RedisServer(program)
+    atexit.register(server.stop)
+    try:
+        server.start()
+        yield server.url
+    finally:
+        server.stop()

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
 # Any fixed number: every instance of the app takes the same lock before migrating.
 MIGRATION_LOCK = 74_210_431
+CONNECT_TIMEOUT = 10  # seconds
 
 
 def normalise_url(url: str) -> str:
@@ -83,7 +84,9 @@ class Database:
         if self.is_sqlite:
             self.engine = _sqlite_engine(self.url)
         else:
-            self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+            # A server that does not answer must not hold a request (or /readyz) for long.
+            timeout = {} if "connect_timeout" in make_url(self.url).query else {"connect_timeout": CONNECT_TIMEOUT}
+            self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args=timeout)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

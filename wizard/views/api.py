@@ -15,12 +15,11 @@ from collections import Counter
 from collections.abc import Iterable
 
 from flask import Blueprint, Response, current_app, render_template, request, session, url_for
-from flask_babel import force_locale
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
 
 from .. import api_json, i18n
-from ..i18n import LANGUAGES
+from ..i18n import LANGUAGES, force_locale
 from ..journey import Answers, Journey
 from ..limits import limiter
 from ..openapi import PROBLEM, build_openapi

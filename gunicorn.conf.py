@@ -1,0 +1,63 @@
+"""gunicorn settings for serving the wizard in production (`make serve`).
+
+Everything comes from the environment (see the README's Configuration table):
+
+    HOST, PORT            where to listen (127.0.0.1:8000; `make serve` uses 127.0.0.1:5000)
+    WEB_CONCURRENCY       worker processes (2 x cores + 1, at most 8)
+    WEB_THREADS           threads per worker (4)
+    FORWARDED_ALLOW_IPS   proxies gunicorn itself believes about the scheme (127.0.0.1,::1)
+    LOG_LEVEL             INFO
+
+Several instances may run side by side on one machine: each needs its own PORT,
+and none opens a control socket. They keep nothing that matters in memory:
+call-backs and staff sessions are in the database, rate limits in Redis
+(RATELIMIT_STORAGE_URI), answers in the visitor's signed cookie.
+
+Logs are JSON lines on stderr (wizard/logging_setup.py). gunicorn's own access
+log stays off: the app writes one line per request with the route's pattern,
+never the path as typed or its query string.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+
+def _int(name, default):
+    text = os.environ.get(name, "").strip()
+    return int(text) if text else default
+
+
+wsgi_app = "wsgi:app"
+chdir = str(HERE)
+bind = [f"{os.environ.get('HOST', '127.0.0.1')}:{_int('PORT', 8000)}"]
+workers = _int("WEB_CONCURRENCY", min(2 * (os.cpu_count() or 1) + 1, 8))
+# Threads overlap waiting on the database; the matching and the pages themselves are quick.
+threads = _int("WEB_THREADS", 4)
+worker_class = "gthread"
+# Each worker opens its own database connections after the fork (no preloading).
+preload_app = False
+timeout = 30
+graceful_timeout = 20
+# Behind a reverse proxy that reuses its connections to the instances.
+keepalive = 5
+# Two instances on one machine must not fight over one control socket.
+control_socket_disable = True
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+proc_name = "wizard"
+
+logger_class = "wizard.logging_setup.GunicornLogger"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+errorlog = "-"
+accesslog = None
+
+
+def on_starting(server):
+    """Refuse to start, with one clear message, when SECRET_KEY or DATA_KEYS is missing or unusable."""
+    from wizard.serve import check_or_explain
+
+    check_or_explain()

@@ -1,0 +1,95 @@
+"""/healthz (the process answers) and /readyz (rules loaded, database reachable) for load balancers."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+
+from wizard import create_app
+from wizard.storage import Database
+
+from .test_journey import FULL, walk
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_healthz_answers_ok_without_the_database(app, client):
+    app.extensions["database"] = None  # not even looked at
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "ok\n"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_readyz_is_ready_with_rules_and_database(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.get_json() == {"status": "ready", "checks": {"rules": "ok", "database": "ok"}}
+
+
+def test_readyz_is_503_naming_the_database_when_it_is_down(app, client):
+    # A PostgreSQL server that has stopped: nothing listens on its port any more.
+    port = _free_port()
+    secret = "s3cret-password-never-shown"
+    stopped = Database(f"postgresql://wizard:{secret}@127.0.0.1:{port}/wizard?connect_timeout=5")
+    app.extensions["database"] = stopped
+    try:
+        response = client.get("/readyz")
+    finally:
+        stopped.dispose()
+    assert response.status_code == 503
+    assert response.headers["Cache-Control"] == "no-store"
+    body = response.get_json()
+    assert body == {"status": "not ready", "checks": {"rules": "ok", "database": "unreachable"}}
+    text = response.get_data(as_text=True)
+    for private in (secret, str(port), "postgresql", "127.0.0.1"):
+        assert private not in text
+    # The process is still up, and says so.
+    assert client.get("/healthz").status_code == 200
+
+
+def test_readyz_is_503_when_the_rules_are_not_loaded(app, client):
+    app.extensions.pop("matcher")
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["checks"] == {"rules": "not loaded", "database": "ok"}
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+def test_health_checks_set_no_cookie_even_mid_journey(browser, client, path):
+    walk(browser, FULL)  # the client now carries a session cookie with answers
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    assert "Cookie" not in response.headers.get("Vary", "")
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+def test_health_checks_are_never_rate_limited(tmp_path, path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'health.sqlite3'}",
+            "API_READ_RATE_LIMIT": "1 per minute",
+            "CALLBACK_RATE_LIMIT": "1 per minute",
+        }
+    )
+    client = app.test_client()
+    for _ in range(30):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "X-RateLimit-Limit" not in response.headers
+
+
+def test_readyz_body_is_plain_json(client):
+    response = client.get("/readyz")
+    assert response.mimetype == "application/json"
+    json.loads(response.get_data(as_text=True))

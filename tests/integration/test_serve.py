@@ -1,0 +1,115 @@
+"""`make serve`: gunicorn with gunicorn.conf.py, which refuses to start without its secrets, clearly."""
+
+from __future__ import annotations
+
+import os
+import runpy
+import secrets
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from wizard.serve import preflight
+from wizard.storage.crypto import new_key
+
+from ..conftest import ROOT
+
+GOOD = {"WIZARD_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "DATA_KEYS": new_key()}
+
+
+def _env(**changes) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATA_KEYS", "WIZARD_ENV")}
+    env.update({k: v for k, v in changes.items() if v is not None})
+    return env
+
+
+def test_preflight_names_every_missing_setting_and_how_to_make_it(tmp_path):
+    problems = preflight(tmp_path, {"WIZARD_ENV": "production"})
+    assert len(problems) == 2
+    assert problems[0].startswith("SECRET_KEY is not set") and "secrets.token_hex(32)" in problems[0]
+    assert problems[1].startswith("DATA_KEYS is not set") and "python -m wizard keys new" in problems[1]
+
+
+def test_preflight_refuses_a_short_secret_and_a_bad_data_key(tmp_path, monkeypatch):
+    assert "SECRET_KEY is too short" in preflight(tmp_path, {**GOOD, "SECRET_KEY": "changeme"})[0]
+    for name, value in {**GOOD, "DATA_KEYS": "not-a-fernet-key-at-all"}.items():
+        monkeypatch.setenv(name, value)
+    (problem,) = preflight(tmp_path)
+    assert problem.startswith("DATA_KEYS: a data key is not a valid Fernet key")
+    assert "not-a-fernet-key-at-all" not in problem
+
+
+def test_preflight_passes_with_the_settings_and_in_development(tmp_path, monkeypatch):
+    for name, value in GOOD.items():
+        monkeypatch.setenv(name, value)
+    assert preflight(tmp_path) == []
+    assert preflight(tmp_path, {"WIZARD_ENV": "development"}) == []
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_gunicorn_without_secrets_stops_at_once_with_a_clear_message():
+    env = _env(WIZARD_ENV="production", PORT=str(_free_port()), HOST="127.0.0.1")
+    done = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "Cannot start the wizard:" in done.stderr
+    assert "SECRET_KEY is not set" in done.stderr and "DATA_KEYS is not set" in done.stderr
+    assert "Traceback" not in done.stderr and "Booting worker" not in done.stderr
+
+
+def test_serve_check_command():
+    command = [sys.executable, "-m", "wizard", "serve-check"]
+    refused = subprocess.run(
+        command, cwd=ROOT, env=_env(WIZARD_ENV="production"), capture_output=True, text=True, timeout=60, check=False
+    )
+    assert refused.returncode == 1
+    assert "SECRET_KEY is not set" in refused.stderr
+    passed = subprocess.run(
+        command, cwd=ROOT, env=_env(**GOOD), capture_output=True, text=True, timeout=60, check=False
+    )
+    assert passed.returncode == 0, passed.stderr
+    assert GOOD["SECRET_KEY"] not in passed.stdout + passed.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, {"bind": ["127.0.0.1:8000"], "threads": 4}),
+        (
+            {"HOST": "localhost", "PORT": "9001", "WEB_CONCURRENCY": "3", "WEB_THREADS": "8"},
+            {"bind": ["localhost:9001"], "workers": 3, "threads": 8},
+        ),
+        (
+            {"FORWARDED_ALLOW_IPS": "127.0.0.2", "LOG_LEVEL": "WARNING"},
+            {"forwarded_allow_ips": "127.0.0.2", "loglevel": "warning"},
+        ),
+    ],
+)
+def test_the_gunicorn_config_comes_from_the_environment(monkeypatch, env, expected):
+    for name in ("HOST", "PORT", "WEB_CONCURRENCY", "WEB_THREADS", "FORWARDED_ALLOW_IPS", "LOG_LEVEL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    for name, value in expected.items():
+        assert config[name] == value, name
+    assert 1 <= config["workers"] <= 8
+    # Side by side on one machine: no control socket; no gunicorn access log (the app logs requests).
+    assert config["control_socket_disable"] is True
+    assert config["accesslog"] is None
+    assert config["logger_class"] == "wizard.logging_setup.GunicornLogger"
+    assert config["wsgi_app"] == "wsgi:app"

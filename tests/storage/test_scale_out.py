@@ -1,0 +1,395 @@
+"""Scale-out: two gunicorn instances, started with the repository's gunicorn.conf.py in
+production mode, sharing one PostgreSQL database and one Redis, serve the same people.
+
+As behind a load balancer with one hostname, one cookie jar goes to both: a journey
+that alternates instance on every request reaches the same results as the matcher;
+a call-back sent to one is in the other's staff console; the rate limit is counted
+once for both. A negative control shows the limit is *not* shared with memory://.
+
+Everything listens on 127.0.0.1; every wait and loop is bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pyotp
+import pytest
+import requests
+
+from tests.integration.test_callback_logs import CALLBACK, PERSONAL_PIECES, _answer_codes
+from tests.integration.test_journey import FULL
+from wizard.staff.accounts import Accounts
+from wizard.storage import Database, Sealer
+from wizard.storage.crypto import new_key
+
+from .conftest import new_database
+
+ROOT = Path(__file__).resolve().parents[2]
+KEY = new_key()
+SECRET = secrets.token_hex(32)
+TIMEOUT = 30
+STAFF, STAFF_PASSWORD = "alice", "correct horse battery staple"
+REFERENCE = re.compile(r'<strong class="reference"><bdi dir="ltr">([0-9A-Z]{4}-[0-9A-Z]{4})</bdi></strong>')
+CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
+FORM_KEY = re.compile(r'name="form_key" value="([^"]+)"')
+TOO_MANY = "Please wait before sending this again"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Instance:
+    """One `gunicorn --config gunicorn.conf.py`, in a process group of its own."""
+
+    def __init__(self, name: str, env: dict, log_path: Path):
+        self.name = name
+        self.env = env
+        self.log_path = log_path
+        self.port = 0
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.port = _free_port()
+        env = {**os.environ, **self.env, "HOST": "127.0.0.1", "PORT": str(self.port)}
+        command = [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py")]
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+
+    def wait_until_ready(self, deadline: float) -> None:
+        for _attempt in range(1200):
+            if self.process.poll() is not None:
+                pytest.fail(f"instance {self.name} exited with {self.process.returncode}:\n{self.log()[-4000:]}")
+            try:
+                if requests.get(self.base + "/readyz", timeout=5).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        pytest.fail(f"instance {self.name} was not ready in time:\n{self.log()[-4000:]}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+        except ProcessLookupError:
+            pass
+
+
+@contextmanager
+def instances(count: int, env: dict, folder: Path) -> Iterator[list[Instance]]:
+    """`count` instances with the same settings, started together (they migrate the database at once)."""
+    started = [Instance(chr(ord("A") + n), env, folder / f"instance-{n}.log") for n in range(count)]
+    try:
+        for instance in started:
+            instance.start()
+        deadline = time.monotonic() + 120
+        for instance in started:
+            instance.wait_until_ready(deadline)
+        yield started
+    finally:
+        for instance in started:
+            instance.stop()
+
+
+class Visitor:
+    """One browser behind a load balancer: a single cookie jar, and each request to the next instance.
+
+    Cookies are not port-specific (RFC 6265), so the jar sends the same cookies to both."""
+
+    def __init__(self, bases: list[str]):
+        self.session = requests.Session()
+        self._next = itertools.cycle(bases)
+        self.served_by: Counter[str] = Counter()
+
+    def _send(self, method: str, path: str, base: str | None = None, **kwargs) -> requests.Response:
+        base = base or next(self._next)
+        self.served_by[base] += 1
+        response = self.session.request(method, base + path, allow_redirects=False, timeout=TIMEOUT, **kwargs)
+        # Production cookies are Secure. Browsers treat http://127.0.0.1 as a secure context and
+        # send them there; Python's cookie jar does not, unless told the cookie is not Secure.
+        for cookie in self.session.cookies:
+            cookie.secure = False
+        return response
+
+    def request(self, method: str, path: str, base: str | None = None, **kwargs) -> requests.Response:
+        """Follows redirects, each one to the next instance in turn."""
+        response = self._send(method, path, base, **kwargs)
+        for _hop in range(10):
+            if response.status_code not in (301, 302, 303, 307, 308):
+                return response
+            location = urlsplit(response.headers["Location"])
+            response = self._send("GET", location.path + (f"?{location.query}" if location.query else ""))
+        pytest.fail(f"too many redirects from {path}")
+
+    def get(self, path: str, base: str | None = None) -> requests.Response:
+        return self.request("GET", path, base)
+
+    def post(self, path: str, data: dict, base: str | None = None) -> requests.Response:
+        return self.request("POST", path, base, data=data)
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def csrf_token(response: requests.Response) -> str:
+    match = CSRF.search(response.text)
+    assert match, f"no CSRF token on {response.url}"
+    return match.group(1)
+
+
+def walk(visitor: Visitor, answers: dict) -> requests.Response:
+    """Answer whatever question is shown until there is none left, on alternating instances."""
+    page = visitor.get("/questions")
+    for _step in range(30):
+        path = urlsplit(page.url).path
+        if not path.startswith("/questions/"):
+            return page
+        assert page.status_code == 200, (path, page.status_code)
+        question = path.rsplit("/", 1)[1]
+        page = visitor.post(path, {"csrf_token": csrf_token(page), question: answers[question]})
+    pytest.fail("the journey does not end")
+
+
+def approaches_on(html: str) -> set[str]:
+    cards = set(re.findall(r'<article class="card" id="approach-([^"]+)"', html))
+    listed = set(re.findall(r'href="/approaches/([^"?#]+)"', html))
+    return cards | listed
+
+
+def send_callback(visitor: Visitor, form_base: str, post_base: str) -> requests.Response:
+    page = visitor.get("/reach-out", base=form_base)
+    assert page.status_code == 200
+    key = FORM_KEY.search(page.text)
+    assert key
+    data = {**CALLBACK, "csrf_token": csrf_token(page), "form_key": key.group(1)}
+    return visitor.post("/reach-out", data, base=post_base)
+
+
+def reference_of(response: requests.Response) -> str | None:
+    if response.status_code != 200 or not response.url.endswith("/reach-out/requested"):
+        return None
+    match = REFERENCE.search(response.text)
+    return match.group(1) if match else None
+
+
+@pytest.fixture(scope="module")
+def database_for_instances(postgres_url) -> Iterator[str]:
+    with new_database(postgres_url) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def pair(database_for_instances, redis_url, tmp_path_factory) -> Iterator[list[Instance]]:
+    env = {
+        "WIZARD_ENV": "production",
+        "SECRET_KEY": SECRET,
+        "DATA_KEYS": KEY,
+        "DATABASE_URL": database_for_instances,
+        "RATELIMIT_STORAGE_URI": redis_url,
+        "CALLBACK_RATE_LIMIT": "3 per hour",
+        # Small, so four instances fit on a two-core machine next to the tests.
+        "WEB_CONCURRENCY": "2",
+        "WEB_THREADS": "4",
+        "LOG_LEVEL": "INFO",
+    }
+    with instances(2, env, tmp_path_factory.mktemp("scale-out")) as started:
+        yield started
+
+
+@pytest.fixture
+def visitor(pair) -> Iterator[Visitor]:
+    visitor = Visitor([instance.base for instance in pair])
+    yield visitor
+    visitor.close()
+
+
+def test_a_journey_alternating_between_instances_reaches_the_matchers_results(pair, visitor, matcher):
+    page = walk(visitor, FULL)
+    assert urlsplit(page.url).path == "/check-answers", page.url
+    results = visitor.get("/results")
+    assert results.status_code == 200
+    assert "Options that may suit you" in results.text
+    expected = matcher.match(FULL)
+    wanted = {m.approach.id for m in (*expected.approaches, *expected.information)}
+    assert approaches_on(results.text) == wanted
+    # Both instances served the journey, about half each.
+    a, b = (visitor.served_by[instance.base] for instance in pair)
+    assert a >= 10 and b >= 10 and abs(a - b) <= 1, visitor.served_by
+
+    # A share link made on one instance opens on the other, for someone with no cookie at all.
+    share = visitor.get("/results/share", base=pair[0].base)
+    link = re.search(r'id="share-link" type="text" value="([^"]+)"', share.text)
+    assert link and urlsplit(link.group(1)).path.startswith("/shared/")
+    shared = requests.get(pair[1].base + urlsplit(link.group(1)).path, timeout=TIMEOUT)
+    assert shared.status_code == 200
+    assert approaches_on(shared.text) == wanted
+
+
+def _sign_in_staff(visitor: Visitor, database_url: str, base: str) -> None:
+    database = Database(database_url)
+    try:
+        Accounts(database, Sealer([KEY])).create(STAFF, STAFF_PASSWORD)
+    finally:
+        database.dispose()
+    page = visitor.get("/staff/sign-in", base=base)
+    data = {"csrf_token": csrf_token(page), "username": STAFF, "password": STAFF_PASSWORD}
+    page = visitor.post("/staff/sign-in", data, base=base)
+    assert urlsplit(page.url).path == "/staff/enrol", page.url
+    secret = re.search(r'id="secret">([A-Z2-7 ]+)</code>', page.text)
+    assert secret
+    code = pyotp.TOTP(secret.group(1).replace(" ", "")).now()
+    page = visitor.post("/staff/enrol", {"csrf_token": csrf_token(page), "code": code}, base=base)
+    assert urlsplit(page.url).path == "/staff", page.url
+    assert "Signed in as alice" in " ".join(re.sub(r"<[^>]+>", " ", page.text).split())
+
+
+def test_a_call_back_sent_to_one_instance_is_in_the_other_instances_staff_console(
+    pair, visitor, database_for_instances, redis_url
+):
+    _flush(redis_url)
+    a, b = (instance.base for instance in pair)
+    walk(visitor, FULL)
+    reference = reference_of(send_callback(visitor, form_base=b, post_base=a))
+    assert reference, "the call-back was not confirmed"
+
+    staff = Visitor([b])
+    try:
+        _sign_in_staff(staff, database_for_instances, base=b)
+        inbox = staff.get("/staff", base=b)
+        assert reference in inbox.text
+        details = staff.get(f"/staff/requests/{reference}", base=b)
+        assert details.status_code == 200
+        assert CALLBACK["name"] in details.text and CALLBACK["email"] in details.text
+        # The staff session lives in the database too: the same cookie works on the first instance.
+        assert reference in staff.get("/staff", base=a).text
+    finally:
+        staff.close()
+
+
+def _flush(redis_url: str) -> None:
+    import redis
+
+    with redis.Redis.from_url(redis_url, socket_timeout=5) as client:
+        client.flushdb()
+
+
+def _accepted(response: requests.Response) -> bool:
+    if reference_of(response):
+        return True
+    assert response.status_code == 429, response.status_code
+    assert TOO_MANY in response.text
+    return False
+
+
+def test_the_rate_limit_is_shared_through_redis(pair, visitor, redis_url):
+    _flush(redis_url)  # counts from the other tests start again
+    a, b = (instance.base for instance in pair)
+    # CALLBACK_RATE_LIMIT is 3 per hour: two on one instance and one on the other use it up...
+    sent = [
+        _accepted(send_callback(visitor, form_base=a, post_base=a)),
+        _accepted(send_callback(visitor, form_base=b, post_base=a)),
+        _accepted(send_callback(visitor, form_base=a, post_base=b)),
+    ]
+    assert sent == [True, True, True]
+    # ...and the fourth is refused with the friendly page, on either instance.
+    assert _accepted(send_callback(visitor, form_base=b, post_base=a)) is False
+    assert _accepted(send_callback(visitor, form_base=a, post_base=b)) is False
+    # Reading the form is never limited.
+    assert visitor.get("/reach-out", base=a).status_code == 200
+
+
+def test_with_memory_storage_each_instance_counts_on_its_own(database_for_instances, tmp_path):
+    """The negative control: without Redis the same limit is per process, so twice as many get through."""
+    env = {
+        "WIZARD_ENV": "production",
+        "SECRET_KEY": SECRET,
+        "DATA_KEYS": KEY,
+        "DATABASE_URL": database_for_instances,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "CALLBACK_RATE_LIMIT": "3 per hour",
+        # One worker each, so each instance has exactly one counter.
+        "WEB_CONCURRENCY": "1",
+        "WEB_THREADS": "2",
+    }
+    with instances(2, env, tmp_path) as started:
+        a, b = (instance.base for instance in started)
+        visitor = Visitor([a, b])
+        try:
+            on_a = [_accepted(send_callback(visitor, form_base=a, post_base=a)) for _ in range(4)]
+            on_b = [_accepted(send_callback(visitor, form_base=b, post_base=b)) for _ in range(3)]
+        finally:
+            visitor.close()
+    assert on_a == [True, True, True, False]
+    assert on_b == [True, True, True], "the second instance knew of the first one's count"
+
+
+def test_the_instances_logs_are_json_lines_with_nothing_personal(pair, visitor, redis_url):
+    """Last in this module: everything above went through these two servers. A journey, a share
+    link and a call-back once more, so that this test also stands on its own."""
+    _flush(redis_url)
+    a, b = (instance.base for instance in pair)
+    walk(visitor, FULL)
+    share = visitor.get("/results/share", base=a)
+    link = re.search(r'id="share-link" type="text" value="[^"]+(/shared/[^"]+)"', share.text)
+    assert link
+    code = link.group(1).removeprefix("/shared/")
+    assert requests.get(b + link.group(1) + "/plan?lang=ar", timeout=TIMEOUT).status_code == 200
+    assert reference_of(send_callback(visitor, form_base=a, post_base=b))
+    time.sleep(0.5)  # the last request lines reach the files
+    for instance in pair:
+        text = instance.log()
+        lines = text.splitlines()
+        assert lines, f"instance {instance.name} wrote no log"
+        entries = []
+        for line in lines:
+            try:
+                entries.append(json.loads(line))
+            except json.JSONDecodeError:
+                pytest.fail(f"instance {instance.name} wrote a line that is not JSON: {line[:300]!r}")
+        routes = {e.get("route") for e in entries if e["logger"] == "wizard.access"}
+        assert {"/questions/<question_id>", "/reach-out"} <= routes, routes
+        for piece in PERSONAL_PIECES:
+            assert piece.lower() not in text.lower(), f"{piece!r} is in instance {instance.name}'s log"
+        words = set(re.findall(r"\w+", text))
+        for answer in _answer_codes():
+            assert answer not in words, f"the answer code {answer!r} is in instance {instance.name}'s log"
+        assert code not in text and code[:16] not in text, "the share code is in the log"
+        assert "/shared/" not in text.replace("/shared/<code>", ""), "a share link is in the log"
+        assert SECRET not in text and KEY not in text
+        # Not even the client's address (flask-limiter would name it when a limit is reached).
+        limited = [e["message"] for e in entries if e["logger"] == "flask-limiter"]
+        assert not any("127.0.0.1" in message for message in limited), limited

@@ -1,0 +1,243 @@
+"""Structured logs: one JSON object per line, and one request line per request.
+
+What a line may hold is decided here, not by whoever calls the logger: the time,
+level, logger and message, the process, and for a request its id, method,
+route *pattern* (``/shared/<code>``, never the code), status and duration.
+Never a query string, a form value, a cookie, a header, an address or a path
+as typed: answers and contact details must not reach logs, which are kept
+longer than requests and read by more people.
+
+Used by gunicorn (``logger_class`` in gunicorn.conf.py sets up the master's and
+workers' logs) and by the app outside development (``configure_logging``).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import re
+import secrets
+import sys
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+
+REQUEST_LOGGER = "wizard.access"
+ROUTE_KEY = "wizard.route"
+REQUEST_ID_KEY = "wizard.request_id"
+# Fields a record may carry besides the message, each of a fixed, harmless kind.
+REQUEST_FIELDS = ("request_id", "method", "route", "status", "duration_ms")
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# A request id from the proxy in front (nginx's $request_id is 32 hex digits), or one of ours.
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# Load-balancer probes come every few seconds: their lines are DEBUG, not INFO.
+QUIET_ROUTES = frozenset({"/healthz", "/readyz"})
+
+# Libraries that say too much at INFO for a production log.
+QUIET_LOGGERS = {"alembic.runtime.plugins": logging.WARNING}
+
+current_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("wizard_request_id", default=None)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line. Other attributes put on a record (``extra=``) are dropped."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "pid": record.process,
+        }
+        for name in REQUEST_FIELDS:
+            if hasattr(record, name):
+                entry[name] = getattr(record, name)
+        if "request_id" not in entry and (request_id := current_request_id.get()) is not None:
+            entry["request_id"] = request_id
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        elif record.exc_text:
+            entry["exception"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+class Redact(logging.Filter):
+    """Library messages that would put an address, a path as typed or a request line in the log.
+
+    flask-limiter names the client's address when a limit is reached; gunicorn names the
+    address and quotes the request line of a malformed request, and the URI (query string
+    included) of a request the app failed on. The facts stay, the details go.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.msg if isinstance(record.msg, str) else ""
+        if record.name == "flask-limiter" and message.startswith("ratelimit %s (%s) exceeded"):
+            args = record.args if isinstance(record.args, tuple) and len(record.args) == 3 else (None, None, None)
+            limit, _client, endpoint = args
+            record.msg, record.args = "rate limit %s reached at endpoint %s", (limit, endpoint)
+        elif record.name == "gunicorn.error" and message.startswith("Error handling request"):
+            record.msg, record.args = "Error handling request", ()
+        elif record.name == "gunicorn.error" and message.startswith("Invalid request from ip="):
+            record.msg, record.args = "Invalid request (not HTTP, or malformed)", ()
+        return True
+
+
+REDACTED_LOGGERS = ("flask-limiter", "gunicorn.error")
+
+
+def install_redaction() -> None:
+    for name in REDACTED_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, Redact) for f in logger.filters):
+            logger.addFilter(Redact())
+
+
+def is_json_handler(handler: logging.Handler) -> bool:
+    return isinstance(handler.formatter, JsonFormatter)
+
+
+def level_from(name: str | None, default: int = logging.INFO) -> int:
+    level = logging.getLevelName((name or "").strip().upper())
+    return level if isinstance(level, int) else default
+
+
+def quiet_libraries(level: int) -> None:
+    for name, quiet in QUIET_LOGGERS.items():
+        if level > logging.DEBUG:
+            logging.getLogger(name).setLevel(quiet)
+
+
+def configure_logging(level: int | str = logging.INFO, stream=None) -> None:
+    """JSON lines on stderr from every logger, unless the root logger already has handlers
+    (gunicorn's logger class set them up, or the deployment configured logging its own way)."""
+    root = logging.getLogger()
+    if isinstance(level, str):
+        level = level_from(level)
+    if root.handlers:
+        return
+    quiet_libraries(level)
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root.addHandler(handler)
+    root.setLevel(level)
+
+
+def _request_id(environ: dict) -> str:
+    given = environ.get("HTTP_X_REQUEST_ID", "")
+    return given if REQUEST_ID.match(given) else secrets.token_hex(8)
+
+
+class RequestLog:
+    """WSGI middleware: one line per request, when the app has made its response.
+
+    The route comes from Flask (``note_route`` puts the matched rule's pattern into the
+    environ); a request that matched no route is logged with ``route: null``, never with
+    the path it asked for. The request id is echoed in an ``X-Request-ID`` header.
+    """
+
+    def __init__(self, app: Callable, logger: logging.Logger | None = None):
+        self.app = app
+        self.logger = logger or logging.getLogger(REQUEST_LOGGER)
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        started = time.perf_counter()
+        request_id = _request_id(environ)
+        environ[REQUEST_ID_KEY] = request_id
+        token = current_request_id.set(request_id)
+        status: list[int] = [500]
+
+        def _start_response(status_line: str, headers: list, exc_info=None):
+            try:
+                status[0] = int(status_line.split(" ", 1)[0])
+            except ValueError:
+                status[0] = 0
+            headers = [(k, v) for k, v in headers if k.lower() != "x-request-id"]
+            headers.append(("X-Request-ID", request_id))
+            return start_response(status_line, headers, exc_info)
+
+        # Flask has the whole response ready when it returns (a file is sent afterwards):
+        # the duration is the app's own time, without the network's.
+        try:
+            return self.app(environ, _start_response)
+        finally:
+            try:
+                self.log(environ, request_id, status[0], time.perf_counter() - started)
+            finally:
+                current_request_id.reset(token)
+
+    def log(self, environ: dict, request_id: str, status: int, seconds: float) -> None:
+        method = environ.get("REQUEST_METHOD", "")
+        method = method if method in METHODS else "OTHER"
+        route = environ.get(ROUTE_KEY)
+        level = logging.DEBUG if route in QUIET_ROUTES and status < 500 else logging.INFO
+        if not self.logger.isEnabledFor(level):
+            return
+        self.logger.log(
+            level,
+            "%s %s %s",
+            method,
+            route or "(no route)",
+            status,
+            extra={
+                "request_id": request_id,
+                "method": method,
+                "route": route,
+                "status": status,
+                "duration_ms": round(seconds * 1000, 1),
+            },
+        )
+
+
+def note_route(_endpoint: str | None, _values: dict | None) -> None:
+    """A url_value_preprocessor: runs for every request, before any before_request hook
+    (CSRF included) can end it, and records the pattern of the route that matched."""
+    from flask import request
+
+    rule = request.url_rule
+    request.environ[ROUTE_KEY] = rule.rule if rule is not None else None
+
+
+def init_app(app) -> None:
+    """Request lines for every request; JSON output outside development and tests."""
+    # First of all preprocessors, so the route is known even when a later one ends the request.
+    app.url_value_preprocessors.setdefault(None, []).insert(0, note_route)
+    app.wsgi_app = RequestLog(app.wsgi_app)
+    install_redaction()
+    if not (app.config.get("DEVELOPMENT") or app.testing):
+        configure_logging(app.config.get("LOG_LEVEL", "INFO"))
+
+
+try:  # gunicorn is only there when serving; the app itself does not need it
+    from gunicorn.glogging import Logger as _GunicornLogger
+except ImportError:  # pragma: no cover - gunicorn is in requirements.txt
+    _GunicornLogger = None  # type: ignore[assignment,misc]
+
+
+if _GunicornLogger is not None:
+
+    class GunicornLogger(_GunicornLogger):
+        """gunicorn's own messages (start, workers, errors) as JSON, and the root logger set up
+        so the app's lines come out the same way. gunicorn's access log is not used: the
+        app writes the request lines itself, without paths as typed or query strings."""
+
+        def setup(self, cfg) -> None:
+            super().setup(cfg)
+            install_redaction()
+            formatter = JsonFormatter()
+            for handler in self.error_log.handlers:
+                handler.setFormatter(formatter)
+            root = logging.getLogger()
+            if not any(is_json_handler(h) for h in root.handlers):
+                handler = logging.StreamHandler(sys.stderr)
+                handler.setFormatter(formatter)
+                root.addHandler(handler)
+            root.setLevel(self.loglevel)
+            quiet_libraries(self.loglevel)
+
+        def access(self, resp, req, environ, request_time) -> None:
+            """Never the raw request line (it holds the query string and the share code)."""
+            return

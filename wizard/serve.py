@@ -1,0 +1,51 @@
+"""Checks before a production server starts, so a missing setting is a clear message
+on the terminal instead of a traceback from every worker.
+
+gunicorn.conf.py runs them in ``on_starting``; `make serve` runs them first too
+(`python -m wizard serve-check`), before anything else is started.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .config import KEY_RECIPE, MIN_SECRET_LENGTH, PROJECT_ROOT, build_config
+
+MAKE_DATA_KEY = "python -m wizard keys new"
+
+
+def preflight(instance: Path | None = None, env=None) -> list[str]:
+    """Every setting that stops the app from starting, each as a sentence (no secret in any)."""
+    from .storage.crypto import Sealer, parse_keys
+
+    env = os.environ if env is None else env
+    problems = []
+    if env.get("WIZARD_ENV", "development") != "development":
+        secret = env.get("SECRET_KEY", "")
+        if not secret:
+            problems.append(f"SECRET_KEY is not set: it must be, outside development. Make one with: {KEY_RECIPE}")
+        elif len(secret) < MIN_SECRET_LENGTH:
+            problems.append(
+                f"SECRET_KEY is too short: at least {MIN_SECRET_LENGTH} characters. Make one with: {KEY_RECIPE}"
+            )
+        if not env.get("DATA_KEYS", "").strip():
+            problems.append(f"DATA_KEYS is not set: it must be, outside development. Make a key with: {MAKE_DATA_KEY}")
+    if problems:
+        return problems
+    try:
+        config = build_config(instance or PROJECT_ROOT / "instance")
+    except RuntimeError as exc:
+        return [str(exc)]
+    try:
+        Sealer(parse_keys(config["DATA_KEYS"]))
+    except ValueError as exc:
+        problems.append(f"DATA_KEYS: {exc}. Make a key with: {MAKE_DATA_KEY}")
+    return problems
+
+
+def check_or_explain() -> None:
+    """Raise RuntimeError with every problem; gunicorn prints it as "Error: ..." and exits 1."""
+    problems = preflight()
+    if problems:
+        raise RuntimeError("Cannot start the wizard:\n" + "\n".join(f"  - {problem}" for problem in problems))
