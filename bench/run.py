@@ -1,22 +1,73 @@
-"""`make bench`: run the benchmarks and write their results to bench/results/."""
+"""`make bench`: every benchmark in turn, then a summary table in bench/results/summary.md.
+
+1. the rules engine (and the calibration workload: this machine, this run)
+2. CPU time per page and a pyinstrument profile of the results page
+3. throughput and latency under gunicorn, against a hello-world ceiling (wrk)
+4. the load run: 200 users walking whole journeys for 60 s (locust)
+5. page weight of every page
+6. Lighthouse on the start, a question and the results page
+
+Benchmarks report; they do not fail on a missed target. The summary says PASS
+or MISS for each target, and this exits non-zero only when a benchmark itself
+could not run (a tool missing, a server that did not start...).
+`python -m bench.run --only throughput,lighthouse` runs some of them.
+"""
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import json
+import os
 import platform
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import rules_engine
+from . import lighthouse, load, page_weight, profiling, rules_engine, throughput
 
 OUT = Path(__file__).resolve().parent / "results"
+SECTIONS = ("rules_engine", "profile", "throughput", "load", "page_weight", "lighthouse")
 
 
-def main() -> None:
+def _log(message: str) -> None:
+    print(message, flush=True)
+
+
+def _version(argv: list[str]) -> str:
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return "not installed"
+    lines = (done.stdout or done.stderr).strip().splitlines()
+    return lines[0].strip() if lines else "unknown"
+
+
+def _machine() -> dict:
+    cpu = "unknown"
+    with contextlib.suppress(OSError, StopIteration):
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    return {
+        "cores": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "wrk": _version(["wrk", "--version"]).split(" [")[0],
+        "locust": _version([str(load.LOCUST), "--version"]).split(" from ")[0],
+        "chromium": _version([lighthouse.CHROMIUM, "--version"]),
+    }
+
+
+def _run_rules_engine() -> dict:
     results = rules_engine.run()
     lines = rules_engine.report(results)
-    print("\n".join(lines))
-    OUT.mkdir(exist_ok=True)
     record = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
@@ -24,7 +75,306 @@ def main() -> None:
     }
     (OUT / "rules-engine.json").write_text(json.dumps(record, indent=2) + "\n")
     (OUT / "rules-engine.txt").write_text("\n".join(lines) + "\n")
+    return {**results, "report": lines}
+
+
+# --- the summary -----------------------------------------------------------------------------
+
+
+def _status(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def _kb(n: float) -> str:
+    return f"{n / 1024:.1f} KB"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    return lines + ["| " + " | ".join(row) + " |" for row in rows]
+
+
+def _targets(data: dict) -> list[list[str]]:
+    rows: list[list[str]] = []
+    if "throughput" in data:
+        runs = data["throughput"]["runs"]
+        ratio = runs["results"]["x_hello"]
+        rows.append(
+            [
+                "results page ≥ 60% of hello-world req/s",
+                f"{ratio:.1%} ({runs['results']['rps']:.0f} vs {runs['hello']['rps']:.0f} req/s)",
+                _status(ratio >= throughput.TARGET_RATIO),
+            ]
+        )
+        for name, _path, _cookie in throughput.PAGES:
+            p99 = runs[name]["p99_ms"]
+            rows.append(
+                [f"{name} page p99 < 50 ms at 50 connections", f"{p99:.0f} ms", _status(p99 < throughput.TARGET_P99_MS)]
+            )
+        broken = sum(r["errors"] + r["not_200"] for r in runs.values())
+        rows.append(["no errors in the wrk runs", f"{broken} errors", _status(broken == 0)])
+    if "load" in data:
+        total = data["load"]["total"]
+        bad = total.get("failures", 0) + data["load"]["errors"]
+        rows.append(
+            [
+                "load run: 200 users, 60 s, zero errors",
+                f"{bad} failed of {total.get('requests', 0)} requests",
+                _status(bad == 0 and total.get("requests", 0) > 0),
+            ]
+        )
+    if "page_weight" in data:
+        weight = data["page_weight"]
+        heaviest = weight["heaviest"]
+        size = weight["pages"][heaviest]["total"]
+        rows.append(
+            [
+                f"every page < 60 KB ({len(weight['pages'])} pages)",
+                f"heaviest: {heaviest}, {_kb(size)}",
+                _status(size < weight["budget_bytes"]),
+            ]
+        )
+        third = weight["third_party_total"]
+        if "lighthouse" in data:
+            third += sum(p["network"]["third_party"] for p in data["lighthouse"]["pages"].values())
+        rows.append(["zero third-party requests", str(third), _status(third == 0)])
+    if "lighthouse" in data:
+        for name, page in data["lighthouse"]["pages"].items():
+            scores = page["scores"]
+            rows.append(
+                [
+                    f"Lighthouse {name} page: 100 / 100 / 100",
+                    " / ".join(str(scores[c]) for c in lighthouse.CATEGORIES),
+                    _status(all(v == 100 for v in scores.values())),
+                ]
+            )
+    if "rules_engine" in data:
+        engine = data["rules_engine"]
+        for key, target in rules_engine.TARGETS_MS.items():
+            rows.append(
+                [f"rules engine {key} ≤ {target:g} ms", f"{engine[key]:.3f} ms", _status(engine[key] <= target)]
+            )
+    return rows
+
+
+def summary(data: dict, failures: dict[str, str], meta: dict) -> list[str]:
+    machine = meta["machine"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {meta['when']} on {machine['cores']} cores ({machine['cpu']}), Python {machine['python']}; "
+        f"load average {meta['load_before']:.2f} when it started (anything else busy on the machine "
+        "shows in the numbers: compare runs by their ratios). "
+        f"Calibration workload: {meta['calibration_ms']:.3f} ms. Wall time {meta['wall_s']:.0f} s.",
+        "",
+        "## Targets",
+        "",
+        *_table(["target", "measured", "status"], _targets(data)),
+    ]
+    if failures:
+        lines += ["", "## Benchmarks that did not run", ""]
+        lines += [f"- **{name}**: {reason}" for name, reason in failures.items()]
+
+    if "throughput" in data:
+        t = data["throughput"]
+        g = t["gunicorn"]
+        lines += [
+            "",
+            "## Throughput and latency (wrk)",
+            "",
+            f"gunicorn from {g['source']}: {g['workers']} workers × {g['threads']} threads ({g['worker_class']}), "
+            f"the same for hello world and the wizard. {machine['wrk']}: {t['wrk_threads']} thread, "
+            f"{t['connections']} connections, {t['warmup_s']} s warm-up then {t['duration_s']} s per page, "
+            f"`Accept-Encoding: {t['accept_encoding']}`; wrk shares the 2 cores with the server (not pinned).",
+            "",
+            *_table(
+                ["page", "req/s", "× hello world", "p50 ms", "p95 ms", "p99 ms", "max ms", "KB/response", "errors"],
+                [
+                    [
+                        f"{name} `{r['path']}`",
+                        f"{r['rps']:.0f}",
+                        f"{r['x_hello']:.3f}",
+                        f"{r['p50_ms']:.1f}",
+                        f"{r['p95_ms']:.1f}",
+                        f"{r['p99_ms']:.1f}",
+                        f"{r['max_ms']:.0f}",
+                        f"{r['kb_per_response']:.1f}",
+                        str(r["errors"] + r["not_200"]),
+                    ]
+                    for name, r in t["runs"].items()
+                ],
+            ),
+        ]
+    if "load" in data:
+        d = data["load"]
+        lines += [
+            "",
+            "## Load run (locust)",
+            "",
+            f"{d['users']} users (started at {d['spawn_rate']} a second), {d['run_time_s']} s, each walking whole "
+            f"journeys without pauses, as a new visitor every time; {d['journeys']} journeys reached Reach out. "
+            f"{machine['locust']} on the same 2 cores"
+            + (" (locust warned that it used most of a core)." if d["locust_cpu_warning"] else ".")
+            + f" Errors outside requests: {d['errors']}.",
+            "",
+            *_table(
+                ["request", "count", "failures", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms"],
+                [
+                    [
+                        f"{r['method']} {r['name']}".strip() if not r["name"].startswith("POST") else r["name"],
+                        str(r["requests"]),
+                        str(r["failures"]),
+                        f"{r['rps']:.1f}",
+                        f"{r['p50_ms']:.0f}",
+                        f"{r['p95_ms']:.0f}",
+                        f"{r['p99_ms']:.0f}",
+                        f"{r['p100_ms']:.0f}",
+                    ]
+                    for r in [*d["by_request"], {**d["total"], "method": "", "name": "**all**"}]
+                ],
+            ),
+        ]
+    if "page_weight" in data:
+        w = data["page_weight"]
+        lines += [
+            "",
+            "## Page weight",
+            "",
+            f"Bytes as sent with `Accept-Encoding: {w['accept_encoding']}`, for a first visit (nothing cached).",
+            "",
+            *_table(
+                ["page", "HTML", "CSS", "JS", "images", "total", "requests", "third-party"],
+                [
+                    [
+                        name,
+                        _kb(p["html"]),
+                        _kb(p["css"]),
+                        _kb(p["js"]),
+                        _kb(p["images"]),
+                        _kb(p["total"]),
+                        str(p["requests"]),
+                        str(p["third_party"]),
+                    ]
+                    for name, p in w["pages"].items()
+                ],
+            ),
+        ]
+    if "lighthouse" in data:
+        lh = data["lighthouse"]
+        version = next((p["lighthouse"] for p in lh["pages"].values()), "?")
+        lines += [
+            "",
+            "## Lighthouse",
+            "",
+            f"Lighthouse {version}, {machine['chromium']} headless, mobile emulation with simulated throttling. "
+            "Reports: bench/results/lighthouse-*.json.",
+            "",
+            *_table(
+                [
+                    "page",
+                    "performance",
+                    "accessibility",
+                    "best practices",
+                    "FCP / LCP (simulated)",
+                    "requests",
+                    "transferred",
+                    "third-party",
+                ],
+                [
+                    [
+                        f"{name} `{p['path']}`",
+                        *(str(p["scores"][c]) for c in lighthouse.CATEGORIES),
+                        " / ".join(f"{(v or 0) / 1000:.1f} s" for v in p["metrics"].values()),
+                        str(p["network"]["requests"]),
+                        _kb(p["network"]["transfer_bytes"]),
+                        str(p["network"]["third_party"]),
+                    ]
+                    for name, p in lh["pages"].items()
+                ],
+            ),
+        ]
+        for name, page in lh["pages"].items():
+            for category, audits in page["lost"].items():
+                titles = "; ".join(f"{a['title']} ({a['score']:.2f})" for a in audits[:5])
+                lines.append(f"- {name}, {category}: {titles}")
+    if "profile" in data:
+        p = data["profile"]
+        lines += [
+            "",
+            "## CPU time per request and profile (Flask test client)",
+            "",
+            *_table(
+                ["page", "CPU ms per request", "× calibration"],
+                [
+                    [f"{name} `{v['path']}`", f"{v['cpu_ms']:.2f}", f"{v['x_calibration']:.2f}"]
+                    for name, v in p["pages"].items()
+                ],
+            ),
+            "",
+            f"Where the results page's time goes (pyinstrument, {p['profile_requests']} requests; "
+            "bench/results/profile-results.html):",
+            "",
+            *_table(["part", "share"], [[part, f"{share:.0%}"] for part, share in p["results_parts"].items()]),
+        ]
+    if "rules_engine" in data:
+        lines += ["", "## Rules engine", "", "```", *data["rules_engine"]["report"], "```"]
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", help=f"comma-separated, from: {', '.join(SECTIONS)}")
+    args = parser.parse_args(argv)
+    chosen = [s.strip() for s in args.only.split(",")] if args.only else list(SECTIONS)
+    unknown = [s for s in chosen if s not in SECTIONS]
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(unknown)}")
+
+    OUT.mkdir(exist_ok=True)
+    started = time.monotonic()
+    meta = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": _machine(),
+        "load_before": os.getloadavg()[0],
+    }
+    data: dict = {}
+    failures: dict[str, str] = {}
+    calibration = rules_engine.calibration_ms()
+    steps: dict[str, Callable[[], dict]] = {
+        "rules_engine": _run_rules_engine,
+        "profile": lambda: profiling.run(OUT, data.get("rules_engine", {}).get("calibration_ms", calibration), _log),
+        "throughput": lambda: throughput.run(_log),
+        "load": lambda: load.run(_log),
+        "page_weight": lambda: page_weight.run(_log),
+        "lighthouse": lambda: lighthouse.run(OUT, _log),
+    }
+    for name in SECTIONS:
+        if name not in chosen:
+            continue
+        _log(f"== {name}")
+        began = time.monotonic()
+        try:
+            data[name] = steps[name]()
+        except Exception as exc:  # a benchmark that breaks is reported, and the others still run
+            traceback.print_exc()
+            failures[name] = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            continue
+        if name != "rules_engine":  # that one keeps its own files, rules-engine.json and .txt
+            (OUT / f"{name.replace('_', '-')}.json").write_text(json.dumps(data[name], indent=2) + "\n")
+        _log(f"   done in {time.monotonic() - began:.0f} s")
+
+    meta.update(
+        calibration_ms=data.get("rules_engine", {}).get("calibration_ms", calibration),
+        wall_s=time.monotonic() - started,
+    )
+    lines = summary(data, failures, meta)
+    (OUT / "summary.md").write_text("\n".join(lines) + "\n")
+    (OUT / "bench.json").write_text(json.dumps({"meta": meta, **data, "failures": failures}, indent=2) + "\n")
+    print()
+    print("\n".join(lines))
+    print("\nWritten to bench/results/summary.md")
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
