@@ -20,6 +20,7 @@ from wizard.rulebook.space import walk
 from wizard.share import make_code
 from wizard.views.share import PLAN_APPROACHES
 
+from ..integration.test_journey import FULL
 from .conftest import ARTIFACTS, DESKTOP
 
 pytestmark = pytest.mark.browser
@@ -27,20 +28,7 @@ pytestmark = pytest.mark.browser
 PRINT = ARTIFACTS / "print"
 PAGE_OBJECT = re.compile(rb"/Type\s*/Page\b")
 
-ANSWERS = {
-    "who": "myself",
-    "country": "GB",
-    "danger": "not_now",
-    "substances": ["opioids", "alcohol"],
-    "injecting": "injects",
-    "readiness": "cut_down_or_safer",
-    "faith": "secular",
-    "setting": "outpatient",
-    "medication": "open",
-    "previous_treatment": "never",
-    "support": ["peer_groups"],
-    "needs": ["cost", "legal"],
-}
+ANSWERS = FULL
 
 # Realistic, long contact details: the plan must still fit with them.
 OPERATOR = {

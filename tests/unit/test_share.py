@@ -17,25 +17,12 @@ from wizard.rulebook.models import Option
 from wizard.rulebook.space import walk
 from wizard.share import DAY, LIFETIME_DAYS, ShareError, make_code, read_code
 
+from ..integration.test_journey import FULL
+
 SECRET = "unit-test-secret"
 # Noon on some day: the expiry tests move whole days from here.
 NOW = 20_000 * DAY + DAY / 2
 ALPHABET = string.ascii_letters + string.digits + "-_"
-
-FULL = {
-    "who": "myself",
-    "country": "GB",
-    "danger": "not_now",
-    "substances": ["opioids", "alcohol"],
-    "injecting": "injects",
-    "readiness": "cut_down_or_safer",
-    "faith": "secular",
-    "setting": "outpatient",
-    "medication": "open",
-    "previous_treatment": "never",
-    "support": ["peer_groups"],
-    "needs": ["cost", "legal"],
-}
 
 
 @pytest.fixture(scope="module")
