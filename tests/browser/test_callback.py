@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .test_keyboard import assert_focus_visible, focused, press_until, tab_to_id, tab_to_text
+from .test_keyboard import choose_radio as keyboard_choose_radio
 
 pytestmark = pytest.mark.browser
 
@@ -28,16 +29,7 @@ def reference_shown(page: Page) -> str:
 
 
 def choose_radio(page: Page, name: str, code: str) -> None:
-    """Tab into a radio group, then arrow keys to the option (Space if it is the first)."""
-    first = press_until(page, lambda el: el["name"] == name and el["type"] == "radio", f"{name} radios")
-    codes = page.eval_on_selector_all(f"input[name='{name}']", "inputs => inputs.map(i => i.value)")
-    steps = codes.index(code) - codes.index(first["value"])
-    if steps == 0:
-        page.keyboard.press("Space")
-    for _ in range(abs(steps)):
-        page.keyboard.press("ArrowDown" if steps > 0 else "ArrowUp")
-    expect(page.locator(f"#callback-{name}-{code}")).to_be_checked()
-    expect(page.locator(f"#callback-{name}-{code}")).to_be_focused()
+    keyboard_choose_radio(page, name, code, id_prefix="callback-")
 
 
 def type_into(page: Page, element_id: str, text: str) -> None:

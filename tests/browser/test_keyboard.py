@@ -103,16 +103,18 @@ def submit(page: Page) -> None:
         page.keyboard.press("Enter")
 
 
-def choose_radio(page: Page, question_id: str, code: str) -> None:
-    first = press_until(page, lambda el: el["name"] == question_id and el["type"] == "radio", f"{question_id} radios")
-    codes = page.eval_on_selector_all(f"input[name='{question_id}']", "inputs => inputs.map(i => i.value)")
+def choose_radio(page: Page, name: str, code: str, id_prefix: str = "") -> None:
+    """Tab into a radio group, then arrow keys to the option (Space if it is the first).
+    The option's id is `{id_prefix}{name}-{code}`."""
+    first = press_until(page, lambda el: el["name"] == name and el["type"] == "radio", f"{name} radios")
+    codes = page.eval_on_selector_all(f"input[name='{name}']", "inputs => inputs.map(i => i.value)")
     steps = codes.index(code) - codes.index(first["value"])
     if steps == 0:
         page.keyboard.press("Space")
     for _ in range(abs(steps)):
         page.keyboard.press("ArrowDown" if steps > 0 else "ArrowUp")
-    expect(page.locator(f"#{question_id}-{code}")).to_be_checked()
-    expect(page.locator(f"#{question_id}-{code}")).to_be_focused()
+    expect(page.locator(f"#{id_prefix}{name}-{code}")).to_be_checked()
+    expect(page.locator(f"#{id_prefix}{name}-{code}")).to_be_focused()
 
 
 def choose_checkboxes(page: Page, question_id: str, codes: list[str]) -> None:

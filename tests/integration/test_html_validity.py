@@ -77,13 +77,13 @@ def collect_share_pages(browser, keep) -> None:
     keep("shared-expired", browser.get(f"/shared/{expired}"))
 
 
-def test_every_page_is_valid_html(browser, tmp_path: Path):
+def html_problems(pages: dict[str, str], folder: Path) -> list[str]:
+    """Every error and warning the Nu Html Checker finds in these pages (name -> HTML)."""
     if shutil.which("java") is None or not VNU.exists():
         pytest.fail("The Nu Html Checker is not installed: run `make test`, which installs it.")
-    pages = collect_pages(browser)
     files = []
     for name, html in pages.items():
-        path = tmp_path / f"{name}.html"
+        path = folder / f"{name}.html"
         path.write_text(html, encoding="utf-8")
         files.append(str(path))
     run = subprocess.run(
@@ -94,10 +94,15 @@ def test_every_page_is_valid_html(browser, tmp_path: Path):
         check=False,
     )
     messages = json.loads(run.stderr or "{}").get("messages", [])
-    problems = [
+    return [
         f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['type']}: {m['message']}"
         for m in messages
         if m["type"] == "error" or m.get("subType") == "warning"
     ]
+
+
+def test_every_page_is_valid_html(browser, tmp_path: Path):
+    pages = collect_pages(browser)
+    problems = html_problems(pages, tmp_path)
     assert problems == [], "\n".join(problems)
     assert len(pages) >= 20

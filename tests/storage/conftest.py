@@ -24,7 +24,6 @@ import pwd
 import re
 import shlex
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -33,6 +32,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
+
+from .servers import free_port
 
 DATABASE = "wizard_test"
 
@@ -57,12 +58,6 @@ def _server_binaries() -> Path | None:
     # Elsewhere (other distributions, Homebrew) the programs are usually on PATH.
     initdb = shutil.which("initdb")
     return Path(initdb).parent if initdb else None
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _reachable_by_others(folder: Path) -> bool:
@@ -112,7 +107,7 @@ class Cluster:
             raise RuntimeError(f"initdb failed:\n{done.stdout}\n{done.stderr}")
         # A free port can be taken by someone else before the server binds it: try a few.
         for _attempt in range(3):
-            self.port = _free_port()
+            self.port = free_port()
             # fsync off: the data is thrown away, and the tests should not wait on the disk.
             options = " ".join(
                 [
@@ -257,7 +252,7 @@ class RedisServer:
 
         # A free port can be taken by someone else before the server binds it: try a few.
         for _attempt in range(3):
-            self.port = _free_port()
+            self.port = free_port()
             command = [
                 self.program,
                 "--bind", "127.0.0.1",

@@ -13,13 +13,8 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import re
 import secrets
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -38,6 +33,7 @@ from wizard.storage import Database, Sealer
 from wizard.storage.crypto import new_key
 
 from .conftest import new_database
+from .servers import Gunicorn
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = new_key()
@@ -50,63 +46,11 @@ FORM_KEY = re.compile(r'name="form_key" value="([^"]+)"')
 TOO_MANY = "Please wait before sending this again"
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Instance:
-    """One `gunicorn --config gunicorn.conf.py`, in a process group of its own."""
+class Instance(Gunicorn):
+    """One `gunicorn --config gunicorn.conf.py`."""
 
     def __init__(self, name: str, env: dict, log_path: Path):
-        self.name = name
-        self.env = env
-        self.log_path = log_path
-        self.port = 0
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        self.port = _free_port()
-        env = {**os.environ, **self.env, "HOST": "127.0.0.1", "PORT": str(self.port)}
-        command = [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py")]
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
-
-    def wait_until_ready(self, deadline: float) -> None:
-        for _attempt in range(1200):
-            if self.process.poll() is not None:
-                pytest.fail(f"instance {self.name} exited with {self.process.returncode}:\n{self.log()[-4000:]}")
-            try:
-                if requests.get(self.base + "/readyz", timeout=5).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                break
-            time.sleep(0.1)
-        pytest.fail(f"instance {self.name} was not ready in time:\n{self.log()[-4000:]}")
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=30)
-        except ProcessLookupError:
-            pass
+        super().__init__(f"instance {name}", ["--config", str(ROOT / "gunicorn.conf.py")], env, log_path)
 
 
 @contextmanager
@@ -373,20 +317,20 @@ def test_the_instances_logs_are_json_lines_with_nothing_personal(pair, visitor, 
     for instance in pair:
         text = instance.log()
         lines = text.splitlines()
-        assert lines, f"instance {instance.name} wrote no log"
+        assert lines, f"{instance.name} wrote no log"
         entries = []
         for line in lines:
             try:
                 entries.append(json.loads(line))
             except json.JSONDecodeError:
-                pytest.fail(f"instance {instance.name} wrote a line that is not JSON: {line[:300]!r}")
+                pytest.fail(f"{instance.name} wrote a line that is not JSON: {line[:300]!r}")
         routes = {e.get("route") for e in entries if e["logger"] == "wizard.access"}
         assert {"/questions/<question_id>", "/reach-out"} <= routes, routes
         for piece in PERSONAL_PIECES:
-            assert piece.lower() not in text.lower(), f"{piece!r} is in instance {instance.name}'s log"
+            assert piece.lower() not in text.lower(), f"{piece!r} is in {instance.name}'s log"
         words = set(re.findall(r"\w+", text))
         for answer in _answer_codes():
-            assert answer not in words, f"the answer code {answer!r} is in instance {instance.name}'s log"
+            assert answer not in words, f"the answer code {answer!r} is in {instance.name}'s log"
         assert code not in text and code[:16] not in text, "the share code is in the log"
         assert "/shared/" not in text.replace("/shared/<code>", ""), "a share link is in the log"
         assert SECRET not in text and KEY not in text

@@ -11,11 +11,8 @@ and in time, so a broken server fails these tests instead of hanging them.
 from __future__ import annotations
 
 import functools
-import os
 import re
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -24,24 +21,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
 import requests
 
 from wizard.storage import Database, Sealer
 from wizard.storage.callbacks import CallbackStore
 from wizard.storage.crypto import new_key
 
+from .servers import Gunicorn
+
 ROOT = Path(__file__).resolve().parents[2]
 KEY = new_key()
 PHONE = "+44 7911 123456"
 REFERENCE = re.compile(r'<strong class="reference"><bdi dir="ltr">([0-9A-Z]{4}-[0-9A-Z]{4})</bdi></strong>')
 REQUEST_TIMEOUT = 30
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @functools.cache
@@ -53,86 +45,26 @@ def _gunicorn_has_no_control_socket() -> bool:
     return "--no-control-socket" in done.stdout
 
 
-class Server:
+class Server(Gunicorn):
+    """The app under gunicorn: 2 workers x 4 threads, a fresh secret, the test data key."""
+
     def __init__(self, database_url: str, log_path: Path):
-        self.database_url = database_url
-        self.log_path = log_path
-        self.port = 0
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        self.port = _free_port()
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--graceful-timeout",
-            "10",
-        ]
+        args = ["--workers", "2", "--threads", "4", "--graceful-timeout", "10"]
         if _gunicorn_has_no_control_socket():
-            command.append("--no-control-socket")
-        command.append("wsgi:app")
+            args.append("--no-control-socket")
         env = {
-            **os.environ,
             # Development: session cookies without the Secure flag, as these requests are plain http.
             "WIZARD_ENV": "development",
             "SECRET_KEY": secrets.token_hex(32),
             "DATA_KEYS": KEY,
-            "DATABASE_URL": self.database_url,
+            "DATABASE_URL": database_url,
             "CALLBACK_RATE_LIMIT": "100000 per hour",
         }
-        with self.log_path.open("ab") as log:
-            # A session of its own: the master and its workers form one process group to kill at once.
-            self.process = subprocess.Popen(
-                command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        self._wait_until_ready()
+        super().__init__("the server", [*args, "wsgi:app"], env, log_path)
 
-    def _log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-4000:]
-
-    def _wait_until_ready(self) -> None:
-        deadline = time.monotonic() + 90
-        for _attempt in range(900):
-            if self.process.poll() is not None:
-                pytest.fail(f"the server exited with {self.process.returncode}:\n{self._log()}")
-            try:
-                if requests.get(self.base + "/reach-out", timeout=5).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                break
-            time.sleep(0.1)
-        self.stop()
-        pytest.fail(f"the server did not answer within 90 seconds:\n{self._log()}")
-
-    def kill(self) -> None:
-        """SIGKILL to the master and every worker: no shutdown code runs anywhere."""
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=30)
-        except ProcessLookupError:
-            pass
+    def start(self) -> None:
+        super().start()
+        self.wait_until_ready(time.monotonic() + 90, path="/reach-out")
 
 
 @contextmanager

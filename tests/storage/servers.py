@@ -1,0 +1,84 @@
+"""A real gunicorn process for tests, in a process group of its own, listening on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Gunicorn:
+    """`python -m gunicorn ARGS` with ENV added, logging to LOG_PATH. Nothing is started until start()."""
+
+    def __init__(self, name: str, args: list[str], env: dict, log_path: Path):
+        self.name = name
+        self.args = args
+        self.env = env
+        self.log_path = log_path
+        self.port = 0
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.port = free_port()
+        env = {**os.environ, **self.env, "HOST": "127.0.0.1", "PORT": str(self.port)}
+        command = [sys.executable, "-m", "gunicorn", *self.args, "--bind", f"127.0.0.1:{self.port}"]
+        with self.log_path.open("ab") as log:
+            # A session of its own: the master and its workers form one process group to kill at once.
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_until_ready(self, deadline: float, path: str = "/readyz") -> None:
+        """Poll PATH until it answers 200; fail with the end of the log if the process exits or time runs out."""
+        for _attempt in range(1200):
+            if self.process.poll() is not None:
+                pytest.fail(f"{self.name} exited with {self.process.returncode}:\n{self.log()[-4000:]}")
+            try:
+                if requests.get(self.base + path, timeout=5).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        self.stop()
+        pytest.fail(f"{self.name} was not ready in time:\n{self.log()[-4000:]}")
+
+    def kill(self) -> None:
+        """SIGKILL to the master and every worker: no shutdown code runs anywhere."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+        except ProcessLookupError:
+            pass
