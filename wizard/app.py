@@ -61,7 +61,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     init_storage(app)
 
-    from . import assets, compression, embed, i18n, limits, security, staff, templating
+    from . import assets, compression, embed, fragments, i18n, limits, security, staff, templating
     from .partners import load_partners
     from .views import api, contact, health, pages, questions, results, share
     from .views import embed as embed_views
@@ -74,6 +74,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     assets.init_app(app)
     security.init_app(app)
     templating.init_app(app)
+    fragments.init_app(app)
     compression.init_app(app)
     limits.init_app(app)
     for blueprint in (pages.bp, questions.bp, results.bp, share.bp, contact.bp, api.bp, embed_views.bp, health.bp):

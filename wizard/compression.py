@@ -26,8 +26,10 @@ COMPRESSIBLE = (
     "application/problem+json",
 )
 MINIMUM_BYTES = 1024
-# Quick enough for every page; files that are compressed once get the best setting.
-PAGE_BROTLI_QUALITY = 5
+# Pages: quality 4 compresses a 45 KB results page in two thirds of the time quality 5
+# takes (0.41 against 0.60 ms here) for 0.5 KB more, and still beats gzip on every page
+# (quality 3 does not on small ones). Files compressed once get the best setting.
+PAGE_BROTLI_QUALITY = 4
 FILE_BROTLI_QUALITY = 11
 GZIP_LEVEL = 6
 _CACHE_SIZE = 64

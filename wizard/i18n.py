@@ -20,7 +20,8 @@ from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations
-from flask import Flask, current_app, g, has_app_context, request, session
+from flask import Flask, current_app, g, request, session
+from flask.globals import _cv_app
 from flask_babel import Babel, format_date, get_locale, get_translations
 
 from .config import PROJECT_ROOT
@@ -65,7 +66,14 @@ def select_locale() -> str:
 
 
 def language() -> str:
-    return str(get_locale() or "en")
+    """This request's language code, remembered like its catalogue (templates ask dozens of times)."""
+    remembered = _request_globals()
+    if remembered is None:
+        return str(get_locale() or "en")
+    cached = remembered.get("_language")
+    if cached is None:
+        cached = remembered["_language"] = str(get_locale() or "en")
+    return cached
 
 
 def translations() -> NullTranslations:
@@ -75,27 +83,39 @@ def translations() -> NullTranslations:
     catalogue up again for each one (several context lookups every time): that
     was the largest single cost of rendering it. The locale is chosen once per
     request, so the catalogue cannot change within one, except inside
-    ``force_locale`` below, which drops the remembered one.
+    ``force_locale`` below, which drops the remembered one (and the language).
     """
-    if not has_app_context():
+    remembered = _request_globals()
+    if remembered is None:
         return get_translations()
-    cached = g.get("_translations")
+    cached = remembered.get("_translations")
     if cached is None:
-        cached = g._translations = get_translations()
+        cached = remembered["_translations"] = get_translations()
     return cached
+
+
+def _request_globals() -> dict | None:
+    """The attributes of `g` as a plain dict, or None outside an app context.
+
+    Read through the context variable behind `g`: a few hundred lookups per page
+    through the `g` proxy cost about 1 µs each, this about a tenth of that.
+    """
+    context = _cv_app.get(None)
+    return None if context is None else context.g.__dict__
 
 
 @contextmanager
 def force_locale(lang: str) -> Iterator[None]:
     """flask_babel's ``force_locale``, for code that uses ``t`` or templates inside it."""
-    saved = g.pop("_translations", None)
+    saved = {key: g.pop(key, None) for key in ("_translations", "_language")}
     try:
         with flask_babel.force_locale(lang):
             yield
     finally:
-        g.pop("_translations", None)
-        if saved is not None:
-            g._translations = saved
+        for key, value in saved.items():
+            g.pop(key, None)
+            if value is not None:
+                setattr(g, key, value)
 
 
 def t(text: object) -> str:

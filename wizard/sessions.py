@@ -70,11 +70,11 @@ class WizardSessionInterface(SecureCookieSessionInterface):
         return True if self._staff() else super().get_cookie_httponly(app)
 
     def open_session(self, app: Flask, request) -> SecureCookieSession | None:
-        if not self._staff():
-            return super().open_session(app, request)
         serializer = self.get_signing_serializer(app)
         if serializer is None:
             return None
+        if not self._staff():
+            return self._open_public(app, serializer)
         value = request.cookies.get(self.STAFF_COOKIE)
         if not value:
             return self.session_class()
@@ -83,3 +83,18 @@ class WizardSessionInterface(SecureCookieSessionInterface):
         except BadSignature:
             return self.session_class()
         return self.session_class(data)
+
+    def _open_public(self, app: Flask, serializer) -> SecureCookieSession:
+        """As Flask does, and also remember when the cookie was signed (see state.keep_alive)."""
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        try:
+            data, signed_at = serializer.loads(
+                value, max_age=int(app.permanent_session_lifetime.total_seconds()), return_timestamp=True
+            )
+        except BadSignature:
+            return self.session_class()
+        session = self.session_class(data)
+        session.signed_at = signed_at.timestamp()
+        return session

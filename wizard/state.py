@@ -7,6 +7,8 @@ Everything read back is checked again against the rules.
 
 from __future__ import annotations
 
+import time
+
 from flask import current_app, g, request, session
 
 from .journey import Answers, Journey
@@ -16,6 +18,8 @@ ANSWERS = "answers"
 # Requests that never open the session: assets, and the health checks (no cookie for them).
 QUIET_ENDPOINTS = frozenset({"static", "health.healthz", "health.readyz"})
 ERRORS = "errors"
+# How old the cookie's signature may be before a page signs it again.
+RENEW_AFTER_S = 60
 
 
 def journey() -> Journey:
@@ -40,9 +44,20 @@ def clear() -> None:
 
 
 def keep_alive() -> None:
-    """Renew the 30-minute idle limit while someone is using the wizard's pages."""
-    if request.endpoint not in QUIET_ENDPOINTS and ANSWERS in session:
+    """Renew the 30-minute idle limit while someone is using the wizard's pages.
+
+    At most once a minute: signing and sending the cookie again on every page was a
+    noticeable part of each request, and a limit of 29 to 30 minutes serves the same end.
+    """
+    if request.endpoint in QUIET_ENDPOINTS or ANSWERS not in session:
+        return
+    signed_at = getattr(session, "signed_at", None)
+    if signed_at is None or now() - signed_at >= RENEW_AFTER_S:
         session.modified = True
+
+
+def now() -> float:
+    return time.time()
 
 
 def set_error(question_id: str, message: str) -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
+
+from wizard import state
 
 from .test_journey import FULL, walk
 
@@ -138,6 +142,18 @@ def test_oversized_body_is_a_friendly_413(browser):
 def test_method_not_allowed_is_friendly(browser):
     page = browser.post("/results", data={})
     assert page.status in (400, 405)
+
+
+def test_the_cookie_is_renewed_once_a_minute_while_in_use(browser, client, monkeypatch):
+    walk(browser, FULL)
+    # Just signed: reading pages does not sign it again...
+    assert "Set-Cookie" not in client.get("/check-answers").headers
+    # ...until its signature is a minute old; then the next page renews the 30-minute limit.
+    monkeypatch.setattr(state, "now", lambda: time.time() + state.RENEW_AFTER_S)
+    renewed = client.get("/check-answers").headers.get("Set-Cookie", "")
+    assert renewed.startswith("wizard=") and "HttpOnly" in renewed
+    # Quiet requests (assets, health checks) never touch it.
+    assert "Set-Cookie" not in client.get("/healthz").headers
 
 
 def test_idle_answers_expire(app, browser, client, monkeypatch):

@@ -1,0 +1,112 @@
+"""Fragments rendered once and reused give exactly the pages rendered from scratch.
+
+A fragment is kept per language and partner; a key that missed something would
+show one visitor another's text, or the wrong language. Each page here is
+fetched with the fragment store on (after other languages and answers have
+filled it) and again with it off, and the two must be the same bytes.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from wizard.fragments import FragmentStore
+from wizard.i18n import LANGUAGES
+from wizard.rulebook.loader import PREFER_NOT_TO_SAY
+
+from .pages import Browser
+from .test_journey import FULL, walk
+
+PARTNER = "example"
+# Made fresh for every form shown (the CSRF token, signed with the time; the call-back form's one-time key).
+TOKEN = re.compile(r'name="(csrf_token|form_key)"(?: type="hidden")? value="[^"]+"')
+
+
+def _answer_sets(app) -> list[dict]:
+    matcher = app.extensions["matcher"]
+    without_contacts = sorted(set(matcher.countries) - set(matcher.contacts))
+    sets = [
+        FULL,
+        {**FULL, "who": "someone_else", "country": "IN", "faith": "faith_based", "setting": "inpatient"},
+        {
+            **FULL,
+            "country": PREFER_NOT_TO_SAY,
+            "medication": "not_open",
+            "needs": ["women_childcare", "language_culture"],
+        },
+    ]
+    if without_contacts:
+        sets.append({**FULL, "country": without_contacts[0], "support": ["online", "holistic"]})
+    return sets
+
+
+def _page(client, path: str, *, cached: bool) -> str:
+    client.application.config["FRAGMENT_CACHE"] = cached
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return TOKEN.sub(r'name="\1" value=""', response.get_data(as_text=True))
+
+
+def _compare(client, paths: list[str]) -> None:
+    for path in paths:
+        for lang in LANGUAGES:
+            with_store = _page(client, f"{path}?lang={lang}", cached=True)
+            fresh = _page(client, f"{path}?lang={lang}", cached=False)
+            assert with_store == fresh, f"{path} in {lang} differs when fragments are reused"
+
+
+def test_results_pages_are_the_same_with_and_without_kept_fragments(app):
+    for answers in _answer_sets(app):
+        client = app.test_client()
+        walk(Browser(client), answers)
+        _compare(client, ["/results", "/reach-out", "/help-now", "/"])
+    approach = app.extensions["rulebook"].approaches[0].id
+    _compare(app.test_client(), [f"/approaches/{approach}", "/privacy"])
+    assert len(app.extensions["fragments"]) > 0
+
+
+def test_embedded_pages_keep_their_partner_links(app):
+    # First the site's own pages fill the store, then the partner's must still get theirs.
+    client = app.test_client()
+    walk(Browser(client), FULL)
+    _page(client, "/results", cached=True)
+    embedded = Browser(app.test_client())
+    page = embedded.get(f"/embed/{PARTNER}/questions")
+    while "/questions/" in embedded.history[-1]:
+        page = embedded.answer(page, FULL.get(embedded.history[-1].rsplit("/", 1)[1]))
+    _compare(embedded.client, [f"/embed/{PARTNER}/results", f"/embed/{PARTNER}/reach-out"])
+
+
+def test_a_page_seen_again_renders_no_fragment_again(app, browser):
+    walk(browser, FULL)
+    store = app.extensions["fragments"]
+    first = browser.client.get("/results").get_data(as_text=True)
+    rendered = store.renders
+    assert rendered > 0
+    again = browser.client.get("/results").get_data(as_text=True)
+    assert store.renders == rendered
+    assert TOKEN.sub("", again) == TOKEN.sub("", first)
+    # Another language is rendered once, in that language.
+    spanish = browser.client.get("/results?lang=es").get_data(as_text=True)
+    assert store.renders > rendered
+    assert '<html lang="es"' in spanish and "Qué puede esperar" in spanish
+
+
+@pytest.mark.parametrize("limit", [1, 3])
+def test_the_store_is_bounded_and_forgets_the_oldest_first(limit):
+    store = FragmentStore(limit=limit)
+    calls = []
+
+    def render(name):
+        calls.append(name)
+        return name
+
+    for name in ["a", "b", "c", "d"]:
+        assert store.get_or_render((name,), lambda name=name: render(name)) == name
+    assert len(store) == limit
+    # The newest are still kept (no render), the oldest had to go.
+    assert store.get_or_render(("d",), lambda: render("again")) == "d"
+    assert store.get_or_render(("a",), lambda: render("a-again")) == "a-again"
+    assert calls[-1] == "a-again" and "again" not in calls
