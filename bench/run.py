@@ -184,15 +184,29 @@ def summary(data: dict, failures: dict[str, str], meta: dict) -> list[str]:
             "",
             f"gunicorn from {g['source']}: {g['workers']} workers × {g['threads']} threads ({g['worker_class']}), "
             f"the same for hello world and the wizard. {machine['wrk']}: {t['wrk_threads']} thread, "
-            f"{t['connections']} connections, {t['warmup_s']} s warm-up then {t['duration_s']} s per page, "
+            f"{t['connections']} connections, {t['warmup_s']} s warm-up, then {t['rounds']} rounds of "
+            f"{t['duration_s']} s per URL taken in turn (hello world, start, question, results); "
+            "req/s, ratio and percentiles are the median of the rounds, max the largest. "
             f"`Accept-Encoding: {t['accept_encoding']}`; wrk shares the 2 cores with the server (not pinned).",
             "",
             *_table(
-                ["page", "req/s", "× hello world", "p50 ms", "p95 ms", "p99 ms", "max ms", "KB/response", "errors"],
+                [
+                    "page",
+                    "req/s",
+                    "req/s by round",
+                    "× hello world",
+                    "p50 ms",
+                    "p95 ms",
+                    "p99 ms",
+                    "max ms",
+                    "KB/response",
+                    "errors",
+                ],
                 [
                     [
                         f"{name} `{r['path']}`",
                         f"{r['rps']:.0f}",
+                        " / ".join(str(x) for x in r.get("rps_rounds", [])),
                         f"{r['x_hello']:.3f}",
                         f"{r['p50_ms']:.1f}",
                         f"{r['p95_ms']:.1f}",

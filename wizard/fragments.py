@@ -5,8 +5,8 @@ language: what an approach is, its evidence, cautions and quotes; an
 organisation's description; a country's helplines. Rendering and translating
 those again for every request was most of the page's cost. A fragment is
 rendered the first time it is needed and kept, per process, under its name, the
-keys the template gives, the page's language and the partner site (links inside
-an embed carry the partner). Only put things in a fragment that depend on
+keys the template gives, the page's language, the partner site (links inside
+an embed carry the partner) and the path prefix the app is mounted under. Only put things in a fragment that depend on
 nothing else: never answers, reasons, tokens or anything the visitor typed.
 
 The rules are loaded once per process, so a fragment never goes stale; the
@@ -20,7 +20,7 @@ import threading
 from collections import OrderedDict
 from typing import ClassVar
 
-from flask import current_app, g, has_request_context
+from flask import current_app, g, has_request_context, request
 from jinja2 import nodes
 from jinja2.ext import Extension
 from markupsafe import Markup
@@ -81,7 +81,8 @@ class FragmentExtension(Extension):
         if not has_request_context() or not current_app.config.get("FRAGMENT_CACHE", True):
             return caller()
         partner = g.get("partner")
-        key = (i18n.language(), partner.id if partner is not None else None, *parts)
+        # The script root too: links carry the prefix a proxy mounts the app under.
+        key = (i18n.language(), partner.id if partner is not None else None, request.script_root, *parts)
         return current_app.extensions["fragments"].get_or_render(key, caller)
 
 

@@ -63,7 +63,7 @@ def test_results_pages_are_the_same_with_and_without_kept_fragments(app):
         walk(Browser(client), answers)
         _compare(client, ["/results", "/reach-out", "/help-now", "/"])
     approach = app.extensions["rulebook"].approaches[0].id
-    _compare(app.test_client(), [f"/approaches/{approach}", "/privacy"])
+    _compare(app.test_client(), [f"/approaches/{approach}", "/privacy", "/accessibility", "/staying-safe-online"])
     assert len(app.extensions["fragments"]) > 0
 
 
@@ -110,3 +110,9 @@ def test_the_store_is_bounded_and_forgets_the_oldest_first(limit):
     assert store.get_or_render(("d",), lambda: render("again")) == "d"
     assert store.get_or_render(("a",), lambda: render("a-again")) == "a-again"
     assert calls[-1] == "a-again" and "again" not in calls
+
+
+def test_an_app_mounted_under_a_prefix_gets_links_with_it(app, client):
+    assert 'href="/privacy"' in client.get("/").get_data(as_text=True)
+    mounted = client.get("/", base_url="http://localhost/help/").get_data(as_text=True)
+    assert 'href="/help/privacy"' in mounted and 'href="/privacy"' not in mounted
