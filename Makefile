@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test lint format check-rules browser-deps storage-deps redis-deps bench clean setup translations-update
+.PHONY: run serve test lint format check-rules browser-deps storage-deps redis-deps proxy-deps bench clean setup translations-update
 
 setup: $(STAMP)
 
@@ -52,8 +52,12 @@ storage-deps:
 redis-deps:
 	bash scripts/ensure-redis.sh
 
+# nginx for the reverse-proxy test (the deployment guide's configuration, run for real).
+proxy-deps:
+	bash scripts/ensure-nginx.sh
+
 # pytest exits 5 when it collected no tests: that is a failure here, not a pass.
-test: $(STAMP) browser-deps storage-deps redis-deps lint check-rules
+test: $(STAMP) browser-deps storage-deps redis-deps proxy-deps lint check-rules
 	$(PY) -m pytest -p no:cacheprovider; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "No tests were collected: failing."; exit 1; fi; \
 	exit $$status
