@@ -33,7 +33,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from .servers import free_port
+from .servers import end, free_port
 
 DATABASE = "wizard_test"
 
@@ -284,13 +284,7 @@ class RedisServer:
         raise RuntimeError(f"Redis did not start:\n{self._log_tail()}")
 
     def stop(self, remove: bool = True) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=20)
+        end(self.process)
         if remove:
             shutil.rmtree(self.root, ignore_errors=True)
 

@@ -16,6 +16,18 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def end(process: subprocess.Popen | None, timeout: float = 20) -> None:
+    """SIGTERM a server we started, then SIGKILL if it has not gone within `timeout` seconds."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout)
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))

@@ -40,7 +40,7 @@ from tests.integration.test_callback_logs import CALLBACK
 from tests.integration.test_journey import FULL
 from wizard.storage.crypto import new_key
 
-from .servers import free_port
+from .servers import end, free_port
 from .test_scale_out import CSRF, FORM_KEY, TOO_MANY, instances
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -168,13 +168,7 @@ class Nginx:
         return path.read_text(errors="replace")[-3000:] if path.exists() else ""
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=20)
+        end(self.process)
 
 
 class Proxied:
