@@ -154,14 +154,7 @@ def read_callback(form: CallbackForm, *, country: str | None, languages: dict) -
     phone, email = _text(form.phone.data), _text(form.email.data)
     if not phone and not email:
         errors.append(FieldError("phone", Message(N_("Enter a phone number or an email address, or both"))))
-    if phone:
-        details["phone"], error = _check_phone(phone, country)
-        if error:
-            errors.append(error)
-    if email:
-        details["email"], error = _check_email(email)
-        if error:
-            errors.append(error)
+    _read_phone_and_email(phone, email, country, details, errors)
 
     choices = (
         ("best_time", BEST_TIMES, N_("Select the best time to contact you")),
@@ -206,7 +199,12 @@ def read_optional_contact(name: str, phone: str, email: str, *, country: str | N
         if error := _check_text("name", name):
             errors.append(error)
         details["name"] = name
-    phone, email = _text(phone), _text(email)
+    _read_phone_and_email(_text(phone), _text(email), country, details, errors)
+    return details, errors
+
+
+def _read_phone_and_email(phone: str, email: str, country: str | None, details: dict, errors: list) -> None:
+    """Check whichever of the two was given; put the cleaned value in `details`, any problem in `errors`."""
     if phone:
         details["phone"], error = _check_phone(phone, country)
         if error:
@@ -215,7 +213,6 @@ def read_optional_contact(name: str, phone: str, email: str, *, country: str | N
         details["email"], error = _check_email(email)
         if error:
             errors.append(error)
-    return details, errors
 
 
 def displayable(form: CallbackForm) -> None:

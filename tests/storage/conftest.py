@@ -33,7 +33,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from .servers import end, free_port
+from .servers import end, free_port, log_tail
 
 DATABASE = "wizard_test"
 
@@ -93,12 +93,6 @@ class Cluster:
             command = ["runuser", "-u", self.run_as.pw_name, "--", *command]
         return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
 
-    def _log_tail(self) -> str:
-        try:
-            return self.log.read_text(errors="replace")[-2000:]
-        except OSError:
-            return ""
-
     def start(self) -> None:
         done = self._run(
             "initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"
@@ -125,10 +119,10 @@ class Cluster:
             if done.returncode == 0:
                 self.running = True
                 break
-            if "could not bind" not in self._log_tail():
+            if "could not bind" not in log_tail(self.log):
                 break
         if not self.running:
-            raise RuntimeError(f"PostgreSQL did not start:\n{done.stdout}\n{done.stderr}\n{self._log_tail()}")
+            raise RuntimeError(f"PostgreSQL did not start:\n{done.stdout}\n{done.stderr}\n{log_tail(self.log)}")
         with self.admin() as connection:
             connection.execute(f'CREATE DATABASE "{DATABASE}"')
 
@@ -241,12 +235,6 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def _log_tail(self) -> str:
-        try:
-            return self.log.read_text(errors="replace")[-2000:]
-        except OSError:
-            return ""
-
     def start(self) -> None:
         import redis
 
@@ -279,9 +267,9 @@ class RedisServer:
                 except redis.RedisError:
                     time.sleep(0.05)
             self.stop(remove=False)
-            if "Address already in use" not in self._log_tail():
+            if "Address already in use" not in log_tail(self.log):
                 break
-        raise RuntimeError(f"Redis did not start:\n{self._log_tail()}")
+        raise RuntimeError(f"Redis did not start:\n{log_tail(self.log)}")
 
     def stop(self, remove: bool = True) -> None:
         end(self.process)

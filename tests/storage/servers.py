@@ -16,6 +16,14 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def log_tail(path: Path, chars: int = 2000) -> str:
+    """The end of a server's log, for a failure message ("" while there is none)."""
+    try:
+        return path.read_text(errors="replace")[-chars:]
+    except OSError:
+        return ""
+
+
 def end(process: subprocess.Popen | None, timeout: float = 20) -> None:
     """SIGTERM a server we started, then SIGKILL if it has not gone within `timeout` seconds."""
     if process is None or process.poll() is not None:

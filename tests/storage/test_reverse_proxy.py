@@ -40,7 +40,7 @@ from tests.integration.test_callback_logs import CALLBACK
 from tests.integration.test_journey import FULL
 from wizard.storage.crypto import new_key
 
-from .servers import end, free_port
+from .servers import end, free_port, log_tail
 from .test_scale_out import CSRF, FORM_KEY, TOO_MANY, instances
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -164,8 +164,7 @@ class Nginx:
         pytest.fail(f"nginx did not answer: {self.error_log()}")
 
     def error_log(self) -> str:
-        path = self.folder / "error.log"
-        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+        return log_tail(self.folder / "error.log")
 
     def stop(self) -> None:
         end(self.process)

@@ -61,13 +61,9 @@ class CallbackStore:
 
         Returns only after the commit: the caller may then tell the person it is saved.
         """
-        digest = key_digest(form_key)
-        for _attempt in range(5):
-            existing = self._reference_for(digest)
-            if existing:
-                return existing, False
-            reference = new_reference()
-            row = CallbackRequest(
+
+        def row(reference: str, digest: str) -> CallbackRequest:
+            return CallbackRequest(
                 reference=reference,
                 idempotency_key=digest,
                 created_at=utcnow(),
@@ -75,9 +71,27 @@ class CallbackStore:
                 partner=partner,
                 sealed=self.sealer.seal(details, bound_to=reference),
             )
+
+        return self._store_once(form_key, row)
+
+    def _store_once(self, form_key: str, make_row, also=None) -> tuple[str, bool]:
+        """Insert the row `make_row(reference, key digest)` unless this form key is stored already.
+
+        Returns (reference, newly stored) after the commit. `also(session, reference)` runs
+        in the same transaction (an audit event that must not exist without its row).
+        """
+        digest = key_digest(form_key)
+        for _attempt in range(5):
+            existing = self._reference_for(digest)
+            if existing:
+                return existing, False
+            reference = new_reference()
+            row = make_row(reference, digest)
             try:
                 with self.database.transaction() as session:
                     session.add(row)
+                    if also is not None:
+                        also(session, reference)
                 return reference, True
             except IntegrityError:
                 # Either the same form arrived twice at once (the loop finds it) or,
@@ -137,14 +151,10 @@ class CallbackStore:
         per form key as `submit` does. Returns (reference, newly stored); the audit event
         "recorded" is written in the same transaction as the record.
         """
-        digest = key_digest(form_key)
-        for _attempt in range(5):
-            existing = self._reference_for(digest)
-            if existing:
-                return existing, False
-            reference = new_reference()
+
+        def row(reference: str, digest: str) -> CallbackRequest:
             now = utcnow()
-            row = CallbackRequest(
+            return CallbackRequest(
                 reference=reference,
                 idempotency_key=digest,
                 created_at=now,
@@ -155,14 +165,11 @@ class CallbackStore:
                 sealed=self.sealer.seal(details, bound_to=reference),
                 sealed_note=self.sealer.seal_text(note, bound_to=reference) if note else None,
             )
-            try:
-                with self.database.transaction() as session:
-                    session.add(row)
-                    record(session, actor=staff, action="recorded", target=reference, detail="conversation")
-                return reference, True
-            except IntegrityError:
-                continue
-        raise RuntimeError("could not store the record after several attempts")
+
+        def audit(session, reference: str) -> None:
+            record(session, actor=staff, action="recorded", target=reference, detail="conversation")
+
+        return self._store_once(form_key, row, also=audit)
 
     def mark_handled(self, reference: str, *, staff: str, note: str) -> bool:
         with self.database.transaction() as session:
