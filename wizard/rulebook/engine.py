@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..messages import N_
 from . import models as m
-from .conditions import ANY_VALUE, guard, matched_leaves
+from .conditions import ANY_VALUE, Always, guard, matched_leaves
 from .loader import PREFER_NOT_TO_SAY, REGION
 
 
@@ -81,14 +81,21 @@ class _CompiledRule:
     reasons: dict[str, Reason]
 
 
-def _excluded_ids(rule: m.Rule, approaches: tuple[m.Approach, ...]) -> frozenset[str]:
+def _excluded_ids(rule: m.Rule, book: m.Rulebook) -> frozenset[str]:
+    """Everything a rule leaves out. Organisations go by the same faith and setting
+    attributes as approaches; life-saving approaches are never left out by attribute."""
     spec = rule.exclude
     if spec is None:
         return frozenset()
-    ids = set(spec.approaches)
-    for a in approaches:
+    ids = set(spec.approaches) | set(spec.organisations)
+    for a in book.approaches:
+        if a.life_saving:
+            continue
         if a.faith in spec.faith or a.setting in spec.setting or a.medication in spec.medication:
             ids.add(a.id)
+    for o in book.organisations:
+        if o.faith in spec.faith or o.setting in spec.setting:
+            ids.add(o.id)
     return frozenset(ids)
 
 
@@ -96,7 +103,7 @@ def _covers(area: m.Availability | None, country: m.Country | None) -> bool:
     """Whether a place-limited item is there for this person. Unlimited items always are."""
     if area is None or (not area.countries and not area.regions):
         return True
-    if country is None:
+    if country is None or country.code in area.except_countries:
         return False
     return country.code in area.countries or country.region in area.regions
 
@@ -126,8 +133,7 @@ class Matcher:
         compiled = tuple(
             _CompiledRule(
                 rule,
-                _excluded_ids(rule, rulebook.approaches)
-                | (frozenset(rule.exclude.organisations) if rule.exclude else frozenset()),
+                _excluded_ids(rule, rulebook),
                 {
                     audience: Reason(rule.id, m.words_for(rule.reason, audience))
                     for audience in ("myself", "someone_else")
@@ -173,6 +179,9 @@ class Matcher:
 
         scores: dict[str, int] = {}
         reasons: dict[str, list[Reason]] = {}
+        # Approaches recommended because of something the person said (not by a rule
+        # that fires for everyone): only these link an organisation into the results.
+        fitted: set[str] = set()
         excluded: set[str] = set()
         exclusions: list[tuple[str, frozenset[str]]] = []
         for compiled in self._candidates(facts):
@@ -183,6 +192,8 @@ class Matcher:
             for target in rule.recommend + rule.recommend_organisations:
                 scores[target] = scores.get(target, 0) + rule.score
                 reasons.setdefault(target, []).append(reason)
+            if not isinstance(rule.when, Always):
+                fitted.update(rule.recommend)
             if compiled.excludes:
                 excluded |= compiled.excludes
                 exclusions.append((reason.text, compiled.excludes))
@@ -200,7 +211,7 @@ class Matcher:
         services = tuple(a for a in shown if a.approach.kind == "service")
         information = tuple(a for a in shown if a.approach.kind == "information")
 
-        direct, bodies = self._organisations(shown, scores, reasons, excluded, country, audience)
+        direct, bodies = self._organisations(shown, fitted, scores, reasons, excluded, country, audience)
         notes = tuple(
             NotEffectiveMatch(item, m.words_for(item.note, audience))
             for item in self.rulebook.not_effective
@@ -238,23 +249,26 @@ class Matcher:
         rule = next((r.rule for r in self.rules if r.rule.id == rule_id), None)
         return matched_leaves(rule.when, self.facts(answers)) if rule else []
 
-    def _organisations(self, shown, scores, reasons, excluded, country, audience):
-        shown_ids = {a.approach.id: a.approach.name for a in shown}
+    def _organisations(self, shown, fitted, scores, reasons, excluded, country, audience):
+        shown_ids = {a.approach.id: a for a in shown if a.approach.id in fitted}
         prefix = LINKED_PREFIX[audience]
-        direct: list[tuple[int, int, OrganisationMatch]] = []
-        bodies: list[tuple[int, int, OrganisationMatch]] = []
+        direct: list[tuple[int, int, int, OrganisationMatch]] = []
+        bodies: list[tuple[int, int, int, OrganisationMatch]] = []
         for n, org in self._organisations_by_country[country.code if country else None]:
             if org.id in excluded:
                 continue
             org_reasons = list(reasons.get(org.id, ()))
             linked = [shown_ids[a] for a in org.approaches if a in shown_ids]
             if linked:
-                org_reasons.append(Reason("", prefix, tuple(linked)))
+                org_reasons.append(Reason("", prefix, tuple(a.approach.name for a in linked)))
             if not org_reasons:
                 continue
-            weight = scores.get(org.id, 0) + len(linked)
+            # Ranked by how well its best approach fits, not by how many it is linked to;
+            # an organisation with something to disclose (the one behind the sources)
+            # comes after others that fit as well.
+            weight = scores.get(org.id, 0) + max((a.score for a in linked), default=0)
             target = direct if org.role == "direct_help" else bodies
-            target.append((-weight, n, OrganisationMatch(org, tuple(org_reasons))))
-        direct.sort(key=lambda t: t[:2])
-        bodies.sort(key=lambda t: t[:2])
-        return tuple(t[2] for t in direct), tuple(t[2] for t in bodies)
+            target.append((-weight, org.disclosure is not None, n, OrganisationMatch(org, tuple(org_reasons))))
+        direct.sort(key=lambda t: t[:3])
+        bodies.sort(key=lambda t: t[:3])
+        return tuple(t[3] for t in direct), tuple(t[3] for t in bodies)

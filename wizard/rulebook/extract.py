@@ -31,7 +31,12 @@ TRANSLATABLE = {
     "reason",
     "note",
     "hours",
+    "cost",
+    "disclosure",
 }
+# Values the templates word themselves (a helpline's "24/7" hours, a "free" cost),
+# and numbers (a helpline's text-message number shares the key "text" with questions).
+NOT_TEXT = {"24/7", "free"}
 # Keys read only by staff, in English: never extracted, whatever their shape.
 STAFF_ONLY = {"prompt"}
 # Files (by top-level section) whose names are not translated here.
@@ -79,5 +84,5 @@ def extract_rules(fileobj, keywords, comment_tags, options) -> Iterator[tuple[in
         if section in SKIP_SECTIONS:
             continue
         for line, text, context in _walk(items, section):
-            if text:
+            if text and text not in NOT_TEXT and not text.replace(" ", "").isdigit():
                 yield line, None, text, [context]

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import phonenumbers
+from phonenumbers import shortnumberinfo
 from pydantic import BaseModel, ValidationError
 
 from . import models as m
@@ -213,6 +215,79 @@ def _check_citations(file: str, items: list, index: _Index, texts: dict[str, str
                 )
 
 
+def _plain_quotes(text: str) -> str:
+    return text.translate(str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'}))
+
+
+def _check_evidence(approaches: list, texts: dict[str, str], reader: _Reader) -> None:
+    """An evidence label rests on words in the sources that are strong enough for it."""
+    for approach, raw in approaches:
+        level, basis = approach.evidence_level, approach.evidence_basis
+        line = line_at(raw, ("evidence_level",))
+        if level == "not_stated":
+            if basis:
+                reader.problem("approaches.yaml", line, _item_name(raw), "'not_stated' takes no evidence_basis")
+            continue
+        if not basis:
+            reader.problem(
+                "approaches.yaml", line, _item_name(raw), f"evidence_level '{level}' needs evidence_basis from the sources"
+            )
+            continue
+        cited = [texts.get(c.document, "") for c in approach.citations]
+        if not any(_plain_quotes(basis) in _plain_quotes(text) for text in cited):
+            reader.problem(
+                "approaches.yaml",
+                line,
+                _item_name(raw),
+                f"evidence_basis is not word for word in a document this approach cites: {basis!r}",
+            )
+        words = m.EVIDENCE_WORDS[level]
+        if not any(word in basis.lower() for word in words):
+            reader.problem(
+                "approaches.yaml",
+                line,
+                _item_name(raw),
+                f"evidence_basis does not support '{level}': it needs one of {list(words)}; "
+                "choose a weaker level or quote the words that support it",
+            )
+
+
+def _check_organisation_attributes(organisations: list, approaches: dict, reader: _Reader) -> None:
+    """An organisation cannot be less faith-based or less residential than what it is linked to,
+    so the exclusions that leave out an approach also leave out the places that offer only it."""
+    for org, raw in organisations:
+        linked = [approaches[a] for a in org.approaches if a in approaches]
+        if any(a.faith == "faith_based" for a in linked) and org.faith == "secular":
+            reader.problem(
+                "organisations.yaml",
+                line_at(raw, ("faith",)),
+                _item_name(raw),
+                "linked to a faith-based approach, so faith must be faith_based or either",
+            )
+        settings = {a.setting for a in linked if a.setting in ("inpatient", "outpatient", "either")}
+        if settings == {"inpatient"} and org.setting != "inpatient":
+            reader.problem(
+                "organisations.yaml",
+                line_at(raw, ("setting",)),
+                _item_name(raw),
+                "every approach it is linked to is residential, so setting must be inpatient",
+            )
+
+
+def _check_life_saving(rules: list, life_saving: set[str], reader: _Reader) -> None:
+    for rule, raw in rules:
+        if rule.exclude is None:
+            continue
+        for approach_id in rule.exclude.approaches:
+            if approach_id in life_saving:
+                reader.problem(
+                    "rules.yaml",
+                    line_at(raw, ("exclude", "approaches")),
+                    _item_name(raw),
+                    f"'{approach_id}' is life-saving (overdose prevention) and cannot be left out by a preference",
+                )
+
+
 def _document_texts(docs: list, folder: Path, reader: _Reader) -> dict[str, str]:
     """The text of each document (the article only, so a quote is checked against the right one)."""
     texts: dict[str, str] = {}
@@ -287,6 +362,9 @@ def load_rulebook(folder: Path | str) -> m.Rulebook:
         ("not_effective.yaml", not_effective),
     ):
         _check_citations(file, items, index, texts, reader)
+    _check_evidence(approaches, texts, reader)
+    _check_organisation_attributes(organisations, {a.id: a for a, _ in approaches}, reader)
+    _check_life_saving(rules, {a.id for a, _ in approaches if a.life_saving}, reader)
 
     if reader.problems:
         raise RulebookError(reader.problems)
@@ -361,6 +439,48 @@ def _check_places(
     for contact, raw in contacts:
         if contact.country not in index.countries:
             reader.problem("contacts.yaml", raw.line, f"country {contact.country!r}", "not a country in countries.yaml")
+        for message, loc in check_contact_numbers(contact):
+            reader.problem("contacts.yaml", line_at(raw, loc), f"country {contact.country!r}", message)
+
+
+def check_contact_numbers(contact: m.CountryContacts) -> Iterable[tuple[str, tuple]]:
+    """Emergency numbers against the emergency-number metadata that ships with phonenumbers.
+
+    A number the metadata does not know needs an explicit, sourced override; an override
+    on a number it does know is stale and must go, so overrides never outlive their reason.
+    """
+    seen: set[str] = set()
+    for n, entry in enumerate(contact.emergency):
+        known = phonenumbers.is_emergency_number(entry.number, contact.country)
+        if entry.number in seen:
+            yield f"emergency number {entry.number} is listed twice", ("emergency", n)
+        seen.add(entry.number)
+        if not known and not entry.metadata_override:
+            yield (
+                f"emergency number {entry.number} is not an emergency number for {contact.country} in "
+                "phonenumbers' metadata; check it, or add metadata_override naming the source",
+                ("emergency", n),
+            )
+        if known and entry.metadata_override:
+            yield (
+                f"emergency number {entry.number} is known to phonenumbers' metadata; remove metadata_override",
+                ("emergency", n),
+            )
+    for n, line in enumerate(contact.helplines):
+        if line.phone and not dialable(line.phone, contact.country):
+            yield f"helpline phone {line.phone!r} is not a valid number in {contact.country}", ("helplines", n)
+
+
+def dialable(number: str, country: str) -> bool:
+    digits = number.replace(" ", "").replace("-", "")
+    if shortnumberinfo.is_possible_short_number_for_region(
+        phonenumbers.parse(digits, country), country
+    ) and len(digits) <= 6:
+        return True
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(digits, country))
+    except phonenumbers.NumberParseException:
+        return False
 
 
 def _check_links(organisations: list, not_effective: list, rules: list, index: _Index, reader: _Reader) -> None:

@@ -141,6 +141,9 @@ class Country(Frozen):
 # --- Approaches and organisations ------------------------------------------------
 
 EvidenceLevel = Literal["strong", "moderate", "qualified", "not_stated"]
+Faith = Literal["faith_based", "secular", "either"]
+# not_stated: the sources do not say where it happens, so no setting preference removes it.
+Setting = Literal["inpatient", "outpatient", "either", "not_a_setting", "not_stated"]
 
 
 class Availability(Frozen):
@@ -148,6 +151,38 @@ class Availability(Frozen):
 
     countries: tuple[CountryCode, ...] = ()
     regions: tuple[Code, ...] = ()
+    # Places inside those regions that the documents do not reach (islands, territories).
+    except_countries: tuple[CountryCode, ...] = ()
+
+
+class SafetyNote(Frozen):
+    """Something that can hurt and that the source documents are silent on: from a
+    reputable public-health source, with the page and the day it was checked."""
+
+    text: Text
+    source: Url
+    checked: dt.date
+
+
+# Words the sources' own sentence must hold before it can back each evidence label: a
+# label is never stronger than the words it rests on (the loader checks evidence_basis).
+EVIDENCE_WORDS: dict[str, tuple[str, ...]] = {
+    "strong": ("most effective", "widely recognized as effective", "highly successful"),
+    "qualified": ("effective for many", "effective for some", "helped thousands"),
+    "moderate": (
+        "most effective",
+        "widely recognized as effective",
+        "highly successful",
+        "success",
+        "strengthen",
+        "reducing",
+        "reduce",
+        "improv",
+        "expanded access",
+        "lower overdose",
+        "exacerbate",
+    ),
+}
 
 
 class Approach(Frozen):
@@ -155,14 +190,21 @@ class Approach(Frozen):
     name: Text
     summary: Text
     what_to_expect: Text
-    faith: Literal["faith_based", "secular", "either"]
-    setting: Literal["inpatient", "outpatient", "either", "not_a_setting"]
+    faith: Faith
+    setting: Setting
     medication: Literal["central", "compatible", "none", "not_stated"]
     # "information": a policy or principle, shown for information, never as a place to go.
     kind: Literal["service", "information"] = "service"
+    # Overdose prevention (naloxone, for example): never left out by a treatment
+    # preference such as "no medication"; the loader refuses a rule that would.
+    life_saving: StrictBool = False
     evidence_level: EvidenceLevel
+    # The words in the sources that the label rests on: verbatim in one of the citations,
+    # and holding words strong enough for the label. Not needed for "not_stated".
+    evidence_basis: Text | None = None
     evidence: Text
     cautions: tuple[Text, ...] = ()
+    safety_notes: tuple[SafetyNote, ...] = ()
     # Where the documents describe it (shown so nobody assumes it exists everywhere).
     where: Text | None = None
     # Set only when the documents tie it to places and it cannot be had elsewhere.
@@ -194,10 +236,18 @@ class Organisation(Frozen):
         "advocacy_ngo",
         "technical_ngo",
         "funder",
+        "not_stated",
     ]
     # direct_help: a person can contact it for help. information: policy,
     # standards, advocacy or funding; never shown as a place to get treatment.
     role: Literal["direct_help", "information"]
+    # The same attributes as approaches, so the same exclusions leave it out: no
+    # faith-based body for someone who chose secular, no residential-only place for
+    # someone who wants to live at home. The loader checks them against the links.
+    faith: Faith
+    setting: Setting
+    # Who runs it or stands behind the sources, said plainly next to it.
+    disclosure: Text | None = None
     service_area: Availability | None = None
     approaches: tuple[Code, ...] = ()
     url: Url | None = None
@@ -228,10 +278,14 @@ class NotEffective(Frozen):
 
 
 class Exclusion(Frozen):
-    """Exclude approaches by their attributes (so new approaches are covered too)."""
+    """Exclude approaches and organisations by their attributes (so new ones are covered too).
 
-    faith: tuple[Literal["faith_based", "secular", "either"], ...] = ()
-    setting: tuple[Literal["inpatient", "outpatient", "either", "not_a_setting"], ...] = ()
+    Medication exclusions concern approaches only: an organisation that offers medication
+    also offers other help. Life-saving approaches are never excluded by attribute.
+    """
+
+    faith: tuple[Faith, ...] = ()
+    setting: tuple[Setting, ...] = ()
     medication: tuple[Literal["central", "compatible", "none", "not_stated"], ...] = ()
     approaches: tuple[Code, ...] = ()
     organisations: tuple[Code, ...] = ()
@@ -257,23 +311,81 @@ class Rule(Frozen):
 # --- Contacts ------------------------------------------------------------------------
 
 
+# What a caller needs to know before dialling, shown to the person (not editors' comments).
+Caveat = Literal["mobile_only", "landline_only", "partial_coverage", "police_run", "regional"]
+
+
+class EmergencyNumber(Frozen):
+    """A number that reaches an ambulance: checked against a source and phonenumbers' metadata."""
+
+    # Two to six digits: 112, 000, 1669, South Africa's 10177.
+    number: Annotated[StrictStr, StringConstraints(pattern=r"^[0-9]{2,6}$")]
+    # general: one number for every emergency service; ambulance: the medical line.
+    service: Literal["general", "ambulance"]
+    caveats: tuple[Caveat, ...] = ()
+    source: Url
+    checked: dt.date
+    # phonenumbers' metadata does not list this number: why it is listed anyway, naming the source.
+    metadata_override: Text | None = None
+
+
+HelplineKind = Literal["crisis", "information", "family"]
+# Who a line is for, as codes with one translated label each.
+Audience = Literal["anyone", "people_who_use_drugs", "family_and_friends", "young_people"]
+LanguageCode = Annotated[StrictStr, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+
+
 class Helpline(Frozen):
     name: Text
+    # crisis: answers someone in crisis now. information: drug and alcohol information or
+    # referral, not a crisis line. family: support for family and friends.
+    kind: HelplineKind
     phone: Annotated[StrictStr, StringConstraints(pattern=r"^\+?[0-9][0-9 -]{1,20}$")] | None = None
-    text: Text | None = None
+    text: Annotated[StrictStr, StringConstraints(pattern=r"^[0-9][0-9 ]{1,20}$")] | None = None
     url: Url | None = None
-    hours: Text | None = None
+    # "24/7", or when it is answered, in plain words.
+    hours: Text
+    # "free", or what a call costs.
+    cost: Text
+    for_whom: tuple[Audience, ...] = Field(min_length=1)
+    # Languages it answers in, when the source says (ISO 639 codes).
+    languages: tuple[LanguageCode, ...] = ()
     description: Text
     source: Url
     checked: dt.date
 
+    @property
+    def always_open(self) -> bool:
+        return self.hours == "24/7"
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Helpline:
+        if not (self.phone or self.text or self.url):
+            raise ValueError("a helpline needs a phone, a text number or a url")
+        return self
+
+
+# Crisis lines first, then information and family lines: a person in crisis meets a crisis line first.
+HELPLINE_ORDER = {"crisis": 0, "information": 1, "family": 2}
+
 
 class CountryContacts(Frozen):
     country: CountryCode
-    emergency: Annotated[StrictStr, StringConstraints(pattern=r"^[0-9]{2,4}$")]
-    emergency_source: Url
-    emergency_checked: dt.date
+    # Best first: the number most likely to reach an ambulance from any phone.
+    emergency: tuple[EmergencyNumber, ...] = Field(min_length=1)
     helplines: tuple[Helpline, ...] = ()
+
+    @property
+    def primary(self) -> EmergencyNumber:
+        return self.emergency[0]
+
+    @property
+    def ordered_helplines(self) -> tuple[Helpline, ...]:
+        return tuple(sorted(self.helplines, key=lambda h: HELPLINE_ORDER[h.kind]))
+
+    @property
+    def has_crisis_line(self) -> bool:
+        return any(h.kind == "crisis" for h in self.helplines)
 
 
 # --- The whole rulebook ---------------------------------------------------------------

@@ -22,22 +22,33 @@ FIXED = {"danger": "not_now"}
 
 
 def representative_countries(book: Rulebook) -> list[str]:
-    named: set[str] = set()
+    """One country for each class of countries that the rules cannot tell apart.
+
+    A country's class is its region plus every rule condition, availability and
+    service area that names it; the first country of each class (by code) stands for
+    the rest. Contacts differ by country but do not change what matches, so the
+    safety checks look at every country's contacts separately.
+    """
+    places: list[tuple[frozenset[str], frozenset[str], frozenset[str]]] = []
     for rule in book.rules:
         for leaf in rule.when.leaves():
             if getattr(leaf, "answer", None) == "country" and isinstance(leaf, (Equals, In)):
-                named.update({leaf.value} if isinstance(leaf, Equals) else leaf.values)
-    for item in [*book.approaches]:
-        if item.only_in:
-            named.update(item.only_in.countries)
-    for org in book.organisations:
-        if org.service_area:
-            named.update(org.service_area.countries)
-    per_region: dict[str, str] = {}
-    for country in book.countries:
-        if country.code not in named:
-            per_region.setdefault(country.region, country.code)
-    return sorted(named) + sorted(per_region.values()) + [PREFER_NOT_TO_SAY]
+                named = {leaf.value} if isinstance(leaf, Equals) else set(leaf.values)
+                places.append((frozenset(named), frozenset(), frozenset()))
+    areas = [a.only_in for a in book.approaches if a.only_in] + [o.service_area for o in book.organisations if o.service_area]
+    for area in areas:
+        places.append((frozenset(area.countries), frozenset(area.regions), frozenset(area.except_countries)))
+    classes: dict[tuple, str] = {}
+    for country in sorted(book.countries, key=lambda c: c.code):
+        signature = (
+            country.region,
+            tuple(
+                (country.code in codes or country.region in regions) and country.code not in excepted
+                for codes, regions, excepted in places
+            ),
+        )
+        classes.setdefault(signature, country.code)
+    return sorted(classes.values()) + [PREFER_NOT_TO_SAY]
 
 
 def representative_sets(question: Question) -> list[list[str]]:
