@@ -148,4 +148,20 @@
       }
     }
   });
+
+  /* 6. One-page form: choosing "Yes, there is danger now" shows the crisis box under the question at once. */
+  var crisisBoxes = doc.querySelectorAll("[data-crisis-box]");
+  for (var b = 0; b < crisisBoxes.length; b++) {
+    var box = crisisBoxes[b];
+    var danger = box.closest("fieldset").querySelector("input[value='danger_now']");
+    box.hidden = !(danger && danger.checked);
+    box.setAttribute("role", "alert");
+  }
+  doc.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input.type !== "radio") return;
+    var group = input.closest("fieldset");
+    var crisisBox = group && group.querySelector("[data-crisis-box]");
+    if (crisisBox) crisisBox.hidden = input.value !== "danger_now";
+  });
 })();

@@ -200,27 +200,40 @@ def organisations_json(rulebook: m.Rulebook) -> dict:
 # --- a match -------------------------------------------------------------------------------
 
 
+def _emergency(entry: m.EmergencyNumber) -> dict:
+    return {
+        "number": entry.number,
+        "service": entry.service,
+        "caveats": list(entry.caveats),
+        "source": entry.source,
+        "checked": entry.checked.isoformat(),
+    }
+
+
 def _contacts(contacts: m.CountryContacts | None) -> dict | None:
     if contacts is None:
         return None
     return {
-        "emergency": {
-            "number": contacts.emergency,
-            "source": contacts.emergency_source,
-            "checked": contacts.emergency_checked.isoformat(),
-        },
+        # The best number first; every number, with what a caller needs to know, after.
+        "emergency": _emergency(contacts.primary),
+        "emergency_numbers": [_emergency(entry) for entry in contacts.emergency],
+        "has_crisis_line": contacts.has_crisis_line,
         "helplines": [
             {
                 "name": i18n.t(line.name),
+                "kind": line.kind,
                 "phone": line.phone,
                 "text": line.text,
                 "url": line.url,
-                "hours": i18n.t(line.hours) if line.hours else None,
+                "hours": "24/7" if line.always_open else i18n.t(line.hours),
+                "cost": "free" if line.cost == "free" else i18n.t(line.cost),
+                "for_whom": list(line.for_whom),
+                "languages": list(line.languages),
                 "description": i18n.t(line.description),
                 "source": line.source,
                 "checked": line.checked.isoformat(),
             }
-            for line in contacts.helplines
+            for line in contacts.ordered_helplines
         ],
     }
 

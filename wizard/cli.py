@@ -78,8 +78,8 @@ def cmd_explain(args) -> int:
         out.append(f"\n{title}:")
         out.extend(f"  - {m.organisation.name}: {m.reasons[0].english()}" for m in orgs)
     if result.contacts:
-        out.append(f"\nEmergency number: {result.contacts.emergency}")
-        out.extend(f"  Helpline: {h.name} {h.phone or ''}".rstrip() for h in result.contacts.helplines)
+        out.append(f"\nEmergency number: {result.contacts.primary.number}")
+        out.extend(f"  Helpline: {h.name} {h.phone or ''}".rstrip() for h in result.contacts.ordered_helplines)
     if result.not_effective:
         out.append("\nWorth knowing:")
         out.extend(f"  - {n.item.name}: {n.note}" for n in result.not_effective)

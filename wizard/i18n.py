@@ -146,6 +146,16 @@ def country_name(code: str | None) -> str:
     return country.name if country else code
 
 
+@lru_cache(maxsize=64)
+def _language_names(lang: str) -> dict[str, str]:
+    return Locale.parse(lang).languages
+
+
+def language_name(code: str) -> str:
+    """A language's name in the reader's language ("fr" -> "French", "francés", ...)."""
+    return _language_names(language()).get(code, code)
+
+
 def _sort_key(name: str) -> str:
     # Accents sort with their base letter (É with E), as readers of these languages expect.
     return "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch)).casefold()
@@ -238,5 +248,6 @@ def init_app(app: Flask) -> None:
     app.context_processor(_context)
     app.jinja_env.filters["t"] = t
     app.jinja_env.filters["country"] = country_name
+    app.jinja_env.filters["language_name"] = language_name
     app.jinja_env.filters["reason"] = reason_text
     app.jinja_env.filters["date"] = lambda value: format_date(value, format="long")

@@ -7,6 +7,8 @@ question ids and option codes. Schemas are JSON Schema 2020-12 and match
 
 from __future__ import annotations
 
+import typing
+
 from .i18n import LANGUAGES
 from .journey import Journey
 from .rulebook import models as m
@@ -173,28 +175,46 @@ def _response_schemas() -> dict:
     helpline = obj(
         {
             "name": TEXT,
+            "kind": {
+                "type": "string",
+                "enum": list(typing.get_args(m.HelplineKind)),
+                "description": "crisis: answers someone in crisis now. information and family lines are not "
+                "crisis lines. Crisis lines come first.",
+            },
             "phone": nullable(STRING),
             "text": nullable({**STRING, "description": "A number to send a text message to."}),
             "url": nullable(HTTPS_URL),
-            "hours": nullable(TEXT),
+            "hours": {**TEXT, "description": "`24/7`, or when the line is answered."},
+            "cost": {**TEXT, "description": "`free`, or what a call costs."},
+            "for_whom": {"type": "array", "items": {"type": "string", "enum": list(typing.get_args(m.Audience))}},
+            "languages": {"type": "array", "items": {"type": "string"}, "description": "ISO 639 codes."},
             "description": TEXT,
             "source": {**HTTPS_URL, "description": "Where this was checked."},
             "checked": DATE,
         }
     )
+    emergency = obj(
+        {
+            "number": {"type": "string", "pattern": r"^[0-9]{2,6}$"},
+            "service": {"type": "string", "enum": ["general", "ambulance"]},
+            "caveats": {
+                "type": "array",
+                "items": {"type": "string", "enum": list(typing.get_args(m.Caveat))},
+                "description": "What a caller needs to know: show these with the number.",
+            },
+            "source": HTTPS_URL,
+            "checked": DATE,
+        },
+        description="A number that reaches an ambulance.",
+    )
     contacts = obj(
         {
-            "emergency": obj(
-                {
-                    "number": {"type": "string", "pattern": r"^[0-9]{2,4}$"},
-                    "source": HTTPS_URL,
-                    "checked": DATE,
-                },
-                description="The emergency (ambulance) number.",
-            ),
+            "emergency": {**emergency, "description": "The best emergency number for the country."},
+            "emergency_numbers": {"type": "array", "items": emergency, "minItems": 1},
+            "has_crisis_line": BOOLEAN,
             "helplines": {"type": "array", "items": ref("Helpline")},
         },
-        description="Emergency number and helplines for the country; not from the source documents, "
+        description="Emergency numbers and helplines for the country; not from the source documents, "
         "so each carries where and when it was checked.",
     )
     faith = _literal_values(m.Approach, "faith")

@@ -38,6 +38,8 @@ def tel_href(number: str) -> str:
 def init_app(app: Flask) -> None:
     app.context_processor(_context)
     app.jinja_env.filters["tel"] = tel_href
+    app.jinja_env.filters["audience_label"] = lambda code, labels: labels[code]
+    app.jinja_env.globals["safety_note"] = lambda note_id: current_app.extensions["rulebook"].safety_note(note_id)
     app.jinja_env.filters["words"] = lambda words, audience="myself": words_for(words, audience)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -289,7 +289,7 @@ def _expected(matcher, answers: dict) -> dict:
         "information": [(a.approach.id, a.score) for a in result.information],
         "direct_help": [o.organisation.id for o in result.direct_help],
         "bodies": [o.organisation.id for o in result.information_bodies],
-        "emergency": result.contacts.emergency if result.contacts else None,
+        "emergency": result.contacts.primary.number if result.contacts else None,
         "not_effective": [n.item.id for n in result.not_effective],
     }
 
@@ -386,8 +386,11 @@ def test_helplines_come_with_their_source(client):
     body = post(client, {"answers": {"who": "someone_else", "country": "AU"}}).get_json()
     assert body["audience"] == "someone_else"
     lines = body["contacts"]["helplines"]
-    assert lines and {"name", "phone", "text", "url", "hours", "description", "source", "checked"} == set(lines[0])
+    fields = {"name", "kind", "phone", "text", "url", "hours", "cost", "for_whom", "languages", "description"}
+    assert lines and fields | {"source", "checked"} == set(lines[0])
     assert lines[0]["checked"][:2] == "20" and lines[0]["source"].startswith("https://")
+    # Crisis lines first: Lifeline before the drug information line, whatever the file order.
+    assert [line["kind"] for line in lines] == ["crisis", "information"]
 
 
 def test_crisis_answer_is_flagged(client):

@@ -66,8 +66,9 @@ def test_documented_cautions_are_carried(rulebook):
 
 def test_external_facts_carry_a_source_and_a_date(rulebook):
     for contacts in rulebook.contacts:
-        assert contacts.emergency_source.startswith("https://")
-        assert contacts.emergency_checked
+        for entry in contacts.emergency:
+            assert entry.source.startswith("https://")
+            assert entry.checked
         for line in contacts.helplines:
             assert line.source.startswith("https://")
             assert line.checked

@@ -33,6 +33,8 @@ TRANSLATABLE = {
     "hours",
     "cost",
     "disclosure",
+    "steps",
+    "publisher",
 }
 # Values the templates word themselves (a helpline's "24/7" hours, a "free" cost),
 # and numbers (a helpline's text-message number shares the key "text" with questions).

@@ -30,6 +30,7 @@ FILES: dict[str, tuple[tuple[str, type[BaseModel]], ...]] = {
     "not_effective.yaml": (("not_effective", m.NotEffective),),
     "rules.yaml": (("rules", m.Rule),),
     "contacts.yaml": (("contacts", m.CountryContacts),),
+    "safety.yaml": (("notes", m.SafetyNote),),
 }
 
 # The derived answer every condition may test besides the questions.
@@ -138,7 +139,13 @@ class _Reader:
                 try:
                     out[key].append((model.model_validate(raw), raw))
                 except ValidationError as exc:
-                    for err in exc.errors():
+                    errors = exc.errors()
+                    for err in errors:
+                        # A list whose only entry was wrong is also reported as too short: say the real mistake once.
+                        if err["type"] == "too_short" and any(
+                            other["loc"][: len(err["loc"])] == err["loc"] and other is not err for other in errors
+                        ):
+                            continue
                         self.problem(file, line_at(raw, err["loc"]), _item_name(raw), _friendly(err))
         return out
 
@@ -328,6 +335,7 @@ def load_rulebook(folder: Path | str) -> m.Rulebook:
     not_effective = parts["not_effective.yaml"]["not_effective"]
     rules = parts["rules.yaml"]["rules"]
     contacts = parts["contacts.yaml"]["contacts"]
+    safety_notes = parts["safety.yaml"]["notes"]
 
     for file, items, attr, what in (
         ("documents.yaml", documents, "id", "document"),
@@ -339,6 +347,7 @@ def load_rulebook(folder: Path | str) -> m.Rulebook:
         ("not_effective.yaml", not_effective, "id", "item"),
         ("rules.yaml", rules, "id", "rule"),
         ("contacts.yaml", contacts, "country", "contacts"),
+        ("safety.yaml", safety_notes, "id", "note"),
     ):
         _duplicates(file, items, attr, reader, what)
 
@@ -365,6 +374,11 @@ def load_rulebook(folder: Path | str) -> m.Rulebook:
     _check_evidence(approaches, texts, reader)
     _check_organisation_attributes(organisations, {a.id: a for a, _ in approaches}, reader)
     _check_life_saving(rules, {a.id for a, _ in approaches if a.life_saving}, reader)
+    known_notes = {n.id for n, _ in safety_notes}
+    for approach, raw in approaches:
+        for note_id in approach.safety_notes:
+            if note_id not in known_notes:
+                reader.problem("approaches.yaml", line_at(raw, ("safety_notes",)), _item_name(raw), f"unknown safety note '{note_id}'")
 
     if reader.problems:
         raise RulebookError(reader.problems)
@@ -382,6 +396,7 @@ def load_rulebook(folder: Path | str) -> m.Rulebook:
         not_effective=models(not_effective),
         rules=models(rules),
         contacts=models(contacts),
+        safety_notes=models(safety_notes),
     )
 
 

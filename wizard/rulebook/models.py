@@ -156,10 +156,15 @@ class Availability(Frozen):
 
 
 class SafetyNote(Frozen):
-    """Something that can hurt and that the source documents are silent on: from a
-    reputable public-health source, with the page and the day it was checked."""
+    """Something that can hurt and that the source documents are silent on (withdrawal,
+    overdose after a break, first aid): from a public-health body, with its page and the
+    day it was checked. Approaches name the notes that concern them."""
 
+    id: Code
     text: Text
+    # Steps to follow, in order (first aid), when the note is a list of actions.
+    steps: tuple[Text, ...] = ()
+    publisher: Text
     source: Url
     checked: dt.date
 
@@ -204,7 +209,8 @@ class Approach(Frozen):
     evidence_basis: Text | None = None
     evidence: Text
     cautions: tuple[Text, ...] = ()
-    safety_notes: tuple[SafetyNote, ...] = ()
+    # Ids of notes in safety.yaml, shown wherever the approach is.
+    safety_notes: tuple[Code, ...] = ()
     # Where the documents describe it (shown so nobody assumes it exists everywhere).
     where: Text | None = None
     # Set only when the documents tie it to places and it cannot be had elsewhere.
@@ -401,3 +407,7 @@ class Rulebook(Frozen):
     not_effective: tuple[NotEffective, ...]
     rules: tuple[Rule, ...]
     contacts: tuple[CountryContacts, ...]
+    safety_notes: tuple[SafetyNote, ...] = ()
+
+    def safety_note(self, note_id: str) -> SafetyNote:
+        return next(n for n in self.safety_notes if n.id == note_id)

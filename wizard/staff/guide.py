@@ -236,7 +236,7 @@ def summary_text(reading: Reading, result: Result, *, now=None) -> str:
                 f"- {question.summary}: {'; '.join(_english_labels(journey, question, answers[question.id], audience))}"
             )
     if result.crisis:
-        emergency = result.contacts.emergency if result.contacts else "the local emergency number"
+        emergency = result.contacts.primary.number if result.contacts else "the local emergency number"
         lines += ["", f"DANGER NOW: they said there is danger now. Emergency number: {emergency}."]
     top = result.approaches[:SUMMARY_APPROACHES]
     lines += ["", "Approaches that may fit (best match first)"]
@@ -253,11 +253,14 @@ def summary_text(reading: Reading, result: Result, *, now=None) -> str:
     lines.append("")
     if result.contacts:
         lines.append(f"Helplines for {result.country.name}")
-        lines.append(f"- Emergency number: {result.contacts.emergency}")
-        for line in result.contacts.helplines:
+        for entry in result.contacts.emergency:
+            caveats = f" ({', '.join(c.replace('_', ' ') for c in entry.caveats)})" if entry.caveats else ""
+            lines.append(f"- Emergency number ({entry.service}): {entry.number}{caveats}")
+        for line in result.contacts.ordered_helplines:
             ways = [part for part in (line.phone, f"text {line.text}" if line.text else "", line.url) if part]
-            hours = f" ({line.hours})" if line.hours else ""
-            lines.append(f"- {line.name}: {', '.join(ways)}{hours}")
+            kind = "crisis line" if line.kind == "crisis" else "not a crisis line"
+            hours = "24 hours" if line.always_open else line.hours
+            lines.append(f"- {line.name} ({kind}): {', '.join(ways)} ({hours})")
     elif result.country:
         lines.append(
             f"Helplines: none checked yet for {result.country.name}; in an emergency, the local emergency number."

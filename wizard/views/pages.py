@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from .. import state
+from .. import i18n, state
+from ..security import csrf
 from ..sessions import is_staff_path
 
 bp = Blueprint("pages", __name__)
@@ -51,10 +52,23 @@ def approach(approach_id: str):
     return render_template("approach.html", a=found, documents={d.id: d for d in rulebook.documents}, back_url=back_url)
 
 
-@bp.get("/help-now")
+@bp.route("/help-now", methods=["GET", "POST"])
+@csrf.exempt  # It stores nothing and changes nothing: a posted country only picks which public numbers to show.
 def help_now():
+    """Emergency numbers and crisis lines, written for who is in danger.
+
+    The country comes from the answers, or from the country chosen on this page, which
+    is posted (never in the address) and never stored. Without either, the browser's
+    language region suggests one, also never stored.
+    """
     journey = state.journey()
+    matcher = current_app.extensions["matcher"]
     answers = state.load_answers()
+    chosen = request.form.get("country", "") if request.method == "POST" else ""
+    if chosen in matcher.countries:
+        g.country = chosen
+    known = chosen in matcher.countries or answers.get("country") in matcher.countries
+    suggested = None if known else _country_from_browser(matcher)
     upcoming = journey.next_question(answers)
     continue_url = None
     if answers and journey.in_crisis(answers):
@@ -62,7 +76,28 @@ def help_now():
         continue_url = url_for("questions.question", question_id="danger", change="1")
     elif upcoming is not None and answers:
         continue_url = url_for("questions.question", question_id=upcoming.id)
-    return render_template("help_now.html", continue_url=continue_url)
+    return render_template(
+        "help_now.html",
+        continue_url=continue_url,
+        # The one-page form's "Get help now" button posts its answers here; only these two are read.
+        audience=request.form.get("who") if request.method == "POST" else answers.get("who"),
+        suggested=suggested,
+        suggested_contacts=matcher.contacts.get(suggested) if suggested else None,
+        country_choices=i18n.country_choices(),
+        chosen=chosen if chosen in matcher.countries else "",
+        in_crisis=bool(answers) and journey.in_crisis(answers),
+        first_aid=current_app.extensions["rulebook"].safety_note("overdose-first-aid"),
+    )
+
+
+def _country_from_browser(matcher) -> str | None:
+    """The region of the browser's preferred language ("pt-PT" -> PT), if we have its numbers."""
+    for value, _quality in request.accept_languages:
+        region = value.replace("_", "-").split("-")[1:2]
+        code = region[0].upper() if region else ""
+        if code in matcher.contacts:
+            return code
+    return None
 
 
 @bp.get("/exit")
