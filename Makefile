@@ -40,6 +40,7 @@ format: $(STAMP)
 
 check-rules: $(STAMP)
 	$(PY) -m wizard rules check
+	$(PY) -m wizard rules safety
 
 browser-deps:
 	bash scripts/ensure-browser-deps.sh

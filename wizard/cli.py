@@ -1,4 +1,4 @@
-"""Command line: `python -m wizard rules check|explain|coverage` and `run`.
+"""Command line: `python -m wizard rules check|safety|explain|coverage` and `run`.
 
 The rules commands need no web server and import nothing from Flask.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .config import PROJECT_ROOT
 from .rulebook.engine import Matcher
-from .rulebook.loader import RulebookError, load_rulebook
+from .rulebook.loader import PREFER_NOT_TO_SAY, RulebookError, load_rulebook
 from .rulebook.space import coverage
 from .staff.cli import add_staff_commands
 
@@ -38,17 +38,45 @@ def cmd_check(args) -> int:
     return 0
 
 
+def cmd_safety(args) -> int:
+    """Prove the safety invariants over the whole answer space; list every broken promise."""
+    from .rulebook.safety import INVARIANTS, violations
+
+    book = _load(args.rules)
+    problems = list(violations(book))
+    if problems:
+        print(f"{len(problems)} safety problem(s) in {args.rules}:", file=sys.stderr)
+        for invariant, answers, problem in problems:
+            shown = ", ".join(f"{k}={','.join(v) if isinstance(v, list) else v}" for k, v in answers.items())
+            print(f"  - [{invariant.number}. {invariant.name}] {problem}\n      answers: {shown}", file=sys.stderr)
+        return 1
+    print(f"Safety OK: {len(INVARIANTS)} invariants hold for every answer combination.")
+    return 0
+
+
 def _parse_answers(book, pairs: list[str]) -> dict:
-    kinds = {q.id: q.kind for q in book.questions}
+    """QUESTION=CODE pairs, refusing unknown questions, option codes and country codes with the valid ones."""
+    questions = {q.id: q for q in book.questions}
     answers: dict = {}
     for pair in pairs:
         if "=" not in pair:
             raise SystemExit(f"--answer takes QUESTION=CODE, got {pair!r}")
         qid, code = pair.split("=", 1)
-        if qid not in kinds:
-            raise SystemExit(f"unknown question {qid!r}; questions are: {', '.join(kinds)}")
-        if kinds[qid] == "multiple":
-            answers.setdefault(qid, []).extend(c for c in code.split(",") if c)
+        question = questions.get(qid)
+        if question is None:
+            raise SystemExit(f"unknown question {qid!r}; questions are: {', '.join(questions)}")
+        valid = (
+            [c.code for c in book.countries] + [PREFER_NOT_TO_SAY]
+            if question.kind == "country"
+            else [o.code for o in question.options]
+        )
+        codes = [c for c in code.split(",") if c] if question.kind == "multiple" else [code]
+        for one in codes:
+            if one not in valid:
+                what = "country code" if question.kind == "country" else "option"
+                raise SystemExit(f"unknown {what} {one!r} for {qid!r}; valid: {', '.join(valid)}")
+        if question.kind == "multiple":
+            answers.setdefault(qid, []).extend(codes)
         else:
             answers[qid] = code
     return answers
@@ -169,6 +197,9 @@ def main(argv: list[str] | None = None) -> None:
         dest="action", required=True
     )
     rules.add_parser("check", help="validate the rules; exit 1 with every problem").set_defaults(func=cmd_check)
+    rules.add_parser(
+        "safety", help="prove the safety invariants over every answer combination; exit 1 with each problem"
+    ).set_defaults(func=cmd_safety)
     explain = rules.add_parser("explain", help="show the result for some answers, with reasons")
     explain.add_argument("--answer", action="append", default=[], metavar="QUESTION=CODE")
     explain.set_defaults(func=cmd_explain)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 
@@ -112,12 +113,7 @@ def numbers_are_valid(answers: Answers, result: Result, matcher: Matcher) -> Ite
     if result.country is None or contacts.country != result.country.code:
         yield f"contacts for {contacts.country} shown for another country"
         return
-    for entry in contacts.emergency:
-        if not phonenumbers.is_emergency_number(entry.number, contacts.country) and not entry.metadata_override:
-            yield f"{entry.number} is not an emergency number in {contacts.country}"
-    for line in contacts.helplines:
-        if line.phone and not dialable(line.phone, contacts.country):
-            yield f"{line.name}: {line.phone} is not a valid number in {contacts.country}"
+    yield from _number_problems(contacts)
 
 
 def crisis_lines_first(answers: Answers, result: Result, matcher: Matcher) -> Iterator[str]:
@@ -141,19 +137,36 @@ def evidence_supported(answers: Answers, result: Result, matcher: Matcher) -> It
             yield f"{approach.id} is labelled '{approach.evidence_level}' but its basis does not say so"
 
 
+@lru_cache(maxsize=4096)
+def _speaks_to_wrong_person(audience: str, text: str) -> bool:
+    return WRONG_AUDIENCE[audience].search(text) is not None
+
+
+@lru_cache(maxsize=512)
+def _number_problems(contacts: m.CountryContacts) -> tuple[str, ...]:
+    problems = []
+    for entry in contacts.emergency:
+        if not phonenumbers.is_emergency_number(entry.number, contacts.country) and not entry.metadata_override:
+            problems.append(f"{entry.number} is not an emergency number in {contacts.country}")
+    for line in contacts.helplines:
+        if line.phone and not dialable(line.phone, contacts.country):
+            problems.append(f"{line.name}: {line.phone} is not a valid number in {contacts.country}")
+    return tuple(problems)
+
+
 def reasons_for_the_audience(answers: Answers, result: Result, matcher: Matcher) -> Iterator[str]:
     """7. Every item shown says why, in words for the person reading ("you" or "they")."""
-    wrong = WRONG_AUDIENCE[result.audience]
+    audience = result.audience
     items = [(a.approach.id, a.reasons) for a in result.approaches + result.information]
     items += [(o.organisation.id, o.reasons) for o in result.direct_help + result.information_bodies]
     for item_id, reasons in items:
         if not reasons or not all(r.text for r in reasons):
             yield f"{item_id} is shown without a reason"
         for reason in reasons:
-            if wrong.search(reason.text):
+            if _speaks_to_wrong_person(audience, reason.text):
                 yield f"{item_id}: the reason {reason.text!r} is not worded for {result.audience}"
     for note in result.not_effective:
-        if wrong.search(note.note):
+        if _speaks_to_wrong_person(audience, note.note):
             yield f"{note.item.id}: the note is not worded for {result.audience}"
 
 
@@ -188,10 +201,14 @@ def violations(
                 for problem in invariant.check(answers, result, matcher):
                     found[invariant.number] += 1
                     yield invariant, answers, problem
+    danger_checks = tuple(i for i in invariants if i.check is danger_leads_to_emergency)
     for answers in walk(book, matcher):
-        for variant in (answers, with_danger(answers)):
+        # Danger changes routing, not matching: the danger variant is checked for invariant 2 only.
+        for variant, checks in ((answers, invariants), (with_danger(answers), danger_checks)):
+            if not checks:
+                continue
             result = matcher.match(variant)
-            for invariant in invariants:
+            for invariant in checks:
                 if found[invariant.number] >= limit:
                     continue
                 for problem in invariant.check(variant, result, matcher):
