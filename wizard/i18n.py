@@ -17,6 +17,7 @@ from urllib.parse import quote, urlencode
 
 import flask_babel
 from babel import Locale
+from babel.lists import format_list as babel_format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations
@@ -151,6 +152,11 @@ def _language_names(lang: str) -> dict[str, str]:
     return Locale.parse(lang).languages
 
 
+def format_list(items) -> str:
+    """A list joined the way the reader's language joins one ("a, b and c"; Arabic commas in Arabic)."""
+    return babel_format_list(list(items), locale=language())
+
+
 def language_name(code: str) -> str:
     """A language's name in the reader's language ("fr" -> "French", "francés", ...)."""
     return _language_names(language()).get(code, code)
@@ -249,5 +255,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["t"] = t
     app.jinja_env.filters["country"] = country_name
     app.jinja_env.filters["language_name"] = language_name
+    app.jinja_env.filters["format_list"] = format_list
     app.jinja_env.filters["reason"] = reason_text
     app.jinja_env.filters["date"] = lambda value: format_date(value, format="long")

@@ -95,7 +95,8 @@ def helplines(markup: str) -> list[str]:
 
 
 def emergency(markup: str) -> list[str]:
-    return re.findall(r'class="phone" href="tel:(\d{2,4})"', section(markup, "contacts"))
+    numbers = section(markup, "contacts").split('<ul class="emergency-numbers">', 1)[-1].split("</ul>", 1)[0]
+    return re.findall(r'class="phone[^"]*" href="tel:(\d{2,6})"', numbers)
 
 
 def worth_knowing(markup: str) -> list[str]:
@@ -230,7 +231,7 @@ def test_full_answers_give_the_public_results_with_the_same_reasons_cautions_and
     expected = [m.approach.id for m in app.extensions["matcher"].match(FULL).approaches]
     assert approach_ids(page.html) == approach_ids(public) == expected
     assert organisations(page.html) == organisations(public) != []
-    assert helplines(page.html) == helplines(public) == ["FRANK", "Samaritans"]
+    assert helplines(page.html) == helplines(public) == ["Samaritans", "FRANK"]
     assert emergency(page.html) == emergency(public) == ["999"]
     assert worth_knowing(page.html) == worth_knowing(public)
     # The full cards are the public partial's own HTML: reasons, what to expect, evidence,
@@ -344,8 +345,10 @@ def test_the_summary_for_case_notes(app, browser):
     assert f"1. {top.approach.name}: {top.reasons[0].text}" in summary
     assert len([line for line in lines if re.match(r"\d\. ", line)]) == 5
     assert "Key cautions" in lines and f"- {top.approach.name}: {top.approach.cautions[0]}" in lines
-    assert "Helplines for United Kingdom" in lines and "- Emergency number: 999" in lines
-    assert any(line.startswith("- FRANK: 0300 123 6600") for line in lines)
+    assert "Helplines for United Kingdom" in lines and "- Emergency number (general): 999" in lines
+    samaritans = next(n for n, line in enumerate(lines) if line.startswith("- Samaritans (crisis line): 116 123"))
+    frank = next(n for n, line in enumerate(lines) if line.startswith("- FRANK (not a crisis line): 0300 123 6600"))
+    assert samaritans < frank and lines[samaritans].endswith("(24 hours)")
     # Plain text, with no markup.
     assert not re.search(r"<[a-z/]", summary)
 
