@@ -167,7 +167,8 @@ def test_one_page_danger_question_has_its_own_get_help_button(browser):
 def test_one_page_get_help_uses_who_and_country_and_stores_nothing(browser, client):
     page = browser.get("/all-questions")
     page = browser.post(
-        "/help-now", data={"csrf_token": page.csrf_token(), "who": "someone_else", "country": "FR", "danger": "danger_now"}
+        "/help-now",
+        data={"csrf_token": page.csrf_token(), "who": "someone_else", "country": "FR", "danger": "danger_now"},
     )
     assert re.search(r"Call 112\s*now\. It is the emergency number in France\.", page.text())
     assert position(page, "If someone else is in danger") < position(page, "If you are the one in danger")

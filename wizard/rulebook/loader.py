@@ -237,7 +237,10 @@ def _check_evidence(approaches: list, texts: dict[str, str], reader: _Reader) ->
             continue
         if not basis:
             reader.problem(
-                "approaches.yaml", line, _item_name(raw), f"evidence_level '{level}' needs evidence_basis from the sources"
+                "approaches.yaml",
+                line,
+                _item_name(raw),
+                f"evidence_level '{level}' needs evidence_basis from the sources",
             )
             continue
         cited = [texts.get(c.document, "") for c in approach.citations]
@@ -378,7 +381,12 @@ def load_rulebook(folder: Path | str) -> m.Rulebook:
     for approach, raw in approaches:
         for note_id in approach.safety_notes:
             if note_id not in known_notes:
-                reader.problem("approaches.yaml", line_at(raw, ("safety_notes",)), _item_name(raw), f"unknown safety note '{note_id}'")
+                reader.problem(
+                    "approaches.yaml",
+                    line_at(raw, ("safety_notes",)),
+                    _item_name(raw),
+                    f"unknown safety note '{note_id}'",
+                )
 
     if reader.problems:
         raise RulebookError(reader.problems)
@@ -488,9 +496,10 @@ def check_contact_numbers(contact: m.CountryContacts) -> Iterable[tuple[str, tup
 
 def dialable(number: str, country: str) -> bool:
     digits = number.replace(" ", "").replace("-", "")
-    if shortnumberinfo.is_possible_short_number_for_region(
-        phonenumbers.parse(digits, country), country
-    ) and len(digits) <= 6:
+    if (
+        shortnumberinfo.is_possible_short_number_for_region(phonenumbers.parse(digits, country), country)
+        and len(digits) <= 6
+    ):
         return True
     try:
         return phonenumbers.is_valid_number(phonenumbers.parse(digits, country))

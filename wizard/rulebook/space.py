@@ -35,7 +35,9 @@ def representative_countries(book: Rulebook) -> list[str]:
             if getattr(leaf, "answer", None) == "country" and isinstance(leaf, (Equals, In)):
                 named = {leaf.value} if isinstance(leaf, Equals) else set(leaf.values)
                 places.append((frozenset(named), frozenset(), frozenset()))
-    areas = [a.only_in for a in book.approaches if a.only_in] + [o.service_area for o in book.organisations if o.service_area]
+    areas = [a.only_in for a in book.approaches if a.only_in] + [
+        o.service_area for o in book.organisations if o.service_area
+    ]
     for area in areas:
         places.append((frozenset(area.countries), frozenset(area.regions), frozenset(area.except_countries)))
     classes: dict[tuple, str] = {}
@@ -48,7 +50,7 @@ def representative_countries(book: Rulebook) -> list[str]:
             ),
         )
         classes.setdefault(signature, country.code)
-    return sorted(classes.values()) + [PREFER_NOT_TO_SAY]
+    return [*sorted(classes.values()), PREFER_NOT_TO_SAY]
 
 
 def representative_sets(question: Question) -> list[list[str]]:
