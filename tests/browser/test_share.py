@@ -163,14 +163,21 @@ def longest_plan(site, lang: str) -> dict:
             for match in result.approaches[:PLAN_APPROACHES]:
                 a = match.approach
                 if a.id not in approach_text:
-                    approach_text[a.id] = sum(len(i18n.t(x)) for x in (a.name, a.summary, a.what_to_expect))
+                    notes = [site.journey.rulebook.safety_note(n) for n in a.safety_notes]
+                    texts = (
+                        a.name,
+                        a.summary,
+                        a.what_to_expect,
+                        *(n.text for n in notes),
+                        *(n.publisher for n in notes),
+                    )
+                    approach_text[a.id] = sum(len(i18n.t(x)) for x in texts)
                 length += approach_text[a.id]
             country = result.country.code if result.country else ""
             if country not in contacts_text:
                 lines = result.contacts.helplines if result.contacts else ()
                 contacts_text[country] = sum(
-                    len(i18n.t(line.name)) + len(i18n.t(line.description)) + len(i18n.t(line.hours or ""))
-                    for line in lines
+                    len(i18n.t(line.name)) + len(i18n.t(line.hours)) + len(i18n.t(line.cost)) + 40 for line in lines
                 )
             length += contacts_text[country]
             if length > best_length:
