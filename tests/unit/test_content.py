@@ -78,3 +78,9 @@ def test_contacts_cover_the_countries_the_documents_name(rulebook):
     covered = {c.country for c in rulebook.contacts}
     named = {"US", "CA", "PT", "BR", "CO", "TH", "KE", "SE", "NO", "CH", "FR", "DE", "GB", "AU", "NL"}
     assert named <= covered
+    with_crisis_line = {c.country for c in rulebook.contacts if c.has_crisis_line}
+    assert named <= with_crisis_line, sorted(named - with_crisis_line)
+
+
+def test_emergency_numbers_cover_at_least_150_countries(rulebook):
+    assert len(rulebook.contacts) >= 150
