@@ -98,6 +98,13 @@ def test_for_someone_else_the_bystander_steps_come_first_with_their_source(brows
     )
 
 
+def test_choosing_another_country_keeps_the_steps_for_who_is_in_danger(browser):
+    answer_until_danger(browser, "someone_else", "prefer_not_to_say")
+    page = browser.post("/help-now", data={"country": "NZ"})
+    assert 'href="tel:111"' in page.html
+    assert position(page, "If someone else is in danger") < position(page, "If you are the one in danger")
+
+
 def test_after_danger_carrying_on_explains_what_happens(browser):
     page = answer_until_danger(browser, "myself", "GB")
     assert "If the danger has passed, change your answer to “No, not right now”" in page.text()

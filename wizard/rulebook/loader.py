@@ -495,16 +495,16 @@ def check_contact_numbers(contact: m.CountryContacts) -> Iterable[tuple[str, tup
 
 
 def dialable(number: str, country: str) -> bool:
+    """A helpline number that can be dialled in its country: a short number (116 123, 1414)
+    or a full national number that phonenumbers' metadata accepts."""
     digits = number.replace(" ", "").replace("-", "")
-    if (
-        shortnumberinfo.is_possible_short_number_for_region(phonenumbers.parse(digits, country), country)
-        and len(digits) <= 6
-    ):
-        return True
     try:
-        return phonenumbers.is_valid_number(phonenumbers.parse(digits, country))
+        parsed = phonenumbers.parse(digits, country)
     except phonenumbers.NumberParseException:
         return False
+    if len(digits) <= 6 and shortnumberinfo.is_possible_short_number_for_region(parsed, country):
+        return True
+    return phonenumbers.is_valid_number(parsed)
 
 
 def _check_links(organisations: list, not_effective: list, rules: list, index: _Index, reader: _Reader) -> None:

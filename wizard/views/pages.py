@@ -79,8 +79,8 @@ def help_now():
     return render_template(
         "help_now.html",
         continue_url=continue_url,
-        # The one-page form's "Get help now" button posts its answers here; only these two are read.
-        audience=request.form.get("who") if request.method == "POST" else answers.get("who"),
+        # The one-page form's "Get help now" button posts its answers here; only the country and this are read.
+        audience=request.form.get("who") or answers.get("who"),
         suggested=suggested,
         suggested_contacts=matcher.contacts.get(suggested) if suggested else None,
         country_choices=i18n.country_choices(),
