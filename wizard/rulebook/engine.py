@@ -79,6 +79,10 @@ class _CompiledRule:
     excludes: frozenset[str]
     # The reason in each wording, built once so matching creates no text.
     reasons: dict[str, Reason]
+    # Everything it recommends (approaches, then organisations), joined once.
+    targets: tuple[str, ...]
+    # The approaches it recommends because of an answer: a rule that fires for everyone links none.
+    fits: tuple[str, ...]
 
 
 def _excluded_ids(rule: m.Rule, book: m.Rulebook) -> frozenset[str]:
@@ -138,6 +142,8 @@ class Matcher:
                     audience: Reason(rule.id, m.words_for(rule.reason, audience))
                     for audience in ("myself", "someone_else")
                 },
+                rule.recommend + rule.recommend_organisations,
+                () if isinstance(rule.when, Always) else rule.recommend,
             )
             for rule in rulebook.rules
         )
@@ -189,11 +195,11 @@ class Matcher:
             if not rule.when.test(facts):
                 continue
             reason = compiled.reasons[audience]
-            for target in rule.recommend + rule.recommend_organisations:
-                scores[target] = scores.get(target, 0) + rule.score
+            score = rule.score
+            for target in compiled.targets:
+                scores[target] = scores.get(target, 0) + score
                 reasons.setdefault(target, []).append(reason)
-            if not isinstance(rule.when, Always):
-                fitted.update(rule.recommend)
+            fitted.update(compiled.fits)
             if compiled.excludes:
                 excluded |= compiled.excludes
                 exclusions.append((reason.text, compiled.excludes))
@@ -250,19 +256,20 @@ class Matcher:
         return matched_leaves(rule.when, self.facts(answers)) if rule else []
 
     def _organisations(self, shown, fitted, scores, reasons, excluded, country, audience):
-        shown_ids = {a.approach.id: a for a in shown if a.approach.id in fitted}
+        fitting = {a.approach.id: a for a in shown if a.approach.id in fitted}
         prefix = LINKED_PREFIX[audience]
-        direct: list[tuple[int, int, int, OrganisationMatch]] = []
-        bodies: list[tuple[int, int, int, OrganisationMatch]] = []
+        direct: list[tuple[int, bool, int, OrganisationMatch]] = []
+        bodies: list[tuple[int, bool, int, OrganisationMatch]] = []
         for n, org in self._organisations_by_country[country.code if country else None]:
             if org.id in excluded:
                 continue
-            org_reasons = list(reasons.get(org.id, ()))
-            linked = [shown_ids[a] for a in org.approaches if a in shown_ids]
+            linked = [fitting[a] for a in org.approaches if a in fitting]
+            named = reasons.get(org.id)
+            if not linked and not named:
+                continue
+            org_reasons = list(named or ())
             if linked:
                 org_reasons.append(Reason("", prefix, tuple(a.approach.name for a in linked)))
-            if not org_reasons:
-                continue
             # Ranked by how well its best approach fits, not by how many it is linked to;
             # an organisation with something to disclose (the one behind the sources)
             # comes after others that fit as well.
