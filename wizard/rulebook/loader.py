@@ -33,6 +33,9 @@ FILES: dict[str, tuple[tuple[str, type[BaseModel]], ...]] = {
     "safety.yaml": (("notes", m.SafetyNote),),
 }
 
+# Safety notes that pages show by id, whatever the answers.
+REQUIRED_SAFETY_NOTES = frozenset({"overdose-first-aid"})
+
 # The derived answer every condition may test besides the questions.
 REGION = "region"
 PREFER_NOT_TO_SAY = "prefer_not_to_say"
@@ -378,6 +381,8 @@ def load_rulebook(folder: Path | str) -> m.Rulebook:
     _check_organisation_attributes(organisations, {a.id: a for a, _ in approaches}, reader)
     _check_life_saving(rules, {a.id for a, _ in approaches if a.life_saving}, reader)
     known_notes = {n.id for n, _ in safety_notes}
+    for required in REQUIRED_SAFETY_NOTES - known_notes:
+        reader.problem("safety.yaml", 1, "", f"the note '{required}' is required: the Get help now page shows it")
     for approach, raw in approaches:
         for note_id in approach.safety_notes:
             if note_id not in known_notes:
