@@ -171,13 +171,13 @@ class SafetyNote(Frozen):
 
 # Words the sources' own sentence must hold before it can back each evidence label: a
 # label is never stronger than the words it rests on (the loader checks evidence_basis).
+_STRONG_WORDS = ("most effective", "widely recognized as effective", "highly successful")
 EVIDENCE_WORDS: dict[str, tuple[str, ...]] = {
-    "strong": ("most effective", "widely recognized as effective", "highly successful"),
+    "strong": _STRONG_WORDS,
     "qualified": ("effective for many", "effective for some", "helped thousands"),
+    # Words that say it helps; stronger words back a weaker label too.
     "moderate": (
-        "most effective",
-        "widely recognized as effective",
-        "highly successful",
+        *_STRONG_WORDS,
         "success",
         "strengthen",
         "reducing",

@@ -13,11 +13,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-import phonenumbers
-
 from . import models as m
 from .engine import Matcher, Result
-from .loader import dialable
+from .loader import check_contact_numbers
 from .space import walk
 
 # Overdose reversal, and the harm-reduction services for people who may inject.
@@ -144,14 +142,8 @@ def _speaks_to_wrong_person(audience: str, text: str) -> bool:
 
 @lru_cache(maxsize=512)
 def _number_problems(contacts: m.CountryContacts) -> tuple[str, ...]:
-    problems = []
-    for entry in contacts.emergency:
-        if not phonenumbers.is_emergency_number(entry.number, contacts.country) and not entry.metadata_override:
-            problems.append(f"{entry.number} is not an emergency number in {contacts.country}")
-    for line in contacts.helplines:
-        if line.phone and not dialable(line.phone, contacts.country):
-            problems.append(f"{line.name}: {line.phone} is not a valid number in {contacts.country}")
-    return tuple(problems)
+    # The loader's own check, so the proof and the rules check can never disagree.
+    return tuple(message for message, _where in check_contact_numbers(contacts))
 
 
 def reasons_for_the_audience(answers: Answers, result: Result, matcher: Matcher) -> Iterator[str]:
