@@ -1,4 +1,6 @@
 # Two commands for a new machine: `make run` and `make test`.
+# `make run` is the only place that asks for development mode (WIZARD_ENV=development);
+# everything else runs as production unless told otherwise.
 # Each sets itself up: a virtualenv with pinned packages, and for the tests
 # Debian's Chromium and the HTML checker.
 
@@ -21,7 +23,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 run: $(STAMP)
 	$(PY) -m wizard rules check
-	$(PY) -m wizard run --host $(HOST) --port $(PORT)
+	WIZARD_ENV=development $(PY) -m wizard run --host $(HOST) --port $(PORT)
 
 # Production mode under gunicorn (gunicorn.conf.py): JSON logs, hashed static files,
 # /healthz and /readyz. Needs SECRET_KEY and DATA_KEYS; see docs/deploy.md.

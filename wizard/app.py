@@ -51,6 +51,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(build_config(Path(app.instance_path), overrides))
     # Request lines and JSON logs first: the rest of start-up may already log.
     logging_setup.init_app(app)
+    if app.config["DEVELOPMENT"] and not app.testing:
+        app.logger.warning("Development mode (WIZARD_ENV=development): not for serving people.")
 
     # Refuse to start on invalid rules: RulebookError lists every problem.
     rulebook = load_rulebook(app.config["RULES_DIR"])

@@ -64,10 +64,24 @@ def _non_negative_int(env, name: str, default: int) -> int:
     return int(text)
 
 
+# Production unless told otherwise: a deployment whose environment file lacks a line
+# must fail closed (Secure cookies, no tracebacks, keys required), never open.
+MODES = ("production", "development")
+
+
+def wizard_mode(env=None) -> str:
+    """'production' (the default) or 'development', which only `make run` asks for."""
+    env = os.environ if env is None else env
+    mode = env.get("WIZARD_ENV", "").strip().lower() or "production"
+    if mode not in MODES:
+        raise RuntimeError(f"WIZARD_ENV must be 'production' or 'development', not {mode!r}.")
+    return mode
+
+
 def build_config(instance: Path, overrides: dict | None = None) -> dict:
     env = os.environ
     overrides = overrides or {}
-    development = env.get("WIZARD_ENV", "development") == "development"
+    development = wizard_mode(env) == "development"
     config = {
         "RULES_DIR": Path(env.get("RULES_DIR", PROJECT_ROOT / "rules")),
         "EXIT_URL": env.get("EXIT_URL", DEFAULT_EXIT_URL),
@@ -87,6 +101,7 @@ def build_config(instance: Path, overrides: dict | None = None) -> dict:
         # In memory by default; a Redis URL shares the limits between processes.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "DEVELOPMENT": development,
+        "WIZARD_ENV": "development" if development else "production",
         # Embedded default: a SQLite file beside the local keys. PostgreSQL in production.
         "DATABASE_URL": env.get("DATABASE_URL", f"sqlite:///{instance / 'wizard.sqlite3'}"),
         # Per client: a person may correct a mistake; a script may not fill the inbox.

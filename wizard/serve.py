@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .config import KEY_RECIPE, MIN_SECRET_LENGTH, PROJECT_ROOT, build_config
+from .config import KEY_RECIPE, MIN_SECRET_LENGTH, PROJECT_ROOT, build_config, wizard_mode
 
 MAKE_DATA_KEY = "python -m wizard keys new"
 
@@ -21,16 +21,26 @@ def preflight(instance: Path | None = None, env=None) -> list[str]:
 
     env = os.environ if env is None else env
     problems = []
-    if env.get("WIZARD_ENV", "development") != "development":
-        secret = env.get("SECRET_KEY", "")
-        if not secret:
-            problems.append(f"SECRET_KEY is not set: it must be, outside development. Make one with: {KEY_RECIPE}")
-        elif len(secret) < MIN_SECRET_LENGTH:
-            problems.append(
-                f"SECRET_KEY is too short: at least {MIN_SECRET_LENGTH} characters. Make one with: {KEY_RECIPE}"
-            )
-        if not env.get("DATA_KEYS", "").strip():
-            problems.append(f"DATA_KEYS is not set: it must be, outside development. Make a key with: {MAKE_DATA_KEY}")
+    try:
+        mode = wizard_mode(env)
+    except RuntimeError as exc:
+        return [str(exc)]
+    if mode == "development":
+        # Development mode sends cookies over plain HTTP and logs tracebacks: never serve people with it.
+        return [
+            "WIZARD_ENV is 'development': a production server refuses it (cookies without Secure, "
+            "tracebacks in the logs, keys made on the fly). Unset WIZARD_ENV or set it to 'production'; "
+            "`make run` is the way to run in development mode."
+        ]
+    secret = env.get("SECRET_KEY", "")
+    if not secret:
+        problems.append(f"SECRET_KEY is not set: it must be, outside development. Make one with: {KEY_RECIPE}")
+    elif len(secret) < MIN_SECRET_LENGTH:
+        problems.append(
+            f"SECRET_KEY is too short: at least {MIN_SECRET_LENGTH} characters. Make one with: {KEY_RECIPE}"
+        )
+    if not env.get("DATA_KEYS", "").strip():
+        problems.append(f"DATA_KEYS is not set: it must be, outside development. Make a key with: {MAKE_DATA_KEY}")
     if problems:
         return problems
     try:

@@ -31,7 +31,11 @@ def test_readyz_is_ready_with_rules_and_database(client):
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
-    assert response.get_json() == {"status": "ready", "checks": {"rules": "ok", "database": "ok"}}
+    assert response.get_json() == {
+        "status": "ready",
+        "mode": "development",
+        "checks": {"rules": "ok", "database": "ok"},
+    }
 
 
 def test_readyz_is_503_naming_the_database_when_it_is_down(app, client):
@@ -47,7 +51,7 @@ def test_readyz_is_503_naming_the_database_when_it_is_down(app, client):
     assert response.status_code == 503
     assert response.headers["Cache-Control"] == "no-store"
     body = response.get_json()
-    assert body == {"status": "not ready", "checks": {"rules": "ok", "database": "unreachable"}}
+    assert body == {"status": "not ready", "mode": "development", "checks": {"rules": "ok", "database": "unreachable"}}
     text = response.get_data(as_text=True)
     for private in (secret, str(port), "postgresql", "127.0.0.1"):
         assert private not in text

@@ -41,11 +41,25 @@ def test_preflight_refuses_a_short_secret_and_a_bad_data_key(tmp_path, monkeypat
     assert "not-a-fernet-key-at-all" not in problem
 
 
-def test_preflight_passes_with_the_settings_and_in_development(tmp_path, monkeypatch):
+def test_preflight_passes_with_the_settings(tmp_path, monkeypatch):
     for name, value in GOOD.items():
         monkeypatch.setenv(name, value)
     assert preflight(tmp_path) == []
-    assert preflight(tmp_path, {"WIZARD_ENV": "development"}) == []
+
+
+def test_preflight_refuses_development_mode_and_says_how_to_serve(tmp_path, monkeypatch):
+    for name, value in GOOD.items():
+        monkeypatch.setenv(name, value)
+    (problem,) = preflight(tmp_path, {**GOOD, "WIZARD_ENV": "development"})
+    assert problem.startswith("WIZARD_ENV is 'development'") and "make run" in problem
+    (problem,) = preflight(tmp_path, {**GOOD, "WIZARD_ENV": "prod"})
+    assert "WIZARD_ENV must be 'production' or 'development'" in problem
+
+
+def test_preflight_without_wizard_env_checks_as_production(tmp_path):
+    """The review's reproduction: no WIZARD_ENV and no keys used to print "Settings OK"."""
+    problems = preflight(tmp_path, {})
+    assert [problem.split(" is not set")[0] for problem in problems] == ["SECRET_KEY", "DATA_KEYS"]
 
 
 def _free_port() -> int:
@@ -78,6 +92,18 @@ def test_serve_check_command():
     )
     assert refused.returncode == 1
     assert "SECRET_KEY is not set" in refused.stderr
+    unset = subprocess.run(command, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60, check=False)
+    assert unset.returncode == 1 and "SECRET_KEY is not set" in unset.stderr
+    development = subprocess.run(
+        command,
+        cwd=ROOT,
+        env=_env(**{**GOOD, "WIZARD_ENV": "development"}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert development.returncode == 1 and "WIZARD_ENV is 'development'" in development.stderr
     passed = subprocess.run(
         command, cwd=ROOT, env=_env(**GOOD), capture_output=True, text=True, timeout=60, check=False
     )

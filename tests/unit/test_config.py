@@ -21,6 +21,23 @@ def test_production_needs_a_secret_key_and_data_keys(tmp_path, monkeypatch):
     assert not (tmp_path / "data_key").exists()
 
 
+def test_production_is_the_default_when_wizard_env_is_unset(tmp_path, monkeypatch):
+    monkeypatch.delenv("WIZARD_ENV", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        build_config(tmp_path)
+    monkeypatch.setenv("SECRET_KEY", "s" * 32)
+    config = build_config(tmp_path)
+    assert config["DEVELOPMENT"] is False and config["SESSION_COOKIE_SECURE"] is True
+    assert config["WIZARD_ENV"] == "production"
+
+
+def test_an_unknown_mode_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("WIZARD_ENV", "staging")
+    with pytest.raises(RuntimeError, match="WIZARD_ENV must be 'production' or 'development', not 'staging'"):
+        build_config(tmp_path)
+
+
 def test_development_makes_a_local_data_key_once_readable_only_by_its_owner(tmp_path, monkeypatch):
     monkeypatch.setenv("WIZARD_ENV", "development")
     monkeypatch.delenv("DATA_KEYS", raising=False)

@@ -44,6 +44,7 @@ def readyz() -> Response:
         "database": "ok" if _database_reachable() else "unreachable",
     }
     ready = all(value == "ok" for value in checks.values())
-    response = jsonify({"status": "ready" if ready else "not ready", "checks": checks})
+    mode = "development" if current_app.config.get("DEVELOPMENT") else "production"
+    response = jsonify({"status": "ready" if ready else "not ready", "mode": mode, "checks": checks})
     response.status_code = 200 if ready else 503
     return response
