@@ -8,10 +8,10 @@ import re
 
 import pytest
 
+from tests.support.staff import audit_actions, error_summary, make_app, signed_in
 from wizard.storage.callbacks import REFERENCE_ALPHABET
 
 from .test_journey import FULL
-from .test_staff import audit_actions, error_summary, make_app, signed_in
 
 DETAILS = {
     "name": "Sam Example",
