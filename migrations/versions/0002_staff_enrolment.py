@@ -20,14 +20,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("staff_users", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("needs_unlock", sa.Boolean(), server_default=sa.false(), nullable=False))
-        batch_op.add_column(sa.Column("locked_at", sa.DateTime(), nullable=True))
-        batch_op.add_column(sa.Column("locked_after", sa.Integer(), nullable=True))
+    # Plain ADD COLUMN, not a batch copy: on SQLite a batch copy drops and recreates
+    # staff_users, and with foreign keys on that deletes every session (ON DELETE CASCADE).
+    op.add_column("staff_users", sa.Column("needs_unlock", sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.add_column("staff_users", sa.Column("locked_at", sa.DateTime(), nullable=True))
+    op.add_column("staff_users", sa.Column("locked_after", sa.Integer(), nullable=True))
     # The old counter reset at each lock and counted passwords too; start the new one clean.
     op.execute(sa.text("UPDATE staff_users SET failed_attempts = 0"))
-    with op.batch_alter_table("staff_sessions", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("agent", sa.String(length=32), nullable=True))
+    op.add_column("staff_sessions", sa.Column("agent", sa.String(length=32), nullable=True))
 
     op.create_table(
         "staff_enrolments",
@@ -70,6 +70,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # On SQLite the batch copy of staff_users below ends every staff session (see upgrade).
     op.drop_table("staff_source_throttles")
     with op.batch_alter_table("staff_pending_logins", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_staff_pending_logins_user_id"))
