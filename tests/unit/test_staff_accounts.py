@@ -462,3 +462,13 @@ def test_addresses_are_cut_to_their_network(address, network):
 )
 def test_browsers_are_named_by_family_only(agent, family):
     assert agent_family(agent) == family
+
+
+def test_a_lock_is_a_warning_in_the_logs_without_the_name(accounts, clock, caplog):
+    enrol(accounts, clock)
+    pending = accounts.check_password("alice", PASSWORD).pending
+    with caplog.at_level("WARNING", logger="wizard.staff.accounts"):
+        for _ in range(5):
+            accounts.verify_code(pending, "abcdef")
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages == ["A staff account was locked after 5 wrong security codes"]

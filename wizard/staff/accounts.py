@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 from collections.abc import Callable
@@ -38,6 +39,8 @@ from ..storage.models import (
 from . import passwords
 from .password_policy import password_problem
 from .sources import COMMAND_LINE_SOURCE, Source
+
+logger = logging.getLogger(__name__)
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 TOTP_PERIOD = 30
@@ -310,6 +313,13 @@ class Accounts:
             row = StaffSourceThrottle(user_id=user.id, source=source.key, failures=0, first_failed_at=now)
             session.add(row)
         row.failures += 1
+        # Counts from other sources that have long stopped trying are of no use.
+        session.execute(
+            delete(StaffSourceThrottle).where(
+                StaffSourceThrottle.first_failed_at < now - timedelta(days=1),
+                (StaffSourceThrottle.blocked_until.is_(None)) | (StaffSourceThrottle.blocked_until < now),
+            )
+        )
         record(session, actor=user.username, action="sign-in failed", detail=_detail("wrong password", source))
         if row.failures >= self.policy.lockout_attempts:
             row.blocked_until = now + window
@@ -426,6 +436,8 @@ class Accounts:
         # A lock ends every half-finished sign-in of the account.
         session.execute(delete(StaffPendingLogin).where(StaffPendingLogin.user_id == user.id))
         record(session, actor=user.username, action="locked", detail=_detail(what, source))
+        # For alerting from the logs; who it was is in the audit log.
+        logger.warning("A staff account was locked after %d wrong security codes", failures)
         return True
 
     def verify_code(self, pending: object, code: str, source: Source = COMMAND_LINE_SOURCE) -> CodeCheck:
