@@ -54,7 +54,7 @@ ENROLMENT_PENDING_LIFETIME = timedelta(minutes=20)
 TOUCH_EVERY = timedelta(minutes=1)
 # Rows this old are deleted. Until then an idle session is still recognised, so the
 # person can be told they were signed out for inactivity (see sessions.py).
-FORGET_SESSIONS_AFTER = timedelta(hours=24)
+FORGET_SESSIONS_AFTER = timedelta(hours=12)
 COMMAND_LINE = "command line"
 Expiry = Literal["idle", "maximum"]
 
@@ -162,10 +162,6 @@ def normalise_username(text: str) -> str:
 
 def token_id(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-# The session table's name for it, kept for callers that predate enrolment links.
-session_id = token_id
 
 
 def totp_step(now: datetime) -> int:

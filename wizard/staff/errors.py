@@ -23,8 +23,8 @@ MESSAGES = {
     ),
     429: (
         "Too many attempts",
-        "There have been too many sign-in attempts from your connection in a short time. "
-        "Wait a minute, then try again.",
+        "There have been too many sign-in attempts from your connection, or for this username, "
+        "in a short time. Wait a minute, then try again.",
     ),
 }
 
