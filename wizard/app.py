@@ -51,6 +51,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(build_config(Path(app.instance_path), overrides))
     # Request lines and JSON logs first: the rest of start-up may already log.
     logging_setup.init_app(app)
+    quiet_tracebacks(app)
     if app.config["DEVELOPMENT"] and not app.testing:
         app.logger.warning("Development mode (WIZARD_ENV=development): not for serving people.")
 
@@ -99,3 +100,19 @@ def trust_proxies(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
+def quiet_tracebacks(app: Flask) -> None:
+    """Outside development, an exception Flask logs itself (one raised inside an error handler,
+    say) is logged by its type only: a traceback's locals and messages can quote what a person
+    typed, and answers never go into logs (L2)."""
+    if app.config.get("DEVELOPMENT") or app.testing:
+        return
+
+    def log_exception(exc_info) -> None:
+        from flask import request
+
+        kind = exc_info[0].__name__ if exc_info and exc_info[0] else "unknown"
+        app.logger.error("unhandled %s on %s", kind, request.url_rule.rule if request.url_rule else "no route")
+
+    app.log_exception = log_exception
