@@ -12,6 +12,7 @@ from .config import PROJECT_ROOT, build_config
 from .embed import WizardFlask
 from .journey import Journey
 from .partners import DEFAULT_FILE as DEFAULT_PARTNERS
+from .partners import EXAMPLE_FILE as EXAMPLE_PARTNERS
 from .rulebook.engine import Matcher
 from .rulebook.loader import load_rulebook
 
@@ -70,8 +71,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .views import embed as embed_views
 
     # Refuse to start on an invalid partners file, as on invalid rules.
-    partners_file = app.config.get("PARTNERS_FILE") or os.environ.get("PARTNERS_FILE") or DEFAULT_PARTNERS
-    app.extensions["partners"] = load_partners(partners_file, frozenset(matcher.countries))
+    development = bool(app.config["DEVELOPMENT"])
+    default_partners = EXAMPLE_PARTNERS if development else DEFAULT_PARTNERS
+    partners_file = app.config.get("PARTNERS_FILE") or os.environ.get("PARTNERS_FILE") or default_partners
+    app.extensions["partners"] = load_partners(partners_file, frozenset(matcher.countries), local_http=development)
 
     i18n.init_app(app)
     assets.init_app(app)
