@@ -65,7 +65,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     init_storage(app)
 
-    from . import assets, compression, embed, fragments, i18n, limits, security, staff, templating
+    from . import assets, compression, embed, fragments, i18n, limits, proxies, security, staff, templating
     from .partners import load_partners
     from .views import api, contact, health, pages, questions, results, share
     from .views import embed as embed_views
@@ -90,19 +90,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     # The staff console: at /staff only, never under /embed.
     staff.init_app(app)
     pages.register_error_pages(app)
-    trust_proxies(app)
+    proxies.init_app(app)
     return app
-
-
-def trust_proxies(app: Flask) -> None:
-    """Behind TRUSTED_PROXIES reverse proxies, take the client's address (rate limits), the
-    scheme (share links, Secure cookies, CSRF's referrer check) and the host from their
-    X-Forwarded-* headers. With 0 (the default) those headers are ignored: anyone could send them."""
-    count = int(app.config.get("TRUSTED_PROXIES", 0))
-    if count > 0:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def quiet_tracebacks(app: Flask) -> None:

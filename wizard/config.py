@@ -113,6 +113,8 @@ def build_config(instance: Path, overrides: dict | None = None) -> dict:
         "STAFF_IDLE_MINUTES": 30,
         # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: trust none).
         "TRUSTED_PROXIES": _non_negative_int(env, "TRUSTED_PROXIES", 0),
+        # ...and only from these addresses or networks (gunicorn reads the same setting).
+        "FORWARDED_ALLOW_IPS": env.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
     }
     for key, default in OPERATOR_DEFAULTS.items():

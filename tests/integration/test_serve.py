@@ -16,7 +16,12 @@ from wizard.storage.crypto import new_key
 
 from ..conftest import ROOT
 
-GOOD = {"WIZARD_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "DATA_KEYS": new_key()}
+GOOD = {
+    "WIZARD_ENV": "production",
+    "SECRET_KEY": secrets.token_hex(32),
+    "DATA_KEYS": new_key(),
+    "WEB_CONCURRENCY": "1",
+}
 
 
 def _env(**changes) -> dict:
@@ -139,3 +144,23 @@ def test_the_gunicorn_config_comes_from_the_environment(monkeypatch, env, expect
     assert config["accesslog"] is None
     assert config["logger_class"] == "wizard.logging_setup.GunicornLogger"
     assert config["wsgi_app"] == "wsgi:app"
+
+
+def test_several_workers_counting_rate_limits_in_memory_are_refused(tmp_path, monkeypatch):
+    """M6: with memory:// each worker counted on its own (20 sign-ins got through a limit of 10)."""
+    for name, value in GOOD.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    (problem,) = preflight(tmp_path, {**GOOD, "WEB_CONCURRENCY": "3"})
+    assert problem.startswith("RATELIMIT_STORAGE_URI is memory:// but 3 worker processes")
+    assert preflight(tmp_path, {**GOOD, "WEB_CONCURRENCY": "1"}) == []
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    assert preflight(tmp_path, {**GOOD, "WEB_CONCURRENCY": "3"}) == []
+
+
+def test_believing_forwarded_addresses_from_anyone_is_refused(tmp_path, monkeypatch):
+    for name, value in GOOD.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "*")
+    (problem,) = preflight(tmp_path)
+    assert problem.startswith("FORWARDED_ALLOW_IPS must list the proxies' addresses")
