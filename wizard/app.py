@@ -65,7 +65,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     init_storage(app)
 
-    from . import assets, compression, embed, fragments, i18n, limits, proxies, security, staff, templating
+    from . import assets, compression, embed, fragments, hosts, i18n, limits, proxies, security, staff, templating
     from .partners import load_partners
     from .views import api, contact, health, pages, questions, results, share
     from .views import embed as embed_views
@@ -90,6 +90,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     # The staff console: at /staff only, never under /embed.
     staff.init_app(app)
     pages.register_error_pages(app)
+    hosts.init_app(app)
+    # Outermost: the proxy's X-Forwarded-Host is applied before the host is checked.
     proxies.init_app(app)
     return app
 

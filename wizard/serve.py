@@ -69,6 +69,8 @@ def preflight(instance: Path | None = None, env=None, *, workers: int | None = N
         )
     if not env.get("DATA_KEYS", "").strip():
         problems.append(f"DATA_KEYS is not set: it must be, outside development. Make a key with: {MAKE_DATA_KEY}")
+    if not env.get("PUBLIC_HOST", "").strip():
+        problems.append("PUBLIC_HOST is not set: the host name people use, such as help.example.org.")
     if problems:
         return problems
     try:

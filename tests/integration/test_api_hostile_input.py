@@ -52,6 +52,7 @@ def test_many_unknown_keys_are_listed_up_to_a_cap_and_long_values_are_cut(client
 def test_production_logs_an_exception_flask_catches_by_its_type_only(monkeypatch, caplog):
     monkeypatch.setenv("WIZARD_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "p" * 40)
+    monkeypatch.setenv("PUBLIC_HOST", "localhost")
     app = create_app({"EXIT_URL": "https://example.org/weather"})
 
     class Failing(Exception):

@@ -14,6 +14,7 @@ from wizard.partners import DEFAULT_FILE, EXAMPLE_FILE, PartnerError, load_partn
 def production(monkeypatch):
     monkeypatch.setenv("WIZARD_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "p" * 40)
+    monkeypatch.setenv("PUBLIC_HOST", "localhost")
     monkeypatch.delenv("PARTNERS_FILE", raising=False)
 
 

@@ -21,6 +21,7 @@ GOOD = {
     "SECRET_KEY": secrets.token_hex(32),
     "DATA_KEYS": new_key(),
     "WEB_CONCURRENCY": "1",
+    "PUBLIC_HOST": "help.example.org",
 }
 
 
@@ -32,7 +33,8 @@ def _env(**changes) -> dict:
 
 def test_preflight_names_every_missing_setting_and_how_to_make_it(tmp_path):
     problems = preflight(tmp_path, {"WIZARD_ENV": "production"})
-    assert len(problems) == 2
+    assert len(problems) == 3
+    assert problems[2].startswith("PUBLIC_HOST is not set")
     assert problems[0].startswith("SECRET_KEY is not set") and "secrets.token_hex(32)" in problems[0]
     assert problems[1].startswith("DATA_KEYS is not set") and "python -m wizard keys new" in problems[1]
 
@@ -64,7 +66,7 @@ def test_preflight_refuses_development_mode_and_says_how_to_serve(tmp_path, monk
 def test_preflight_without_wizard_env_checks_as_production(tmp_path):
     """The review's reproduction: no WIZARD_ENV and no keys used to print "Settings OK"."""
     problems = preflight(tmp_path, {})
-    assert [problem.split(" is not set")[0] for problem in problems] == ["SECRET_KEY", "DATA_KEYS"]
+    assert [problem.split(" is not set")[0] for problem in problems] == ["SECRET_KEY", "DATA_KEYS", "PUBLIC_HOST"]
 
 
 def _free_port() -> int:

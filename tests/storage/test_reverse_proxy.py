@@ -194,6 +194,7 @@ def proxied(redis_url, tmp_path_factory) -> Iterator[Proxied]:
     folder = tmp_path_factory.mktemp("proxy")
     env = {
         "WIZARD_ENV": "production",
+        "PUBLIC_HOST": "127.0.0.1,localhost",
         "SECRET_KEY": secrets.token_hex(32),
         "DATA_KEYS": new_key(),
         # One SQLite file for both (WAL): this test is about the proxy, not the database.
