@@ -266,6 +266,8 @@ def test_wrong_export_codes_lock_the_account(app, staff):
     # Even the right code is refused while the account is locked.
     page = export(app, staff, "all")
     assert refused(page) and "the account is locked" in page.text()
+    assert ("alice", "export refused", None, "all: account locked") in audit_actions(app)
+    assert "exported" not in [a[1] for a in audit_actions(app)]
 
 
 # --- the pages these changes add are valid HTML -------------------------------------------------------------------

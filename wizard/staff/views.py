@@ -160,6 +160,8 @@ def confirm_code(code: str) -> str:
     return check.status
 
 
+# For the audit log: why a step-up code was refused.
+CODE_REFUSALS = {"wrong": "wrong code", "refused": "account changed", "locked": "account locked"}
 CODE_ERRORS = {
     "wrong": "The code is not right. Enter the code your authenticator app shows now",
     "refused": "Your account changed since you signed in. Sign out, then sign in again",
@@ -212,7 +214,7 @@ def export_csv():
         errors.append({"href": "#code", "message": "Enter the code your authenticator app shows now"})
     elif not errors and (checked := confirm_code(code)) != "ok":
         errors.append({"href": "#code", "message": CODE_ERRORS[checked]})
-        _log("export refused", detail=f"{status}: {checked} code")
+        _log("export refused", detail=f"{status}: {CODE_REFUSALS[checked]}")
     if errors:
         shown = "".join(ch for ch in reason if not is_control(ch))[: EXPORT_REASON_MAX * 2]
         return _render_export(status=status, reason=shown, errors=errors)
