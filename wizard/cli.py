@@ -152,6 +152,10 @@ def _storage():
     return create_app().extensions
 
 
+# Open requests are people waiting for a call: the upper bound is months, not hours.
+OPEN_BOUND_MIN = timedelta(days=30)
+
+
 def _described(duration: timedelta) -> str:
     hours = int(duration.total_seconds() // 3600)
     return f"{hours // 24} day(s)" if hours % 24 == 0 else f"{hours} hour(s)"
@@ -162,6 +166,9 @@ def cmd_purge(args) -> int:
         args.parser.error("give --older-than (handled requests), --open-older-than with --reason, or both")
     if args.open_older_than is not None and not (args.reason or "").strip():
         args.parser.error("--open-older-than needs --reason: why open requests are closed unhandled")
+    if args.open_older_than is not None and args.open_older_than < OPEN_BOUND_MIN:
+        # A typo such as 18h for 180d would delete requests people are still waiting on.
+        args.parser.error(f"--open-older-than must be at least {_described(OPEN_BOUND_MIN)}")
     store = _storage()["callbacks"]
     if args.older_than is not None:
         removed = store.purge(args.older_than)
@@ -188,8 +195,9 @@ def cmd_check_keys(_args) -> int:
         for reference, reason in problems:
             print(f"  - {reference}: {reason}", file=sys.stderr)
         print(
-            "Put back the data key they were sealed with (in DATA_KEYS, after the newest), "
-            "or handle them before removing it.",
+            "'cannot be opened with the configured keys': put back the data key they were sealed with "
+            "(in DATA_KEYS, after the newest). 'belongs to another record' or 'another field': the "
+            "database was changed; restore those rows from a backup.",
             file=sys.stderr,
         )
         return 1

@@ -89,6 +89,7 @@ def test_purge_can_close_open_requests_past_an_upper_bound_with_a_reason(tmp_pat
         (["--open-older-than", "180d", "--reason", "  "], "--open-older-than needs --reason"),
         (["--open-older-than", "180d", "--reason", "x" * 201], "the reason must be 200 characters or fewer"),
         (["--open-older-than", "half a year", "--reason", "x"], "like 90d or 36h"),
+        (["--open-older-than", "18h", "--reason", "typo for 180d"], "--open-older-than must be at least 30 day(s)"),
     ],
 )
 def test_closing_open_requests_needs_a_reason_and_a_limit(tmp_path, monkeypatch, capsys, argv, message):
