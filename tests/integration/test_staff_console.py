@@ -39,7 +39,7 @@ def app(tmp_path):
 def staff(app) -> tuple[Browser, Authenticator]:
     """alice, signed in, and her authenticator (exports ask for a code again).
 
-    The one use of the sign-in helpers in the console's tests.
+    The one place the console's tests use test_staff's sign-in steps.
     """
     create_account(app, "alice")
     browser = Browser(app.test_client())
