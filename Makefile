@@ -7,7 +7,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat requirements-tools.txt requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
@@ -15,8 +15,11 @@ PORT ?= 5000
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements-tools.txt requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
+	# The installer tooling that venv copies from Python itself can be years old and carry
+	# known advisories (pip before 23.3, setuptools before 78.1.1): upgrade it first.
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --upgrade -r requirements-tools.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	rm -f $(VENV)/.installed-*
 	touch $@

@@ -35,7 +35,7 @@ def _int(name, default):
 wsgi_app = "wsgi:app"
 chdir = str(HERE)
 bind = [f"{os.environ.get('HOST', '127.0.0.1')}:{_int('PORT', 8000)}"]
-workers = _int("WEB_CONCURRENCY", min(2 * (os.cpu_count() or 1) + 1, 8))
+workers = _int("WEB_CONCURRENCY", min(2 * (os.cpu_count() or 1) + 1, 8))  # as wizard.serve.default_workers
 # Threads overlap waiting on the database; the matching and the pages themselves are quick.
 threads = _int("WEB_THREADS", 4)
 worker_class = "gthread"
@@ -60,4 +60,4 @@ def on_starting(server):
     """Refuse to start, with one clear message, when SECRET_KEY or DATA_KEYS is missing or unusable."""
     from wizard.serve import check_or_explain
 
-    check_or_explain()
+    check_or_explain(workers=server.cfg.workers)

@@ -12,6 +12,7 @@ from .config import PROJECT_ROOT, build_config
 from .embed import WizardFlask
 from .journey import Journey
 from .partners import DEFAULT_FILE as DEFAULT_PARTNERS
+from .partners import EXAMPLE_FILE as EXAMPLE_PARTNERS
 from .rulebook.engine import Matcher
 from .rulebook.loader import load_rulebook
 
@@ -51,6 +52,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(build_config(Path(app.instance_path), overrides))
     # Request lines and JSON logs first: the rest of start-up may already log.
     logging_setup.init_app(app)
+    quiet_tracebacks(app)
     if app.config["DEVELOPMENT"] and not app.testing:
         app.logger.warning("Development mode (WIZARD_ENV=development): not for serving people.")
 
@@ -63,14 +65,16 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     init_storage(app)
 
-    from . import assets, compression, embed, fragments, i18n, limits, security, staff, templating
+    from . import assets, compression, embed, fragments, hosts, i18n, limits, proxies, security, staff, templating
     from .partners import load_partners
     from .views import api, contact, health, pages, questions, results, share
     from .views import embed as embed_views
 
     # Refuse to start on an invalid partners file, as on invalid rules.
-    partners_file = app.config.get("PARTNERS_FILE") or os.environ.get("PARTNERS_FILE") or DEFAULT_PARTNERS
-    app.extensions["partners"] = load_partners(partners_file, frozenset(matcher.countries))
+    development = bool(app.config["DEVELOPMENT"])
+    default_partners = EXAMPLE_PARTNERS if development else DEFAULT_PARTNERS
+    partners_file = app.config.get("PARTNERS_FILE") or os.environ.get("PARTNERS_FILE") or default_partners
+    app.extensions["partners"] = load_partners(partners_file, frozenset(matcher.countries), local_http=development)
 
     i18n.init_app(app)
     assets.init_app(app)
@@ -86,16 +90,23 @@ def create_app(overrides: dict | None = None) -> Flask:
     # The staff console: at /staff only, never under /embed.
     staff.init_app(app)
     pages.register_error_pages(app)
-    trust_proxies(app)
+    hosts.init_app(app)
+    # Outermost: the proxy's X-Forwarded-Host is applied before the host is checked.
+    proxies.init_app(app)
     return app
 
 
-def trust_proxies(app: Flask) -> None:
-    """Behind TRUSTED_PROXIES reverse proxies, take the client's address (rate limits), the
-    scheme (share links, Secure cookies, CSRF's referrer check) and the host from their
-    X-Forwarded-* headers. With 0 (the default) those headers are ignored: anyone could send them."""
-    count = int(app.config.get("TRUSTED_PROXIES", 0))
-    if count > 0:
-        from werkzeug.middleware.proxy_fix import ProxyFix
+def quiet_tracebacks(app: Flask) -> None:
+    """Outside development, an exception Flask logs itself (one raised inside an error handler,
+    say) is logged by its type only: a traceback's locals and messages can quote what a person
+    typed, and answers never go into logs (L2)."""
+    if app.config.get("DEVELOPMENT") or app.testing:
+        return
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    def log_exception(exc_info) -> None:
+        from flask import request
+
+        kind = exc_info[0].__name__ if exc_info and exc_info[0] else "unknown"
+        app.logger.error("unhandled %s on %s", kind, request.url_rule.rule if request.url_rule else "no route")
+
+    app.log_exception = log_exception

@@ -1,4 +1,4 @@
-"""Command line: `python -m wizard rules check|safety|explain|coverage` and `run`.
+"""Command line: `python -m wizard rules check|safety|explain|coverage`, `requests purge|check-keys` and `run`.
 
 The rules commands need no web server and import nothing from Flask.
 """
@@ -152,12 +152,56 @@ def _storage():
     return create_app().extensions
 
 
+# Open requests are people waiting for a call: the upper bound is months, not hours.
+OPEN_BOUND_MIN = timedelta(days=30)
+
+
+def _described(duration: timedelta) -> str:
+    hours = int(duration.total_seconds() // 3600)
+    return f"{hours // 24} day(s)" if hours % 24 == 0 else f"{hours} hour(s)"
+
+
 def cmd_purge(args) -> int:
+    if args.older_than is None and args.open_older_than is None:
+        args.parser.error("give --older-than (handled requests), --open-older-than with --reason, or both")
+    if args.open_older_than is not None and not (args.reason or "").strip():
+        args.parser.error("--open-older-than needs --reason: why open requests are closed unhandled")
+    if args.open_older_than is not None and args.open_older_than < OPEN_BOUND_MIN:
+        # A typo such as 18h for 180d would delete requests people are still waiting on.
+        args.parser.error(f"--open-older-than must be at least {_described(OPEN_BOUND_MIN)}")
     store = _storage()["callbacks"]
-    removed = store.purge(args.older_than)
-    hours = int(args.older_than.total_seconds() // 3600)
-    limit = f"{hours // 24} day(s)" if hours % 24 == 0 else f"{hours} hour(s)"
-    print(f"Deleted {removed} request(s) handled more than {limit} ago.")
+    if args.older_than is not None:
+        removed = store.purge(args.older_than)
+        print(f"Deleted {removed} request(s) handled more than {_described(args.older_than)} ago.")
+    if args.open_older_than is not None:
+        try:
+            closed = store.purge_open(args.open_older_than, reason=args.reason)
+        except ValueError as exc:
+            args.parser.error(str(exc))
+        print(
+            f"Closed and deleted {len(closed)} open request(s) received more than "
+            f"{_described(args.open_older_than)} ago, never handled."
+        )
+        for reference in closed:
+            print(f"  {reference}")
+    return 0
+
+
+def cmd_check_keys(_args) -> int:
+    """Exit 1 if some open request cannot be opened with the configured DATA_KEYS."""
+    problems = _storage()["callbacks"].unreadable("open")
+    if problems:
+        print(f"{len(problems)} open request(s) cannot be opened with the configured keys:", file=sys.stderr)
+        for reference, reason in problems:
+            print(f"  - {reference}: {reason}", file=sys.stderr)
+        print(
+            "'cannot be opened with the configured keys': put back the data key they were sealed with "
+            "(in DATA_KEYS, after the newest). 'belongs to another record' or 'another field': the "
+            "database was changed; restore those rows from a backup.",
+            file=sys.stderr,
+        )
+        return 1
+    print("Keys OK: every open request can be opened.")
     return 0
 
 
@@ -208,8 +252,20 @@ def main(argv: list[str] | None = None) -> None:
     )
     requests = sub.add_parser("requests", help="call-back requests").add_subparsers(dest="action", required=True)
     purge = requests.add_parser("purge", help="delete handled requests past the retention limit")
-    purge.add_argument("--older-than", type=parse_duration, required=True, metavar="90d", help="e.g. 90d or 36h")
-    purge.set_defaults(func=cmd_purge)
+    purge.add_argument(
+        "--older-than", type=parse_duration, metavar="90d", help="handled requests handled this long ago, e.g. 90d"
+    )
+    purge.add_argument(
+        "--open-older-than",
+        type=parse_duration,
+        metavar="180d",
+        help="also close and delete open requests received this long ago, never handled (needs --reason)",
+    )
+    purge.add_argument("--reason", metavar="TEXT", help="why open requests are closed; kept in the audit log")
+    purge.set_defaults(func=cmd_purge, parser=purge)
+    requests.add_parser(
+        "check-keys", help="exit 1 if the configured DATA_KEYS cannot open some open request"
+    ).set_defaults(func=cmd_check_keys)
     keys = sub.add_parser("keys", help="data keys").add_subparsers(dest="action", required=True)
     keys.add_parser("new", help="print a new key for DATA_KEYS").set_defaults(func=cmd_new_key)
     add_staff_commands(sub)

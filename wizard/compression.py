@@ -4,8 +4,13 @@ Brotli when the browser accepts it (every current browser does, over HTTPS), gzi
 otherwise, nothing for clients that accept neither. Static files are compressed
 once per version and kept; pages are compressed as they go, at a quick setting.
 
-Pages reflect no free text from the visitor (only fixed option labels), so
-compressing a page next to its CSRF token does not open a BREACH-style leak.
+BREACH: a compressed page that reflects what a visitor sent beside a secret can leak
+the secret to someone who can both inject text and watch the response sizes. The
+call-back form echoes what was typed next to its CSRF token, so that risk is limited
+by other means: cookies are SameSite (Lax, Strict for staff; partitioned in frames),
+so another site cannot make the browser send the many requests with the visitor's
+cookie that the attack needs; and the language links keep no query argument but
+`change=1` (nothing else typed in an address is reflected).
 """
 
 from __future__ import annotations

@@ -113,7 +113,13 @@ def build_config(instance: Path, overrides: dict | None = None) -> dict:
         "STAFF_IDLE_MINUTES": 30,
         # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: trust none).
         "TRUSTED_PROXIES": _non_negative_int(env, "TRUSTED_PROXIES", 0),
+        # ...and only from these addresses or networks (gunicorn reads the same setting).
+        "FORWARDED_ALLOW_IPS": env.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
+        # The host names people use (comma-separated); any other Host header is refused.
+        "PUBLIC_HOST": env.get("PUBLIC_HOST", "").strip(),
+        # If set, the staff console answers only on this host, and only the console does.
+        "STAFF_HOST": env.get("STAFF_HOST", "").strip(),
     }
     for key, default in OPERATOR_DEFAULTS.items():
         config[key] = env.get(key, default).strip()
@@ -129,6 +135,12 @@ def build_config(instance: Path, overrides: dict | None = None) -> dict:
         raise RuntimeError(
             f"SECRET_KEY is too short: use at least {MIN_SECRET_LENGTH} random characters "
             f"(make one with: {KEY_RECIPE})."
+        )
+    if not development and not (config["PUBLIC_HOST"] or overrides.get("PUBLIC_HOST")):
+        raise RuntimeError(
+            "PUBLIC_HOST must be set when WIZARD_ENV is not 'development': the host name people use, "
+            "such as help.example.org (several may be given, comma-separated). Requests for any other "
+            "host are refused, so links are never built on a name someone else sent."
         )
     config["SECRET_KEY"] = secret
     data_keys = env.get("DATA_KEYS") or overrides.get("DATA_KEYS")

@@ -219,9 +219,15 @@ def reason_text(reason) -> str:
     return text
 
 
+# The query arguments a language link keeps, with the values they may have.
+KEPT_QUERY_ARGUMENTS = {"change": ("1",)}
+
+
 def _switcher() -> list[dict]:
     """Links to this same page in each language (they work without JavaScript)."""
-    args = {key: value for key, value in request.args.items() if key != LANGUAGE_KEY}
+    # Only the query arguments the pages themselves use: nothing a visitor typed is
+    # reflected into a compressed page beside its CSRF token (I1).
+    args = {key: value for key, value in request.args.items() if value in KEPT_QUERY_ARGUMENTS.get(key, ())}
     links = []
     for code, (name, _direction) in LANGUAGES.items():
         query = urlencode({**args, LANGUAGE_KEY: code})

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+from .proxies import client_key
+
+limiter = Limiter(key_func=client_key, default_limits=[], headers_enabled=True)
 
 
 def init_app(app: Flask) -> None:

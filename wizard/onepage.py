@@ -12,6 +12,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 from wtforms.csrf.core import CSRF
+from wtforms.validators import ValidationError
 
 from .journey import Answers, Journey
 
@@ -25,14 +26,15 @@ class _SignedToken(CSRF):
     def generate_csrf_token(self, csrf_token_field) -> str:
         return self._serializer().dumps("one-page")
 
+    # WTForms turns only ValidationError into a form error; anything else would be a 500.
     def validate_csrf_token(self, form, field) -> None:
         origin = request.headers.get("Origin")
         if origin and origin != request.host_url.rstrip("/"):
-            raise ValueError("The form was sent from another site.")
+            raise ValidationError("The form was sent from another site.")
         try:
             self._serializer().loads(field.data or "", max_age=TOKEN_MAX_AGE)
         except BadData as exc:
-            raise ValueError("The form has expired.") from exc
+            raise ValidationError("The form has expired.") from exc
 
 
 class OnePageForm(Form):

@@ -12,11 +12,22 @@ from pathlib import Path
 from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, StringConstraints, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictStr,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from .config import PROJECT_ROOT
 
 DEFAULT_FILE = PROJECT_ROOT / "config" / "partners.yaml"
+# Loaded instead in development mode only (L10): a production server never frames for an example.
+EXAMPLE_FILE = PROJECT_ROOT / "config" / "partners.example.yaml"
 Colour = Annotated[StrictStr, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 PAGE_BACKGROUND = "#faf7f2"
@@ -71,13 +82,14 @@ class Partner(BaseModel):
 
     @field_validator("allowed_origins")
     @classmethod
-    def _origins(cls, origins: tuple[str, ...]) -> tuple[str, ...]:
+    def _origins(cls, origins: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        local_http = bool(info.context and info.context.get("local_http"))
         for origin in origins:
             match = re.fullmatch(r"(https?)://([a-z0-9.-]+|\[::1\])(:\d{1,5})?", origin)
             if not match:
                 raise ValueError(f"{origin!r} is not an origin such as https://example.org (no path, no slash)")
-            if match.group(1) == "http" and match.group(2) not in LOCAL_HOSTS:
-                raise ValueError(f"{origin!r}: only local test origins may use http; use https")
+            if match.group(1) == "http" and not (local_http and match.group(2) in LOCAL_HOSTS):
+                raise ValueError(f"{origin!r}: use https (http is allowed only for localhost in development mode)")
         return origins
 
     @field_validator("default_language")
@@ -94,7 +106,7 @@ class PartnerError(Exception):
     pass
 
 
-def load_partners(path: Path | str, country_codes: frozenset[str]) -> dict[str, Partner]:
+def load_partners(path: Path | str, country_codes: frozenset[str], *, local_http: bool = False) -> dict[str, Partner]:
     """Read and check the partners file; raise PartnerError naming each problem."""
     path = Path(path)
     try:
@@ -108,7 +120,7 @@ def load_partners(path: Path | str, country_codes: frozenset[str]) -> dict[str, 
     problems: list[str] = []
     for n, item in enumerate(items, 1):
         try:
-            partner = Partner.model_validate(item)
+            partner = Partner.model_validate(item, context={"local_http": local_http})
         except ValidationError as exc:
             for err in exc.errors():
                 where = ".".join(str(p) for p in err["loc"])

@@ -92,3 +92,40 @@ def test_a_bad_trusted_proxies_value_is_refused_at_start(tmp_path, monkeypatch, 
     monkeypatch.setenv("TRUSTED_PROXIES", value)
     with pytest.raises(RuntimeError, match="TRUSTED_PROXIES must be a whole number"):
         build_config(tmp_path)
+
+
+def _accepted_from(app, environs: list[dict]) -> list[int]:
+    statuses = []
+    for environ in environs:
+        browser = browser_from(app, **environ)
+        statuses.append(send(browser, browser.get("/reach-out")).status)
+    return statuses
+
+
+def test_an_instance_reached_directly_believes_no_forwarded_header(tmp_path):
+    """M6: with TRUSTED_PROXIES=1, a varying X-Forwarded-For sent straight to the instance used to
+    escape the limit (25 of 25 got through). Only a peer in FORWARDED_ALLOW_IPS is believed now."""
+    app = make_app(tmp_path, trusted=1, CALLBACK_RATE_LIMIT="1 per hour")
+    direct = [{"REMOTE_ADDR": "203.0.113.9", "HTTP_X_FORWARDED_FOR": f"198.51.100.{n}"} for n in range(1, 6)]
+    assert _accepted_from(app, direct) == [200, 429, 429, 429, 429]
+    link = share_link(browser_from(app, REMOTE_ADDR="203.0.113.9", **PROXIED))
+    assert link.startswith("http://localhost/shared/")
+
+
+def test_a_proxy_on_a_listed_network_is_believed(tmp_path):
+    app = make_app(tmp_path, trusted=1, CALLBACK_RATE_LIMIT="1 per hour", FORWARDED_ALLOW_IPS="10.0.0.0/24")
+    via_proxy = [{"REMOTE_ADDR": "10.0.0.7", "HTTP_X_FORWARDED_FOR": f"198.51.100.{n}"} for n in range(1, 3)]
+    assert _accepted_from(app, via_proxy) == [200, 200]
+    # The default loopback proxy is no longer listed: its headers are dropped, so both count as 127.0.0.1.
+    loopback = [{"HTTP_X_FORWARDED_FOR": "198.51.100.9"}, {"HTTP_X_FORWARDED_FOR": "198.51.100.10"}]
+    assert _accepted_from(app, loopback) == [200, 429]
+
+
+def test_ipv6_clients_are_limited_by_their_64(tmp_path):
+    """One subscriber holds a whole /64: counting each address would give them unlimited tries."""
+    app = make_app(tmp_path, trusted=0, CALLBACK_RATE_LIMIT="1 per hour")
+    same_64 = [{"REMOTE_ADDR": "2001:db8:0:1::1"}, {"REMOTE_ADDR": "2001:db8:0:1:ffff::2"}]
+    assert _accepted_from(app, same_64) == [200, 429]
+    assert _accepted_from(app, [{"REMOTE_ADDR": "2001:db8:0:2::1"}]) == [200]
+    # An IPv4 client reached over IPv6 is still counted by its IPv4 address.
+    assert _accepted_from(app, [{"REMOTE_ADDR": "::ffff:192.0.2.1"}, {"REMOTE_ADDR": "192.0.2.1"}]) == [200, 429]

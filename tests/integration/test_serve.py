@@ -16,7 +16,13 @@ from wizard.storage.crypto import new_key
 
 from ..conftest import ROOT
 
-GOOD = {"WIZARD_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "DATA_KEYS": new_key()}
+GOOD = {
+    "WIZARD_ENV": "production",
+    "SECRET_KEY": secrets.token_hex(32),
+    "DATA_KEYS": new_key(),
+    "WEB_CONCURRENCY": "1",
+    "PUBLIC_HOST": "help.example.org",
+}
 
 
 def _env(**changes) -> dict:
@@ -27,7 +33,8 @@ def _env(**changes) -> dict:
 
 def test_preflight_names_every_missing_setting_and_how_to_make_it(tmp_path):
     problems = preflight(tmp_path, {"WIZARD_ENV": "production"})
-    assert len(problems) == 2
+    assert len(problems) == 3
+    assert problems[2].startswith("PUBLIC_HOST is not set")
     assert problems[0].startswith("SECRET_KEY is not set") and "secrets.token_hex(32)" in problems[0]
     assert problems[1].startswith("DATA_KEYS is not set") and "python -m wizard keys new" in problems[1]
 
@@ -59,7 +66,7 @@ def test_preflight_refuses_development_mode_and_says_how_to_serve(tmp_path, monk
 def test_preflight_without_wizard_env_checks_as_production(tmp_path):
     """The review's reproduction: no WIZARD_ENV and no keys used to print "Settings OK"."""
     problems = preflight(tmp_path, {})
-    assert [problem.split(" is not set")[0] for problem in problems] == ["SECRET_KEY", "DATA_KEYS"]
+    assert [problem.split(" is not set")[0] for problem in problems] == ["SECRET_KEY", "DATA_KEYS", "PUBLIC_HOST"]
 
 
 def _free_port() -> int:
@@ -139,3 +146,23 @@ def test_the_gunicorn_config_comes_from_the_environment(monkeypatch, env, expect
     assert config["accesslog"] is None
     assert config["logger_class"] == "wizard.logging_setup.GunicornLogger"
     assert config["wsgi_app"] == "wsgi:app"
+
+
+def test_several_workers_counting_rate_limits_in_memory_are_refused(tmp_path, monkeypatch):
+    """M6: with memory:// each worker counted on its own (20 sign-ins got through a limit of 10)."""
+    for name, value in GOOD.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    (problem,) = preflight(tmp_path, {**GOOD, "WEB_CONCURRENCY": "3"})
+    assert problem.startswith("RATELIMIT_STORAGE_URI is memory:// but 3 worker processes")
+    assert preflight(tmp_path, {**GOOD, "WEB_CONCURRENCY": "1"}) == []
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    assert preflight(tmp_path, {**GOOD, "WEB_CONCURRENCY": "3"}) == []
+
+
+def test_believing_forwarded_addresses_from_anyone_is_refused(tmp_path, monkeypatch):
+    for name, value in GOOD.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "*")
+    (problem,) = preflight(tmp_path)
+    assert problem.startswith("FORWARDED_ALLOW_IPS must list the proxies' addresses")

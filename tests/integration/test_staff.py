@@ -601,3 +601,12 @@ def test_a_stale_staff_form_gets_a_staff_page_and_keeps_the_public_answers(app):
     assert page.h1 == "Your session expired"
     assert 'href="/staff/sign-in"' in page.html and "Your answers were cleared" not in page.html
     assert browser.client.get_cookie("wizard").value == public_before
+
+
+def test_a_stranger_cannot_dodge_the_throttle_by_moving_within_an_ipv6_64(app):
+    _browser, phone = signed_in_with_phone(app)
+    for n in range(1, 6):
+        submit_password(browser_from(app, f"2001:db8:1:2::{n}"), "alice", "guessing the password")
+    # Another address of the same /64 waits too, even with the right password.
+    assert GENERIC_FAILURE in error_summary(submit_password(browser_from(app, "2001:db8:1:2::99")))
+    sign_in(browser_from(app, "2001:db8:9:9::1"), phone)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import UTC, timedelta
 
 import pytest
 
-from tests.support.staff import audit_actions, error_summary, make_app, signed_in
+from tests.support.staff import Authenticator, audit_actions, error_summary, make_app, signed_in_with_phone
 from wizard.storage.callbacks import REFERENCE_ALPHABET
 
+from .pages import Browser
 from .test_journey import FULL
 
 DETAILS = {
@@ -34,8 +36,31 @@ def app(tmp_path):
 
 
 @pytest.fixture
-def browser(app):
-    return signed_in(app)
+def staff(app) -> tuple[Browser, Authenticator]:
+    """alice, signed in, and her authenticator (exports ask for a code again)."""
+    return signed_in_with_phone(app, "alice")
+
+
+@pytest.fixture
+def browser(staff):
+    return staff[0]
+
+
+def fresh_code(app, phone: Authenticator) -> str:
+    """A code the server has not seen yet: the accounts' clock moves on one 30-second step each time."""
+    accounts = app.extensions["staff_accounts"]
+    moment = accounts.clock() + timedelta(seconds=30)
+    accounts.clock = lambda: moment
+    return phone.totp.at(moment.replace(tzinfo=UTC))
+
+
+def export(app, staff, status: str = "open", reason: str = "weekly call-back list", code: str | None = None):
+    """Ask for a CSV export as the export page does: a reason and a fresh code."""
+    browser, phone = staff
+    page = browser.get("/staff/export")
+    data = {"csrf_token": page.csrf_token(), "status": status, "reason": reason}
+    data["code"] = fresh_code(app, phone) if code is None else code
+    return browser.post("/staff/export.csv", data=data)
 
 
 def submit(app, n: int = 0, partner: str | None = None, **details) -> str:
@@ -255,16 +280,16 @@ def test_the_export_page_offers_each_filter(app, browser):
     submit(app)
     page = browser.get("/staff/export")
     assert page.h1 == "Export requests"
-    assert 'action="/staff/export.csv"' in page.html
+    assert page.parsed.forms[-1] == {"action": "/staff/export.csv", "method": "post"}
     for code in ("open", "handled", "all"):
         assert f'id="status-{code}" name="status" value="{code}"' in page.html
 
 
-def test_the_csv_export_has_what_staff_need(app, browser):
+def test_the_csv_export_has_what_staff_need(app, staff):
     reference = submit(app, 0)
     handled = submit(app, 1, name="Alex", phone="+33612345678", email="", for_whom="myself", whose_details=None)
     app.extensions["callbacks"].mark_handled(handled, staff="alice", note="Spoke to Alex.")
-    response = browser.client.get("/staff/export.csv?status=all")
+    response = export(app, staff, "all")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].startswith('attachment; filename="callback-requests-all-')
     assert response.headers["Cache-Control"] == "no-store"
@@ -303,19 +328,19 @@ def test_the_csv_export_has_what_staff_need(app, browser):
     assert alex["Status"] == "Handled" and alex["Handled by"] == "alice" and alex["Note"] == "Spoke to Alex."
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", alex["Handled at (UTC)"]) and alex["Whose contact details"] == ""
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", sam["Received (UTC)"])
-    assert read_csv(browser.client.get("/staff/export.csv?status=open"))[1][0] == reference
-    assert read_csv(browser.client.get("/staff/export.csv?status=handled"))[1][0] == handled
+    assert read_csv(export(app, staff, "open"))[1][0] == reference
+    assert read_csv(export(app, staff, "handled"))[1][0] == handled
     # A forged filter exports the open requests.
-    assert [row[0] for row in read_csv(browser.client.get("/staff/export.csv?status=evil"))[1:]] == [reference]
+    assert [row[0] for row in read_csv(export(app, staff, "evil"))[1:]] == [reference]
     exported = [a for a in audit_actions(app) if a[1] == "exported"]
     counts = ["all: 2", "open: 1", "handled: 1", "open: 1"]
-    assert [a[3] for a in exported] == [f"{count} request(s)" for count in counts]
+    assert [a[3] for a in exported] == [f"{count} request(s); reason: weekly call-back list" for count in counts]
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
-def test_csv_cells_cannot_become_formulas(app, browser, start):
+def test_csv_cells_cannot_become_formulas(app, staff, start):
     submit(app, name=f'{start}HYPERLINK("http://evil.example","x")', message=f"{start}1+1")
-    _header, row = read_csv(browser.client.get("/staff/export.csv"))
+    _header, row = read_csv(export(app, staff))
     assert row[4] == f'\'{start}HYPERLINK("http://evil.example","x")'
     assert row[13] == f"'{start}1+1"
 
@@ -323,11 +348,12 @@ def test_csv_cells_cannot_become_formulas(app, browser, start):
 # --- the audit log ------------------------------------------------------------------------------------------------
 
 
-def test_the_audit_page_lists_who_did_what_to_which_request(app, browser):
+def test_the_audit_page_lists_who_did_what_to_which_request(app, staff):
+    browser = staff[0]
     reference = submit(app)
     page = browser.get(f"/staff/requests/{reference}")
     browser.post(f"/staff/requests/{reference}/handled", data={"csrf_token": page.csrf_token(), "note": "Done"})
-    browser.client.get("/staff/export.csv?status=handled")
+    export(app, staff, "handled")
     page = browser.get("/staff/audit")
     assert page.h1 == "Audit log"
     rows = re.findall(r"<tr>\s*<th scope=\"row\">(.*?)</tr>", page.html, re.S)
@@ -340,20 +366,21 @@ def test_the_audit_page_lists_who_did_what_to_which_request(app, browser):
         ["alice", "Viewed", reference],
         ["alice", "Viewed inbox", ""],
     ]
-    assert cells[0][4] == "handled: 1 request(s)"
+    assert cells[0][4] == "handled: 1 request(s); reason: weekly call-back list"
     assert cells[0][0].endswith("UTC")
     assert f'<a href="/staff/requests/{reference}">{reference}</a>' in page.html
     assert ["alice", "Signed in", ""] in [c[1:4] for c in cells]
     assert ["command line", "Account created", "alice"] in [c[1:4] for c in cells]
 
 
-def test_the_audit_log_holds_no_personal_data(app, browser):
+def test_the_audit_log_holds_no_personal_data(app, staff):
+    browser = staff[0]
     reference = submit(app)
     browser.get(f"/staff?reference={reference}")
     browser.get("/staff?reference=Sam Example")
     page = browser.get(f"/staff/requests/{reference}")
     browser.post(f"/staff/requests/{reference}/handled", data={"csrf_token": page.csrf_token(), "note": "Sam Example"})
-    browser.client.get("/staff/export.csv?status=all")
+    export(app, staff, "all")
     logged = " ".join(" ".join(str(part) for part in event) for event in audit_actions(app))
     for personal in (*PERSONAL, "Sam"):
         assert personal not in logged

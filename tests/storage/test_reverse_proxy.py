@@ -194,6 +194,7 @@ def proxied(redis_url, tmp_path_factory) -> Iterator[Proxied]:
     folder = tmp_path_factory.mktemp("proxy")
     env = {
         "WIZARD_ENV": "production",
+        "PUBLIC_HOST": "127.0.0.1,localhost",
         "SECRET_KEY": secrets.token_hex(32),
         "DATA_KEYS": new_key(),
         # One SQLite file for both (WAL): this test is about the proxy, not the database.
@@ -303,3 +304,15 @@ def test_when_one_instance_stops_the_other_serves_everyone(proxied):
     session = proxied.session()
     statuses = [session.get(proxied.base + "/", timeout=TIMEOUT).status_code for _ in range(10)]
     assert statuses == [200] * 10
+
+
+def test_the_guides_flood_limits_answer_before_the_app_is_reached(proxied):
+    """nginx's limit_req zones are a backstop: a burst of sign-in attempts far past the app's own
+    limit is cut off by the proxy itself."""
+    session = proxied.session()
+    statuses, from_nginx = [], 0
+    for _attempt in range(25):
+        response = session.post(proxied.base + "/staff/sign-in", data={"username": "x"}, timeout=TIMEOUT)
+        statuses.append(response.status_code)
+        from_nginx += response.status_code == 429 and "<center>nginx" in response.text
+    assert from_nginx >= 5, statuses

@@ -160,6 +160,7 @@ def database_for_instances(postgres_url) -> Iterator[str]:
 def pair(database_for_instances, redis_url, tmp_path_factory) -> Iterator[list[Instance]]:
     env = {
         "WIZARD_ENV": "production",
+        "PUBLIC_HOST": "127.0.0.1,localhost",
         "SECRET_KEY": SECRET,
         "DATA_KEYS": KEY,
         "DATABASE_URL": database_for_instances,
@@ -278,6 +279,7 @@ def test_with_memory_storage_each_instance_counts_on_its_own(database_for_instan
     """The negative control: without Redis the same limit is per process, so twice as many get through."""
     env = {
         "WIZARD_ENV": "production",
+        "PUBLIC_HOST": "127.0.0.1,localhost",
         "SECRET_KEY": SECRET,
         "DATA_KEYS": KEY,
         "DATABASE_URL": database_for_instances,

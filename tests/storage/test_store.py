@@ -280,3 +280,124 @@ def test_two_servers_migrating_at_once_both_succeed(database_url):
     finally:
         for database in databases:
             database.dispose()
+
+
+# --- I5: each sealed value is bound to its purpose as well as its reference ----------------------------------------
+
+
+def swap_sealed_columns(database, reference: str) -> None:
+    """A database writer swaps a request's two sealed values (details and staff note)."""
+    with database.transaction() as session:
+        session.execute(
+            text("UPDATE callback_requests SET sealed = sealed_note, sealed_note = sealed WHERE reference = :r"),
+            {"r": reference},
+        )
+
+
+def test_the_details_and_the_note_of_a_request_cannot_be_swapped(store, database):
+    reference, _new = store.submit(DETAILS, form_key=form_key())
+    store.mark_handled(reference, staff="sam", note="Called back.")
+    swap_sealed_columns(database, reference)
+    with pytest.raises(SealError, match="another field"):
+        store.get(reference)
+    unreadable = store.get(reference, mark_unreadable=True)
+    assert not unreadable.readable and unreadable.details == {} and unreadable.note is None
+
+
+def test_a_sealed_value_is_refused_for_another_purpose():
+    sealer = Sealer([KEY])
+    token = sealer.seal({"a": 1}, bound_to="ABCD-1234", purpose="callback-details")
+    assert sealer.open(token, bound_to="ABCD-1234", purpose="callback-details") == {"a": 1}
+    for other in ("callback-note", None):
+        with pytest.raises(SealError):
+            sealer.open(token, bound_to="ABCD-1234", purpose=other)
+    note = sealer.seal_text("hello", bound_to="ABCD-1234", purpose="callback-note")
+    with pytest.raises(SealError):
+        sealer.open(note, bound_to="ABCD-1234", purpose="callback-details")
+
+
+def test_requests_sealed_before_purposes_were_added_still_open(store, database):
+    # The format written before I5: the reference only, no purpose.
+    reference, _new = store.submit(DETAILS, form_key=form_key())
+    legacy = Sealer([KEY])
+    with database.transaction() as session:
+        session.execute(
+            text("UPDATE callback_requests SET sealed = :s, sealed_note = :n, status = 'handled' WHERE reference = :r"),
+            {
+                "s": legacy.seal(DETAILS, bound_to=reference),
+                "n": legacy.seal_text("Old note.", bound_to=reference),
+                "r": reference,
+            },
+        )
+    stored = store.get(reference)
+    assert stored.readable and stored.details == DETAILS and stored.note == "Old note."
+    # A legacy value is still bound to its record.
+    other, _new = store.submit(DETAILS, form_key=form_key())
+    with database.transaction() as session:
+        session.execute(
+            text("UPDATE callback_requests SET sealed = :s WHERE reference = :r"),
+            {"s": legacy.seal(DETAILS, bound_to=reference), "r": other},
+        )
+    with pytest.raises(SealError):
+        store.get(other)
+
+
+# --- L9: listing copes with a row that cannot be opened ------------------------------------------------------------
+
+
+def test_list_marks_a_request_that_cannot_be_opened_and_shows_the_rest(store, database):
+    first, _new = store.submit(DETAILS, form_key=form_key())
+    second, _new = store.submit({**DETAILS, "name": "Other Person"}, form_key=form_key())
+    lost, _new = CallbackStore(database, Sealer([new_key()])).submit(DETAILS, form_key=form_key())
+    with database.transaction() as session:
+        sealed = session.execute(
+            text("SELECT sealed FROM callback_requests WHERE reference = :r"), {"r": first}
+        ).scalar_one()
+        session.execute(
+            text("UPDATE callback_requests SET sealed = :s WHERE reference = :r"), {"s": bytes(sealed), "r": second}
+        )
+    listed = {item.reference: item for item in store.list("all")}
+    assert listed[first].readable and listed[first].details == DETAILS
+    assert not listed[second].readable and listed[second].details == {} and listed[second].status == "open"
+    assert not listed[lost].readable
+    assert sorted(store.unreadable("open")) == sorted(
+        [
+            (second, "sealed value belongs to another record"),
+            (lost, "sealed value cannot be opened with the configured keys"),
+        ]
+    )
+    assert store.unreadable("handled") == []
+
+
+# --- I6: an upper bound for open requests --------------------------------------------------------------------------
+
+
+def test_purge_open_closes_and_deletes_only_open_requests_older_than_the_limit(store, database):
+    old_open, recent_open, old_handled = (store.submit(DETAILS, form_key=form_key())[0] for _ in range(3))
+    store.mark_handled(old_handled, staff="sam", note="")
+    now = utcnow()
+    with database.transaction() as session:
+        for reference, days in ((old_open, 181), (recent_open, 179), (old_handled, 400)):
+            session.execute(
+                update(CallbackRequest)
+                .where(CallbackRequest.reference == reference)
+                .values(created_at=now - timedelta(days=days))
+            )
+    removed = store.purge_open(timedelta(days=180), reason="  No answer after\n6 months  ", now=now)
+    assert removed == [old_open]
+    assert store.get(old_open) is None
+    assert store.get(recent_open) is not None and store.get(old_handled) is not None
+    with database.transaction() as session:
+        audit = session.execute(text("SELECT actor, action, target, detail FROM audit_events")).all()
+    assert ("system", "closed unhandled", old_open, "No answer after 6 months") in audit
+    cutoff = f"{now - timedelta(days=180):%Y-%m-%d}"
+    assert ("system", "purged", None, f"1 open request(s) received before {cutoff}: No answer after 6 months") in audit
+    assert store.purge_open(timedelta(days=180), reason="again", now=now) == []
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "x" * 201])
+def test_purge_open_needs_a_short_reason(store, reason):
+    reference, _new = store.submit(DETAILS, form_key=form_key())
+    with pytest.raises(ValueError, match="reason"):
+        store.purge_open(timedelta(days=0), reason=reason, now=utcnow() + timedelta(days=1))
+    assert store.get(reference) is not None

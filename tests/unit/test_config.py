@@ -11,6 +11,7 @@ from wizard.storage.crypto import Sealer
 
 def test_production_needs_a_secret_key_and_data_keys(tmp_path, monkeypatch):
     monkeypatch.setenv("WIZARD_ENV", "production")
+    monkeypatch.setenv("PUBLIC_HOST", "help.example.org")
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("DATA_KEYS", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
@@ -27,6 +28,9 @@ def test_production_is_the_default_when_wizard_env_is_unset(tmp_path, monkeypatc
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         build_config(tmp_path)
     monkeypatch.setenv("SECRET_KEY", "s" * 32)
+    with pytest.raises(RuntimeError, match="PUBLIC_HOST must be set"):
+        build_config(tmp_path)
+    monkeypatch.setenv("PUBLIC_HOST", "help.example.org")
     config = build_config(tmp_path)
     assert config["DEVELOPMENT"] is False and config["SESSION_COOKIE_SECURE"] is True
     assert config["WIZARD_ENV"] == "production"

@@ -472,3 +472,30 @@ def test_a_lock_is_a_warning_in_the_logs_without_the_name(accounts, clock, caplo
             accounts.verify_code(pending, "abcdef")
     messages = [r.getMessage() for r in caplog.records]
     assert messages == ["A staff account was locked after 5 wrong security codes"]
+
+
+def test_the_throttle_counts_an_ipv6_client_by_what_the_rate_limits_count():
+    from wizard.staff.sources import source_of
+
+    one = source_of("2001:db8:1:2::1", "", secret="k", throttle_as="2001:db8:1:2::/64")
+    other = source_of("2001:db8:1:2::ffff", "", secret="k", throttle_as="2001:db8:1:2::/64")
+    assert one.key == other.key and "2001:db8" not in one.key
+
+
+def test_a_step_up_code_works_once_and_wrong_ones_count_towards_the_lock(accounts, clock):
+    secret = enrol(accounts, clock)
+    token = sign_in(accounts, clock, secret).token
+    user_id = accounts.resume(token).user.id
+    clock.advance(seconds=30)
+    code = code_at(secret, clock)
+    assert accounts.confirm_code(user_id, code) == "ok"
+    assert accounts.confirm_code(user_id, code) == "wrong"
+    for _ in range(3):
+        assert accounts.confirm_code(user_id, "abcdef") == "wrong"
+    assert accounts.confirm_code(user_id, "abcdef") == "locked"
+    clock.advance(seconds=30)
+    assert accounts.confirm_code(user_id, code_at(secret, clock)) == "locked"
+    # No session was opened by any of it.
+    with accounts.database.transaction() as session:
+        assert len(session.scalars(select(StaffSession)).all()) == 2
+    assert accounts.confirm_code(9999, code) == "refused"

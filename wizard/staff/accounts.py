@@ -411,12 +411,14 @@ class Accounts:
 
     # --- signing in: the code -------------------------------------------------------------
 
-    def _code_failed(self, session: Session, user: StaffUser, now: datetime, source: Source) -> bool:
+    def _code_failed(
+        self, session: Session, user: StaffUser, now: datetime, source: Source, action: str = "sign-in failed"
+    ) -> bool:
         """Count a wrong code; lock the account at each threshold. True if it is now locked."""
         # Under the row lock taken by the caller, so no increment is lost (L6).
         user.failed_attempts = (user.failed_attempts or 0) + 1
         failures = user.failed_attempts
-        record(session, actor=user.username, action="sign-in failed", detail=_detail("wrong code", source))
+        record(session, actor=user.username, action=action, detail=_detail("wrong code", source))
         policy = self.policy
         if failures >= policy.hard_lock_codes:
             user.needs_unlock = True
@@ -470,6 +472,29 @@ class Accounts:
             notice = self._signed_in(session, user, now)
             token = self._open_session(session, user, now, source)
             return CodeCheck("ok", token, lock_notice=notice)
+
+    def confirm_code(
+        self, user_id: int, code: str, source: Source = COMMAND_LINE_SOURCE
+    ) -> Literal["ok", "wrong", "locked", "refused"]:
+        """A signed-in person's code asked for again before a sensitive action (step-up).
+
+        As at sign-in, a code works once and a wrong one counts towards the lock; no
+        session is opened, and success is left to the caller to record with its action.
+        """
+        now = self.clock()
+        with self.database.transaction() as session:
+            user = session.scalar(select(StaffUser).where(StaffUser.id == user_id).with_for_update())
+            if user is None or user.disabled or not user.totp_confirmed or user.totp_sealed is None:
+                return "refused"
+            if self._locked(user, now):
+                return "locked"
+            secret = self.sealer.open(user.totp_sealed, bound_to=_bound(user.id))["secret"]
+            step = self._matching_step(secret, code, now, after=user.last_totp_step)
+            if step is None:
+                return "locked" if self._code_failed(session, user, now, source, "code refused") else "wrong"
+            user.last_totp_step = step
+            user.failed_attempts = 0
+            return "ok"
 
     def _signed_in(self, session: Session, user: StaffUser, now: datetime) -> LockNotice | None:
         notice = LockNotice(user.locked_at, user.locked_after or 0) if user.locked_at else None

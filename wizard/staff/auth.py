@@ -21,6 +21,7 @@ import segno
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request, session, url_for
 
 from ..limits import limiter
+from ..proxies import client_key
 from .accounts import ENROLMENT_PENDING_LIFETIME, PENDING_LIFETIME, Accounts, CodeCheck, Enrolment, SessionCheck
 from .accounts import normalise_username as _normalise
 from .sources import Source, source_of
@@ -70,7 +71,7 @@ def pop_notice() -> str | None:
 
 def current_source() -> Source:
     key = hashlib.sha256(f"staff-source|{current_app.secret_key}".encode()).hexdigest()
-    return source_of(request.remote_addr, request.headers.get("User-Agent"), secret=key)
+    return source_of(request.remote_addr, request.headers.get("User-Agent"), secret=key, throttle_as=client_key())
 
 
 def _refused_route() -> str:

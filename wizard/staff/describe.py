@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from urllib.parse import quote
 
 from babel import Locale
 
@@ -38,6 +39,23 @@ def language_name(code: str | None) -> str:
     if not code:
         return ""
     return _language_names().get(code, code)
+
+
+# Shown wherever a request's sealed values cannot be opened (L9); the reference is added after it.
+UNREADABLE = "This request cannot be opened (a key or record problem)."
+
+
+def mailto_href(email: str) -> str:
+    """A mailto: link that only ever addresses `email`.
+
+    The local part may legally hold "?", "&" and "=", which a mail program would read as
+    subject= or body= fields chosen by the person who filled in the form: every character
+    of it is percent-encoded, and the "@" kept.
+    """
+    local, at, domain = email.rpartition("@")
+    if not at:
+        return "mailto:" + quote(email, safe="")
+    return f"mailto:{quote(local, safe='')}@{quote(domain, safe='')}"
 
 
 def when(moment: datetime | None) -> str:
@@ -75,6 +93,10 @@ class Described:
     @property
     def is_conversation(self) -> bool:
         return self.source == "conversation"
+
+    @property
+    def email_href(self) -> str:
+        return mailto_href(self.email)
 
 
 def describe(item: StoredRequest) -> Described:
@@ -146,7 +168,9 @@ CSV_HEADER = [
     "Handled at (UTC)",
     "Note",
 ]
-# A spreadsheet runs a cell that starts with one of these as a formula.
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP's list).
+# Two known side effects: phone numbers export as '+44 ..., and full-width look-alikes
+# ("－1+1", "＝...") are not prefixed; no spreadsheet is known to evaluate those on CSV import.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -160,6 +184,12 @@ def sortable(moment: datetime | None) -> str:
     return f"{moment:%Y-%m-%d %H:%M}" if moment else ""
 
 
+def _kind(item: StoredRequest, d: Described) -> str:
+    if not item.readable:
+        return UNREADABLE
+    return "Conversation record" if d.is_conversation else "Call-back request"
+
+
 def csv_row(item: StoredRequest, partner_names: dict[str, str]) -> list[str]:
     d = describe(item)
     partner = partner_names.get(item.partner, item.partner) if item.partner else ""
@@ -167,7 +197,7 @@ def csv_row(item: StoredRequest, partner_names: dict[str, str]) -> list[str]:
         item.reference,
         sortable(item.created_at),
         STATUSES.get(item.status, item.status),
-        "Conversation record" if d.is_conversation else "Call-back request",
+        _kind(item, d),
         d.name,
         d.phone,
         d.email,

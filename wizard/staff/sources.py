@@ -61,6 +61,9 @@ def agent_family(user_agent: str | None) -> str:
     return "other browser" if text else "unknown browser"
 
 
-def source_of(address: str | None, user_agent: str | None, *, secret: str) -> Source:
-    key = hmac.new(secret.encode("utf-8"), (address or "").encode("utf-8"), hashlib.sha256).hexdigest()
+def source_of(address: str | None, user_agent: str | None, *, secret: str, throttle_as: str | None = None) -> Source:
+    """`throttle_as` is what the per-source throttle counts by (an IPv6 client's /64, as
+    the rate limits do, since one subscriber may pick any address in it)."""
+    counted = throttle_as if throttle_as is not None else (address or "")
+    key = hmac.new(secret.encode("utf-8"), counted.encode("utf-8"), hashlib.sha256).hexdigest()
     return Source(network_of(address), agent_family(user_agent), key)

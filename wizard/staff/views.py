@@ -16,11 +16,13 @@ from ..storage import audit
 from ..storage.callbacks import CallbackStore, normalise_reference
 from ..storage.models import utcnow
 from . import describe
-from .auth import NOTICE, bp, pop_notice
+from .auth import NOTICE, accounts, bp, current_source, pop_notice
 
 PER_PAGE = 50
 AUDIT_PER_PAGE = 100
 NOTE_MAX = 1000
+# Why a bulk export is needed, in a few words; kept in the audit log with the export.
+EXPORT_REASON_MAX = 150
 FILTERS = ("open", "handled", "all")
 REFERENCE = re.compile(r"^[0-9A-Z]{4}-[0-9A-Z]{4}$")
 
@@ -79,7 +81,8 @@ def inbox():
 
 
 def _find(reference: str):
-    item = _store().get(normalise_reference(reference))
+    # A request whose sealed values cannot be opened still has a page that says so.
+    item = _store().get(normalise_reference(reference), mark_unreadable=True)
     if item is None:
         abort(404)
     return item
@@ -143,14 +146,74 @@ def mark_handled(reference: str):
     return redirect(url_for("staff.detail", reference=item.reference), 303)
 
 
+def confirm_code(code: str) -> str:
+    """Check the signed-in person's authenticator code again, before a bulk export (step-up).
+
+    Returns "ok", "wrong", "locked" or "refused". This is the one call into the accounts
+    module for it: a wrong code counts towards the lockout like one at sign-in, and a code
+    works once.
+    """
+    return accounts().confirm_code(g.staff.id, code, current_source())
+
+
+# For the audit log: why a step-up code was refused.
+CODE_REFUSALS = {"wrong": "wrong code", "refused": "account changed", "locked": "account locked"}
+CODE_ERRORS = {
+    "wrong": "The code is not right. Enter the code your authenticator app shows now",
+    "refused": "Your account changed since you signed in. Sign out, then sign in again",
+    "locked": "Too many codes were not right, so the account is locked for a while. "
+    "Ask the person who manages staff accounts to unlock it",
+}
+
+
+def reason_error(reason: str) -> str | None:
+    if not reason:
+        return "Enter why you need this export"
+    if len(reason) > EXPORT_REASON_MAX:
+        return f"The reason must be {EXPORT_REASON_MAX} characters or fewer"
+    if any(is_control(ch) or ch == "\n" for ch in reason):
+        return "The reason must be one line without special control characters"
+    return None
+
+
+def _render_export(*, status: str = "open", reason: str = "", errors: list | None = None):
+    return render_template(
+        "staff/export.html",
+        counts={name: _store().count(name) for name in FILTERS},
+        status=status,
+        reason=reason,
+        reason_max=EXPORT_REASON_MAX,
+        errors=errors or [],
+    )
+
+
 @bp.get("/export")
 def export():
-    return render_template("staff/export.html", counts={name: _store().count(name) for name in FILTERS})
+    return _render_export()
 
 
 @bp.get("/export.csv")
+def export_csv_form():
+    # An old link or bookmark gets the form, never the data: an export is POSTed with a reason and a code.
+    return _render_export(status=_status(request.args.get("status")))
+
+
+@bp.post("/export.csv")
 def export_csv():
-    status = _status(request.args.get("status"))
+    status = _status(request.form.get("status"))
+    reason = unicodedata.normalize("NFC", request.form.get("reason", "")).strip()
+    code = request.form.get("code", "")
+    errors = []
+    if error := reason_error(reason):
+        errors.append({"href": "#reason", "message": error})
+    if not code.strip():
+        errors.append({"href": "#code", "message": "Enter the code your authenticator app shows now"})
+    elif not errors and (checked := confirm_code(code)) != "ok":
+        errors.append({"href": "#code", "message": CODE_ERRORS[checked]})
+        _log("export refused", detail=f"{status}: {CODE_REFUSALS[checked]}")
+    if errors:
+        shown = "".join(ch for ch in reason if not is_control(ch))[: EXPORT_REASON_MAX * 2]
+        return _render_export(status=status, reason=shown, errors=errors)
     store = _store()
     items = []
     while batch := store.list(status, limit=500, offset=len(items)):
@@ -158,7 +221,7 @@ def export_csv():
         if len(batch) < 500:
             break
     body = describe.to_csv(items, _partner_names())
-    _log("exported", detail=f"{status}: {len(items)} request(s)")
+    _log("exported", detail=f"{status}: {len(items)} request(s); reason: {reason}")
     filename = f"callback-requests-{status}-{utcnow():%Y-%m-%d}.csv"
     return Response(
         body,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,13 +13,20 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from .audit import record
-from .crypto import Sealer
+from .crypto import Sealer, SealError
 from .db import Database
 from .models import CallbackRequest, utcnow
 
 # Crockford's base32 without I, L, O, U: easy to read out over the phone.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 Status = Literal["open", "handled", "all"]
+# What each sealed column holds, sealed with the value so the two cannot be swapped (I5).
+DETAILS_PURPOSE = "callback-details"
+NOTE_PURPOSE = "callback-note"
+# Enough for an operator to say why open requests were closed unread, short enough for the audit log.
+REASON_MAX = 200
+
+log = logging.getLogger(__name__)
 
 
 def new_reference() -> str:
@@ -47,12 +55,36 @@ class StoredRequest:
     partner: str | None
     details: dict
     note: str | None
+    # False when a sealed value could not be opened (a removed key, or a value moved between
+    # records): details and note are then empty, and staff see that it cannot be opened.
+    readable: bool = True
+
+
+class RecordSealer:
+    """The store's view of the sealer: `seal`/`open` are for a request's details and
+    `seal_text`/`open_text` for a staff note, each bound to that purpose as well as to the
+    reference, so a database writer cannot swap the two columns of a row."""
+
+    def __init__(self, sealer: Sealer):
+        self.keys = sealer
+
+    def seal(self, data: dict, *, bound_to: str) -> bytes:
+        return self.keys.seal(data, bound_to=bound_to, purpose=DETAILS_PURPOSE)
+
+    def open(self, token: bytes, *, bound_to: str) -> dict:
+        return self.keys.open(token, bound_to=bound_to, purpose=DETAILS_PURPOSE)
+
+    def seal_text(self, text: str, *, bound_to: str) -> bytes:
+        return self.keys.seal_text(text, bound_to=bound_to, purpose=NOTE_PURPOSE)
+
+    def open_text(self, token: bytes, *, bound_to: str) -> str:
+        return self.keys.open_text(token, bound_to=bound_to, purpose=NOTE_PURPOSE)
 
 
 class CallbackStore:
     def __init__(self, database: Database, sealer: Sealer):
         self.database = database
-        self.sealer = sealer
+        self.sealer = RecordSealer(sealer)
 
     # --- the public side ------------------------------------------------------------
 
@@ -106,6 +138,7 @@ class CallbackStore:
     # --- the staff side -------------------------------------------------------------
 
     def _open(self, row: CallbackRequest) -> StoredRequest:
+        """Raises SealError when a sealed value cannot be opened."""
         note = None
         if row.sealed_note is not None:
             note = self.sealer.open_text(row.sealed_note, bound_to=row.reference)
@@ -120,13 +153,39 @@ class CallbackStore:
             note=note,
         )
 
-    def get(self, reference: str) -> StoredRequest | None:
+    def _open_or_mark(self, row: CallbackRequest) -> StoredRequest:
+        """The request, or, if it cannot be opened, its unsealed columns marked unreadable.
+
+        One damaged row must not hide every other request from staff. The reference and the
+        reason are logged (no personal data: nothing sealed was read).
+        """
+        try:
+            return self._open(row)
+        except SealError as exc:
+            log.error("Call-back request %s cannot be opened: %s", row.reference, exc)
+            return StoredRequest(
+                reference=row.reference,
+                created_at=row.created_at,
+                status=row.status,
+                handled_at=row.handled_at,
+                handled_by=row.handled_by,
+                partner=row.partner,
+                details={},
+                note=None,
+                readable=False,
+            )
+
+    def get(self, reference: str, *, mark_unreadable: bool = False) -> StoredRequest | None:
+        """The request, or None. A sealed value that cannot be opened raises SealError, or with
+        `mark_unreadable` gives the request with `readable` False (what staff pages want)."""
         with self.database.transaction() as session:
             row = session.scalar(select(CallbackRequest).where(CallbackRequest.reference == reference))
-            return self._open(row) if row else None
+            if row is None:
+                return None
+            return self._open_or_mark(row) if mark_unreadable else self._open(row)
 
     def list(self, status: Status = "open", *, reference: str = "", limit: int = 50, offset: int = 0):
-        """Newest first."""
+        """Newest first. A request that cannot be opened is listed with `readable` False."""
         query = select(CallbackRequest)
         if status != "all":
             query = query.where(CallbackRequest.status == status)
@@ -135,7 +194,30 @@ class CallbackStore:
         query = query.order_by(CallbackRequest.created_at.desc(), CallbackRequest.id.desc())
         with self.database.transaction() as session:
             rows = session.scalars(query.limit(limit).offset(offset)).all()
-            return [self._open(row) for row in rows]
+            return [self._open_or_mark(row) for row in rows]
+
+    def unreadable(self, status: Status = "open", *, batch: int = 500) -> list[tuple[str, str]]:
+        """(reference, reason) for each request that the configured keys cannot open.
+
+        Run before removing an old key from DATA_KEYS: an open request listed here would be
+        lost to staff. Nothing is logged or changed.
+        """
+        found: list[tuple[str, str]] = []
+        query = select(CallbackRequest).order_by(CallbackRequest.id)
+        if status != "all":
+            query = query.where(CallbackRequest.status == status)
+        offset = 0
+        while True:
+            with self.database.transaction() as session:
+                rows = session.scalars(query.limit(batch).offset(offset)).all()
+                for row in rows:
+                    try:
+                        self._open(row)
+                    except SealError as exc:
+                        found.append((row.reference, str(exc)))
+            if len(rows) < batch:
+                return found
+            offset += batch
 
     def count(self, status: Status = "all") -> int:
         query = select(func.count(CallbackRequest.id))
@@ -198,3 +280,30 @@ class CallbackStore:
                 detail=f"{removed} handled request(s) older than {cutoff:%Y-%m-%d}",
             )
             return removed
+
+    def purge_open(self, older_than: timedelta, *, reason: str, now: datetime | None = None) -> list[str]:
+        """Close and delete open requests received longer ago than `older_than`, for `reason`.
+
+        The upper bound on how long an unanswered request is kept. Each one is recorded in the
+        audit log by reference with the reason, so staff can tell someone who calls about it
+        what happened. Returns the references removed.
+        """
+        reason = " ".join(reason.split())
+        if not reason:
+            raise ValueError("a reason is needed to purge open requests")
+        if len(reason) > REASON_MAX:
+            raise ValueError(f"the reason must be {REASON_MAX} characters or fewer")
+        cutoff = (now or utcnow()) - older_than
+        stale = (CallbackRequest.status == "open", CallbackRequest.created_at < cutoff)
+        with self.database.transaction() as session:
+            references = list(session.scalars(select(CallbackRequest.reference).where(*stale)).all())
+            session.execute(delete(CallbackRequest).where(*stale, CallbackRequest.reference.in_(references)))
+            for reference in references:
+                record(session, actor="system", action="closed unhandled", target=reference, detail=reason)
+            record(
+                session,
+                actor="system",
+                action="purged",
+                detail=f"{len(references)} open request(s) received before {cutoff:%Y-%m-%d}: {reason}",
+            )
+            return references

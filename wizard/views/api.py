@@ -53,6 +53,15 @@ DETAILS = {
 # --- problems (RFC 9457) ------------------------------------------------------------------
 
 
+# How many problems a 422 lists, and how much of a submitted value it quotes back.
+MAX_LISTED_ERRORS = 50
+MAX_QUOTED = 40
+
+
+def quoted(value: str) -> str:
+    return f"“{value[:MAX_QUOTED]}…”" if len(value) > MAX_QUOTED else f"“{value}”"
+
+
 class ApiProblem(Exception):
     def __init__(self, status: int, detail: str, errors: Iterable[tuple[str, str]] = (), type_: str = "about:blank"):
         super().__init__(detail)
@@ -66,10 +75,15 @@ def problem_response(
     status: int, detail: str, *, errors: Iterable[tuple[str, str]] = (), type_: str = "about:blank"
 ) -> Response:
     body: dict = {"type": type_, "title": HTTP_STATUS_CODES.get(status, "Error"), "status": status, "detail": detail}
-    listed = [{"field": field, "message": message} for field, message in errors]
+    errors = list(errors)
+    # A body of many wrong keys must not become a far bigger answer (I12).
+    listed = [{"field": field, "message": message} for field, message in errors[:MAX_LISTED_ERRORS]]
+    if len(errors) > MAX_LISTED_ERRORS:
+        listed.append({"field": "", "message": f"and {len(errors) - MAX_LISTED_ERRORS} more problems not listed"})
     if listed:
         body["errors"] = listed
-    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM)
+    # ASCII escapes: a lone surrogate sent in the body is echoed as \ud800, never a UnicodeEncodeError (L2).
+    return Response(json.dumps(body, ensure_ascii=True), status=status, mimetype=PROBLEM)
 
 
 def http_problem(error: HTTPException) -> Response:
@@ -220,11 +234,11 @@ def _submitted(journey: Journey, question: Question, value: object) -> tuple[lis
     codes = journey.valid_codes(question)
     unknown = list(dict.fromkeys(v for v in submitted if v != "" and v not in codes))
     if unknown:
-        listed = ", ".join(f"“{v}”" for v in unknown)
+        listed = ", ".join(quoted(v) for v in unknown)
         return [], f"not an option: {listed}; choose from {_option_list(question)}"
     repeated = [code for code, count in Counter(submitted).items() if count > 1 and code != ""]
     if repeated:
-        return [], f"lists {', '.join(f'“{v}”' for v in repeated)} more than once"
+        return [], f"lists {', '.join(quoted(v) for v in repeated)} more than once"
     return submitted, None
 
 

@@ -1,0 +1,58 @@
+"""L4: only the configured host names are answered, so no link is built on a Host header an
+attacker sent; M7: with STAFF_HOST the console lives on its own host and nowhere else."""
+
+from __future__ import annotations
+
+import pytest
+
+from wizard import create_app
+
+
+def make_app(**overrides):
+    return create_app(
+        {"TESTING": True, "SECRET_KEY": "test-secret", "EXIT_URL": "https://example.org/weather", **overrides}
+    )
+
+
+def test_a_foreign_host_header_is_refused_before_any_link_is_built():
+    """The review's reproduction: Host: evil.example was reflected in share links, the partners
+    snippet and the API's problem type."""
+    client = make_app(PUBLIC_HOST="help.example.org").test_client()
+    for path in ("/", "/partners", "/results/share", "/api/v1/questions"):
+        response = client.get(path, headers={"Host": "evil.example"})
+        assert response.status_code == 400, path
+        assert b"evil.example" not in response.data
+    problem = client.post("/api/v1/match", json={"answers": {"who": "nobody"}}, headers={"Host": "evil.example"})
+    assert problem.status_code == 400 and b"evil.example" not in problem.data
+    assert client.get("/partners", headers={"Host": "help.example.org"}).status_code == 200
+    assert b"help.example.org/embed/v1/loader.js" in client.get("/partners", headers={"Host": "help.example.org"}).data
+
+
+def test_health_probes_answer_on_the_instance_address():
+    client = make_app(PUBLIC_HOST="help.example.org").test_client()
+    assert client.get("/healthz", headers={"Host": "10.0.0.5:8000"}).status_code == 200
+    assert client.get("/readyz", headers={"Host": "10.0.0.5:8000"}).status_code in (200, 503)
+
+
+@pytest.mark.parametrize("value", ["https://help.example.org", "help.example.org/path", "bad host"])
+def test_a_host_setting_that_is_not_a_host_name_is_refused_at_start(value):
+    with pytest.raises(RuntimeError, match="is not a host name"):
+        make_app(PUBLIC_HOST=value)
+
+
+@pytest.fixture
+def split():
+    return make_app(PUBLIC_HOST="help.example.org", STAFF_HOST="staff.example.org").test_client()
+
+
+def test_with_a_staff_host_the_console_answers_only_there(split):
+    assert split.get("/staff/sign-in", headers={"Host": "help.example.org"}).status_code == 404
+    assert split.get("/staff", headers={"Host": "help.example.org"}).status_code == 404
+    assert split.get("/staff/sign-in", headers={"Host": "staff.example.org"}).status_code == 200
+
+
+def test_the_staff_host_serves_no_public_page(split):
+    for path in ("/", "/questions/who", "/partners", "/embed/example/", "/api/v1/questions"):
+        assert split.get(path, headers={"Host": "staff.example.org"}).status_code == 404, path
+    assert split.get("/", headers={"Host": "help.example.org"}).status_code == 200
+    assert split.get("/healthz", headers={"Host": "staff.example.org"}).status_code == 200
