@@ -1,5 +1,6 @@
-"""The staff console in a real browser, with the keyboard only: first sign-in with the
-authenticator set-up, opening a request, marking it handled and reading the audit log.
+"""The staff console in a real browser, with the keyboard only: setting up an account
+through its enrolment link (password and authenticator), opening a request, marking it
+handled, reading the audit log, signing in again, and the account pages.
 
 Every page goes through check_page (axe at 375 and 1280 px, screenshots). Accounts and
 requests are made straight in the live server's database.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 
 import pyotp
 import pytest
@@ -20,6 +22,8 @@ from .test_layout import assert_no_horizontal_scroll
 pytestmark = pytest.mark.browser
 
 PASSWORD = "correct horse battery staple"
+# Each account's set-up link, by username (the link is printed once, when it is made).
+LINKS: dict[str, str] = {}
 DETAILS = {
     "name": "Robin Example",
     "phone": "+447911123456",
@@ -39,8 +43,7 @@ def staff(site):
     """A new account and an open request in the live server's database."""
     # Sign-in is rate limited per address, and every test here signs in from the same one.
     site.app.config["STAFF_SIGNIN_RATE_LIMIT"] = "1000 per minute"
-    username = f"robin-{secrets.token_hex(3)}"
-    site.app.extensions["staff_accounts"].create(username, PASSWORD)
+    username = new_account(site, "robin")
     reference, _new = site.app.extensions["callbacks"].submit(DETAILS, form_key=secrets.token_urlsafe(24))
     return username, reference
 
@@ -62,30 +65,52 @@ def follow_link(page: Page, text: str) -> None:
         page.keyboard.press("Enter")
 
 
-def enrol_with_keyboard(page: Page, site, check_page, username: str) -> None:
-    page.goto("/staff")
-    assert site.path_of(page.url) == "/staff/sign-in"
-    check_page(page, "staff-sign-in")
+def new_account(site, prefix: str) -> str:
+    """An account in the live server's database; its set-up link is kept in LINKS."""
+    username = f"{prefix}-{secrets.token_hex(3)}"
+    LINKS[username] = "/staff/enrol/" + site.app.extensions["staff_accounts"].create(username).token
+    return username
+
+
+def enrol_with_keyboard(page: Page, site, check_page, username: str) -> str:
+    """Open the set-up link, choose the password, scan the key, enter a code. Returns the secret."""
+    page.goto(LINKS[username])
+    assert site.path_of(page.url).startswith("/staff/enrol/")
+    check_page(page, "staff-enrol")
     page.keyboard.press("Tab")
     assert focused(page)["text"] == "Skip to main content"
-    type_into(page, "username", username)
-    assert_focus_visible(page)
+    expect(page.locator("main")).to_contain_text(username)
     type_into(page, "password", PASSWORD)
-    press_button(page, "Continue")
-
-    assert site.path_of(page.url) == "/staff/enrol"
-    check_page(page, "staff-enrol")
+    assert_focus_visible(page)
+    type_into(page, "password_again", PASSWORD)
     expect(page.locator("img.staff-qr")).to_be_visible()
     assert page.locator("img.staff-qr").evaluate("img => img.complete && img.naturalWidth > 0"), "QR code not shown"
     secret = page.locator("#secret").inner_text().replace(" ", "")
     type_into(page, "code", pyotp.TOTP(secret).now())
-    press_button(page, "Confirm and sign in")
+    press_button(page, "Set up and sign in")
+    assert site.path_of(page.url) == "/staff"
+    return secret
+
+
+def sign_in_with_keyboard(page: Page, site, check_page, username: str, secret: str) -> None:
+    page.goto("/staff/sign-in")
+    type_into(page, "username", username)
+    type_into(page, "password", PASSWORD)
+    press_button(page, "Continue")
+    assert site.path_of(page.url) == "/staff/sign-in/code"
+    check_page(page, "staff-code")
+    # The code of the next step: the one for now was used to set up.
+    type_into(page, "code", pyotp.TOTP(secret).at(time.time() + 30))
+    press_button(page, "Sign in")
     assert site.path_of(page.url) == "/staff"
 
 
 def test_sign_in_handle_a_request_and_read_the_audit_log_with_the_keyboard_only(page: Page, site, check_page, staff):
     username, reference = staff
-    enrol_with_keyboard(page, site, check_page, username)
+    page.goto("/staff")
+    assert site.path_of(page.url) == "/staff/sign-in"
+    check_page(page, "staff-sign-in")
+    secret = enrol_with_keyboard(page, site, check_page, username)
     check_page(page, "staff-inbox")
     expect(page.get_by_text(f"Signed in as {username}")).to_be_visible()
     assert_no_horizontal_scroll(page, "the inbox")
@@ -132,6 +157,24 @@ def test_sign_in_handle_a_request_and_read_the_audit_log_with_the_keyboard_only(
     page.goto("/staff")
     assert site.path_of(page.url) == "/staff/sign-in"
     check_page(page, "staff-sign-in")
+    # The set-up link worked once.
+    page.goto(LINKS[username])
+    check_page(page, "staff-enrol-unavailable")
+    expect(page.get_by_role("heading", level=1)).to_have_text("This set-up link does not work")
+    sign_in_with_keyboard(page, site, check_page, username, secret)
+
+    follow_link(page, "Your account")
+    assert site.path_of(page.url) == "/staff/account"
+    check_page(page, "staff-account")
+    expect(page.locator("tbody")).to_contain_text("(this session)")
+    follow_link(page, "Change your password")
+    check_page(page, "staff-password")
+    type_into(page, "current_password", PASSWORD)
+    type_into(page, "new_password", "password1234")
+    type_into(page, "new_password_again", "password1234")
+    press_button(page, "Change password")
+    check_page(page, "staff-password-error")
+    expect(page.locator("#error-summary")).to_contain_text("one of the most common ones")
 
 
 def test_errors_and_other_staff_pages(open_page, site, check_page, staff):

@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 
 from wizard.storage.models import CallbackRequest, StaffUser
 
-from .test_staff import DETAILS, enrol_with_keyboard, follow_link, press_button, type_into
+from .test_staff import DETAILS, enrol_with_keyboard, follow_link, new_account, press_button, type_into
 
 pytestmark = pytest.mark.browser
 
@@ -23,8 +23,7 @@ pytestmark = pytest.mark.browser
 def staff(site):
     """A new account and two open requests, the second of which cannot be opened."""
     site.app.config["STAFF_SIGNIN_RATE_LIMIT"] = "1000 per minute"
-    username = f"robin-{secrets.token_hex(3)}"
-    site.app.extensions["staff_accounts"].create(username, "correct horse battery staple")
+    username = new_account(site, "robin")
     store = site.app.extensions["callbacks"]
     intact, _new = store.submit(DETAILS, form_key=secrets.token_urlsafe(24))
     broken, _new = store.submit(DETAILS, form_key=secrets.token_urlsafe(24))

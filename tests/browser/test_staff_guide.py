@@ -8,14 +8,13 @@ the form. Every page goes through check_page (axe at 375 and 1280 px, screenshot
 from __future__ import annotations
 
 import re
-import secrets
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from .test_keyboard import assert_focus_visible, choose_checkboxes, choose_radio, press_until, tab_to_id
 from .test_layout import assert_no_horizontal_scroll
-from .test_staff import PASSWORD, enrol_with_keyboard, follow_link, press_button, type_into
+from .test_staff import enrol_with_keyboard, follow_link, new_account, press_button, type_into
 
 pytestmark = pytest.mark.browser
 
@@ -43,9 +42,7 @@ PANEL_APPROACHES = """() => [...document.querySelectorAll(
 @pytest.fixture
 def username(site) -> str:
     site.app.config["STAFF_SIGNIN_RATE_LIMIT"] = "1000 per minute"
-    name = f"kim-{secrets.token_hex(3)}"
-    site.app.extensions["staff_accounts"].create(name, PASSWORD)
-    return name
+    return new_account(site, "kim")
 
 
 def tab_far(page: Page, text: str, tag: str = "BUTTON", key: str = "Tab") -> None:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from tests.support.staff import audit_actions, create_account, error_summary, make_app, signed_in
 from wizard.rulebook.models import words_for
 from wizard.rulebook.space import walk
 from wizard.share import read_code
@@ -24,7 +25,6 @@ from wizard.storage.callbacks import key_digest
 
 from .pages import Browser
 from .test_journey import FULL
-from .test_staff import audit_actions, create_account, error_summary, make_app, signed_in
 
 SAMPLE_SIZE = 200
 SEED = 20261121

@@ -6,15 +6,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.staff import create_account, enrolment_data, make_app, phone_for, submit_password
+
 from .pages import Browser
 from .test_html_validity import html_problems
 from .test_journey import FULL
-from .test_staff import Authenticator, create_account, make_app, secret_on, submit_password
 from .test_staff_console import submit
 from .test_staff_guide import form_data, record_data
 
-# Only the first step of signing in is open to everyone.
+# Only the first step of signing in is open to everyone, and the enrolment link (which
+# says that a link that is not a live one does not work).
 OPEN_TO_ALL = {"/staff/sign-in"}
+ENROLMENT_LINK = "/staff/enrol/<link>"
 
 
 @pytest.fixture
@@ -39,6 +42,10 @@ def test_every_staff_address_needs_a_full_sign_in(app):
         if rule.rule in OPEN_TO_ALL:
             assert client.get(url).status_code == 200
             continue
+        if rule.rule == ENROLMENT_LINK:
+            assert client.get(url).status_code == 404
+            assert client.post(url, data={"csrf_token": token}).status_code == 404
+            continue
         # A POST carries a valid CSRF token, so it is the sign-in check that answers.
         get = "GET" in rule.methods
         response = client.get(url) if get else client.post(url, data={"csrf_token": token})
@@ -50,6 +57,7 @@ def test_every_staff_address_needs_a_full_sign_in(app):
     assert "/staff/export.csv" in checked and "/staff/requests/ABCD-1234/handled" in checked
     assert "/staff/enrol/qr.svg" in checked and "/staff/sign-in/code" in checked
     assert {"/staff/guide", "/staff/guide/results", "/staff/guide/record"} <= set(checked)
+    assert {"/staff/account", "/staff/account/password", "/staff/account/sign-out-others"} <= set(checked)
 
 
 def test_the_console_is_not_offered_inside_a_partners_frame(app):
@@ -59,15 +67,24 @@ def test_the_console_is_not_offered_inside_a_partners_frame(app):
 
 def signed_in_pages(app) -> tuple[Browser, dict[str, str]]:
     """Sign in (collecting each step's page) and visit every page of the console."""
-    create_account(app)
+    link = create_account(app)
     browser = Browser(app.test_client())
     pages: dict[str, object] = {}
     pages["sign-in"] = browser.get("/staff/sign-in")
     pages["sign-in-error"] = submit_password(browser, "alice", "wrong password here")
-    pages["enrol"] = page = submit_password(browser)
-    phone = Authenticator(secret_on(page))
-    pages["enrol-error"] = page = browser.post("/staff/enrol", data={"csrf_token": page.csrf_token(), "code": "1"})
-    pages["inbox-empty"] = browser.post("/staff/enrol", data={"csrf_token": page.csrf_token(), "code": phone.code()})
+    pages["enrol-unavailable"] = browser.get("/staff/enrol/" + "x" * 43)
+    pages["enrol"] = page = browser.get(link)
+    phone = phone_for(browser, page)
+    pages["enrol-error"] = page = browser.post(
+        link, data={"csrf_token": page.csrf_token(), "password": "short", "password_again": "", "code": "1"}
+    )
+    pages["inbox-empty"] = browser.post(link, data=enrolment_data(page, phone))
+    pages["account"] = page = browser.get("/staff/account")
+    pages["password"] = page = browser.get("/staff/account/password")
+    pages["password-error"] = browser.post(
+        "/staff/account/password",
+        data={"csrf_token": page.csrf_token(), "current_password": "x", "new_password": "y", "new_password_again": "z"},
+    )
     references = [submit(app, n) for n in range(52)]
     pages["inbox"] = browser.get("/staff")
     pages["inbox-page-2"] = browser.get("/staff?page=2")
@@ -104,14 +121,13 @@ def signed_in_pages(app) -> tuple[Browser, dict[str, str]]:
 
 
 def test_every_staff_page_is_private_and_cannot_be_framed(app):
-    create_account(app)
+    link = create_account(app)
     client = app.test_client()
     browser = Browser(client)
-    responses = [client.get("/staff/sign-in")]
-    page = submit_password(browser)
-    responses += [client.get("/staff/enrol"), client.get("/staff/enrol/qr.svg")]
-    phone = Authenticator(secret_on(page))
-    browser.post("/staff/enrol", data={"csrf_token": page.csrf_token(), "code": phone.code()})
+    responses = [client.get("/staff/sign-in"), client.get(link), client.get("/staff/enrol/qr.svg")]
+    page = browser.get(link)
+    browser.post(link, data=enrolment_data(page, phone_for(browser, page)))
+    responses += [client.get("/staff/account"), client.get("/staff/account/password")]
     reference = submit(app)
     for url in (
         "/staff",

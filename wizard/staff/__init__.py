@@ -11,12 +11,37 @@ staff/cli.py through this package) loads no web framework for the rules commands
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from flask import Flask
 
     from .accounts import Policy
+
+
+# Staff settings with their defaults, each overridden by the environment variable of
+# the same name (or by the app's configuration, as the tests do).
+SETTINGS = {
+    "STAFF_MAX_SESSION_HOURS": 10,
+    "STAFF_ENROLMENT_HOURS": 24,
+    "STAFF_LONGER_LOCK_MINUTES": 60,
+    "STAFF_HARD_LOCK_CODES": 20,
+    "STAFF_MAX_SESSIONS": 5,
+}
+# Failed sign-ins for one username, from anywhere: a brake on guessing from many addresses.
+USERNAME_RATE_LIMIT = "20 per minute"
+
+
+def setting(app: Flask, name: str) -> int:
+    if name in app.config:
+        return int(app.config[name])
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return SETTINGS[name]
+    if not text.isdigit() or int(text) < 1:
+        raise RuntimeError(f"{name} must be a whole number (1 or more), not {text!r}.")
+    return int(text)
 
 
 def _policy(app: Flask) -> Policy:
@@ -30,16 +55,25 @@ def _policy(app: Flask) -> Policy:
     # A small cost makes the tests quick; it must never reach a real deployment.
     if n < MINIMUM_PRODUCTION_N and not (config.get("DEVELOPMENT") or app.testing):
         raise RuntimeError(f"STAFF_SCRYPT_N must be at least {MINIMUM_PRODUCTION_N} outside development")
+    config.setdefault(
+        "STAFF_SIGNIN_USERNAME_RATE_LIMIT", os.environ.get("STAFF_SIGNIN_USERNAME_RATE_LIMIT", USERNAME_RATE_LIMIT)
+    )
     return Policy(
         scrypt_n=n,
         lockout_attempts=int(config["STAFF_LOCKOUT_ATTEMPTS"]),
         lockout_minutes=int(config["STAFF_LOCKOUT_MINUTES"]),
         idle_minutes=int(config["STAFF_IDLE_MINUTES"]),
+        max_session_hours=setting(app, "STAFF_MAX_SESSION_HOURS"),
+        enrolment_hours=setting(app, "STAFF_ENROLMENT_HOURS"),
+        longer_lock_minutes=setting(app, "STAFF_LONGER_LOCK_MINUTES"),
+        hard_lock_codes=setting(app, "STAFF_HARD_LOCK_CODES"),
+        max_sessions=setting(app, "STAFF_MAX_SESSIONS"),
+        operator_name=config.get("OPERATOR_NAME", ""),
     )
 
 
 def init_app(app: Flask) -> None:
-    from . import guide, views  # noqa: F401  (add the console's pages to the blueprint)
+    from . import account, guide, views  # noqa: F401  (add the console's pages to the blueprint)
     from .accounts import Accounts
     from .auth import bp
 

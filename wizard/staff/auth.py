@@ -1,41 +1,54 @@
 """Signing in and out of the staff console, and the check that guards every other page.
 
-Steps: password, then (first time) set up an authenticator app or (later) enter
-its code. Between the two steps the staff cookie remembers only who passed the
-password and when; that half-signed-in state lasts 5 minutes. A full sign-in
-replaces the cookie's contents with a random session token, checked against the
-database on every request.
+A new account (or one whose authenticator was reset) is set up through a single-use
+enrolment link from `python -m wizard staff create|reset-totp`: the person chooses
+their password and scans a new authenticator secret in one step. Later sign-ins are
+the password, then a code. Between the two steps the staff cookie holds only a random
+token for a server-side row that lasts minutes and is used up by the sign-in. A full
+sign-in replaces the cookie's contents with a random session token, checked against
+the database on every request.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
-from datetime import UTC
+import logging
 
 import pyotp
 import segno
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request, session, url_for
 
 from ..limits import limiter
-from .accounts import PENDING_LIFETIME, Accounts, Enrolment, SessionCheck
+from ..proxies import client_key
+from .accounts import ENROLMENT_PENDING_LIFETIME, PENDING_LIFETIME, Accounts, CodeCheck, Enrolment, SessionCheck
+from .accounts import normalise_username as _normalise
+from .sources import Source, source_of
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+logger = logging.getLogger(__name__)
 
 TOKEN = "staff_token"  # noqa: S105 (a session key's name, not a secret)
 PENDING = "staff_pending"
 NOTICE = "staff_notice"
+LOCK_NOTICE = "staff_lock_notice"
 # The sign-in steps; every other page of the console needs a full sign-in.
 SIGN_IN_STEPS = {"staff.sign_in", "staff.enter_code", "staff.enrol", "staff.enrol_qr"}
 
 NOTICES = {
     "idle": "You were signed out after 30 minutes without activity. Sign in again to continue.",
+    "maximum": "You were signed out because a session lasts at most one shift. Sign in again to continue.",
     "signed-out": "You have signed out.",
-    "expired": "Signing in took longer than 5 minutes, so it was stopped. Start again.",
-    "locked": "Too many codes were not right, so the account is locked for a while. Try again later, "
+    "expired": f"Signing in took longer than {int(PENDING_LIFETIME.total_seconds() // 60)} minutes, "
+    "so it was stopped. Start again.",
+    "locked": "Too many codes were not right, so the account is locked. Try again later, "
     "or ask the person who manages staff accounts to unlock it.",
     "refused": "Your account changed while you were signing in. Sign in again.",
     "handled": "The request is marked as handled.",
     "recorded": "The conversation is recorded. It is in the inbox under Handled.",
+    "password-changed": "Your password is changed. You were signed out everywhere else.",
+    "others-ended": "You were signed out everywhere else.",
 }
 
 
@@ -44,11 +57,26 @@ def accounts() -> Accounts:
 
 
 def pop_notice() -> str | None:
-    return NOTICES.get(session.pop(NOTICE, None) or "")
+    lock = session.pop(LOCK_NOTICE, None)
+    notice = NOTICES.get(session.pop(NOTICE, None) or "")
+    if isinstance(lock, list) and len(lock) == 2:
+        # Told once, at the first sign-in after a lock: the person may not have caused it.
+        told = (
+            f"Your account was locked at {lock[0]} UTC after {lock[1]} wrong security codes. "
+            "If that was not you, tell the person who manages staff accounts: someone may know your password."
+        )
+        return f"{told} {notice}" if notice else told
+    return notice
 
 
-def _now() -> float:
-    return accounts().clock().replace(tzinfo=UTC).timestamp()
+def current_source() -> Source:
+    key = hashlib.sha256(f"staff-source|{current_app.secret_key}".encode()).hexdigest()
+    return source_of(request.remote_addr, request.headers.get("User-Agent"), secret=key, throttle_as=client_key())
+
+
+def _refused_route() -> str:
+    # The route's pattern, never the path as typed (it may hold a reference or a token).
+    return request.url_rule.rule if request.url_rule is not None else "(no route)"
 
 
 @bp.before_request
@@ -65,19 +93,19 @@ def require_sign_in():
     if TOKEN in session:
         session.clear()
         if check.expired:
-            session[NOTICE] = "idle"
+            session[NOTICE] = check.expired
     if request.endpoint in SIGN_IN_STEPS:
         return None
+    if request.url_rule is not None:
+        logger.warning("Staff page refused without a sign-in: %s %s", request.method, _refused_route())
     return redirect(url_for("staff.sign_in"), 303)
 
 
 def _generic_failure() -> str:
-    config = current_app.config
     # The same words for an unknown name, a wrong password, a locked or a disabled account.
     return (
         "The username or password is not right, or the account is locked. Check them and try again. "
-        f"After {config['STAFF_LOCKOUT_ATTEMPTS']} failed attempts an account is locked for "
-        f"{config['STAFF_LOCKOUT_MINUTES']} minutes."
+        "After several wrong passwords you need to wait a few minutes before trying again."
     )
 
 
@@ -85,12 +113,32 @@ def _sign_in_limit() -> str:
     return current_app.config["STAFF_SIGNIN_RATE_LIMIT"]
 
 
+def _username_limit() -> str:
+    return current_app.config["STAFF_SIGNIN_USERNAME_RATE_LIMIT"]
+
+
+def _username_key() -> str:
+    """The username typed, as a keyed hash: the limit store never holds what was typed."""
+    name = _normalise(request.form.get("username", ""))[:64]
+    return "staff-username:" + hmac.new(current_app.secret_key.encode(), name.encode(), "sha256").hexdigest()[:32]
+
+
 # One allowance per address for every sign-in step together.
 rate_limited = limiter.shared_limit(_sign_in_limit, scope="staff-sign-in", methods=["POST"])
+# And one per username, wherever the attempts come from. Only refusals count, so the
+# person's own successful sign-ins never use it up.
+username_limited = limiter.limit(
+    _username_limit,
+    key_func=_username_key,
+    methods=["POST"],
+    scope="staff-sign-in-username",
+    deduct_when=lambda response: response.status_code != 303,
+)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @rate_limited
+@username_limited
 def sign_in():
     errors: list[dict] = []
     username = ""
@@ -103,80 +151,121 @@ def sign_in():
         if not password:
             errors.append({"href": "#password", "message": "Enter your password"})
         if not errors:
-            check = accounts().check_password(username, password)
-            if check.user is not None:
+            check = accounts().check_password(username, password, current_source())
+            if check.pending is not None:
                 # A fresh cookie at each step up in privilege.
                 session.clear()
-                session[PENDING] = {"user": check.user.id, "since": _now(), "enrolled": check.enrolled}
-                return redirect(url_for("staff.enter_code" if check.enrolled else "staff.enrol"), 303)
+                session[PENDING] = check.pending
+                return redirect(url_for("staff.enter_code"), 303)
             errors.append({"href": "#username", "message": _generic_failure()})
     return render_template("staff/sign_in.html", errors=errors, username=username, notice=pop_notice())
 
 
-def _pending(*, enrolled: bool) -> int | None:
-    """Who passed the password step, if they did so less than 5 minutes ago."""
-    pending = session.get(PENDING)
-    if not isinstance(pending, dict) or not isinstance(pending.get("user"), int):
-        return None
-    since = pending.get("since")
-    if not isinstance(since, int | float) or _now() - since > PENDING_LIFETIME.total_seconds():
-        session.pop(PENDING, None)
-        session[NOTICE] = "expired"
-        return None
-    return pending["user"] if pending.get("enrolled") is enrolled else None
-
-
-def _check_code(user_id: int):
-    """Check the posted code. Returns a redirect when done, or the errors to show."""
-    code = request.form.get("code", "")
-    if not code.strip():
-        return [{"href": "#code", "message": "Enter the 6-digit code from your authenticator app"}]
-    result = accounts().verify_code(user_id, code[:40])
-    if result.status == "ok":
-        session.clear()
-        session[TOKEN] = result.token
-        return redirect(url_for("staff.inbox"), 303)
-    if result.status == "wrong":
-        message = "That code is not right. Enter the newest 6-digit code from your authenticator app."
-        return [{"href": "#code", "message": message}]
+def _signed_in(result: CodeCheck):
     session.clear()
-    session[NOTICE] = result.status
+    session[TOKEN] = result.token
+    if result.lock_notice is not None:
+        session[LOCK_NOTICE] = [f"{result.lock_notice.at:%Y-%m-%d %H:%M}", result.lock_notice.failures]
+    return redirect(url_for("staff.inbox"), 303)
+
+
+def _back_to_sign_in(notice: str):
+    session.clear()
+    session[NOTICE] = notice
     return redirect(url_for("staff.sign_in"), 303)
 
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 @rate_limited
 def enter_code():
-    user_id = _pending(enrolled=True)
-    if user_id is None:
+    pending = session.get(PENDING)
+    state = accounts().pending_state(pending, enrolling=False)
+    if state != "live":
+        if state == "expired":
+            return _back_to_sign_in("expired")
         return redirect(url_for("staff.sign_in"), 303)
     errors: list[dict] = []
     if request.method == "POST":
-        outcome = _check_code(user_id)
-        if not isinstance(outcome, list):
-            return outcome
-        errors = outcome
+        code = request.form.get("code", "")
+        if not code.strip():
+            errors = [{"href": "#code", "message": "Enter the 6-digit code from your authenticator app"}]
+        else:
+            result = accounts().verify_code(pending, code[:40], current_source())
+            if result.status == "ok":
+                return _signed_in(result)
+            if result.status != "wrong":
+                return _back_to_sign_in(result.status)
+            message = "That code is not right. Enter the newest 6-digit code from your authenticator app."
+            errors = [{"href": "#code", "message": message}]
     return render_template("staff/code.html", errors=errors)
 
 
-@bp.route("/enrol", methods=["GET", "POST"])
-@rate_limited
-def enrol():
-    user_id = _pending(enrolled=False)
-    enrolment = accounts().enrolment(user_id) if user_id is not None else None
-    if enrolment is None:
-        return redirect(url_for("staff.sign_in"), 303)
-    errors: list[dict] = []
-    if request.method == "POST":
-        outcome = _check_code(user_id)
-        if not isinstance(outcome, list):
-            return outcome
-        errors = outcome
+# --- enrolment: the link from `python -m wizard staff create|reset-totp` ------------------------------------------
+
+
+def _enrolment_page(enrolment: Enrolment, link: str, errors: list[dict], status: int = 200):
     # Grouped in fours, as authenticator apps show a typed key.
     secret = enrolment.secret
     grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
     size = _qr_code(enrolment).symbol_size(scale=QR_SCALE, border=QR_BORDER)[0]
-    return render_template("staff/enrol.html", errors=errors, secret=grouped, qr_size=size)
+    minutes = int(ENROLMENT_PENDING_LIFETIME.total_seconds() // 60)
+    return (
+        render_template(
+            "staff/enrol.html",
+            errors=errors,
+            secret=grouped,
+            qr_size=size,
+            username=enrolment.username,
+            link=link,
+            minutes=minutes,
+        ),
+        status,
+    )
+
+
+@bp.route("/enrol/<link>", methods=["GET", "POST"])
+@rate_limited
+def enrol(link: str):
+    staff = accounts()
+    enrolment = staff.begin_enrolment(link, session.get(PENDING))
+    if enrolment is None:
+        session.pop(PENDING, None)
+        return render_template("staff/enrol_unavailable.html"), 404
+    if enrolment.pending != session.get(PENDING):
+        # A new attempt (another browser, or the old one took too long): a new secret.
+        session.clear()
+        session[PENDING] = enrolment.pending
+        if request.method == "POST":
+            errors = [{"href": "#code", "message": "Setting up took too long. Scan this new QR code, then try again."}]
+            return _enrolment_page(enrolment, link, errors)
+    errors: list[dict] = []
+    if request.method == "POST":
+        password = request.form.get("password", "")
+        again = request.form.get("password_again", "")
+        code = request.form.get("code", "")
+        if not password:
+            errors.append({"href": "#password", "message": "Choose a password"})
+        elif password != again:
+            errors.append({"href": "#password_again", "message": "The two passwords are not the same"})
+        else:
+            problem = staff.password_problem(enrolment.username, password)
+            if problem:
+                errors.append({"href": "#password", "message": problem})
+        if not code.strip():
+            errors.append({"href": "#code", "message": "Enter the 6-digit code from your authenticator app"})
+        if not errors:
+            result = staff.complete_enrolment(link, enrolment.pending, password, code[:40], current_source())
+            if result.status == "ok":
+                return _signed_in(result)
+            if result.status == "password":
+                errors.append({"href": "#password", "message": result.problem})
+            elif result.status == "wrong":
+                message = "That code is not right. Enter the 6-digit code the app shows now for this account."
+                errors.append({"href": "#code", "message": message})
+            else:
+                session.pop(PENDING, None)
+                return render_template("staff/enrol_unavailable.html"), 404
+    return _enrolment_page(enrolment, link, errors)
 
 
 QR_SCALE = 5
@@ -192,8 +281,7 @@ def _qr_code(enrolment: Enrolment) -> segno.QRCode:
 @bp.get("/enrol/qr.svg")
 def enrol_qr():
     # An image of our own origin (the CSP allows no data: URIs), only while setting up.
-    user_id = _pending(enrolled=False)
-    enrolment = accounts().enrolment(user_id) if user_id is not None else None
+    enrolment = accounts().enrolment(session.get(PENDING))
     if enrolment is None:
         return redirect(url_for("staff.sign_in"), 303)
     buffer = io.BytesIO()

@@ -6,8 +6,12 @@ when a form expires); staff need different words and a way back to sign in.
 
 from __future__ import annotations
 
-from flask import render_template
+import logging
+
+from flask import render_template, request
 from werkzeug.exceptions import HTTPException
+
+logger = logging.getLogger(__name__)
 
 MESSAGES = {
     400: ("Something was wrong with that request", "Go back and try again."),
@@ -19,8 +23,8 @@ MESSAGES = {
     ),
     429: (
         "Too many attempts",
-        "There have been too many sign-in attempts from your connection in a short time. "
-        "Wait a minute, then try again.",
+        "There have been too many sign-in attempts from your connection, or for this username, "
+        "in a short time. Wait a minute, then try again.",
     ),
 }
 
@@ -33,6 +37,9 @@ def error_page(error: HTTPException):
 
 def session_expired_page():
     """A form whose CSRF token no longer matches: the staff session ended or the cookie is gone."""
+    # A security event (ASVS 16.3.3): the route's pattern only, never the path as typed.
+    route = request.url_rule.rule if request.url_rule is not None else "(no route)"
+    logger.warning("Staff form refused: CSRF check failed on %s %s", request.method, route)
     return (
         render_template(
             "staff/error.html",

@@ -16,7 +16,7 @@ from ..storage import audit
 from ..storage.callbacks import CallbackStore, normalise_reference
 from ..storage.models import utcnow
 from . import describe
-from .auth import NOTICE, accounts, bp, pop_notice
+from .auth import NOTICE, accounts, bp, current_source, pop_notice
 
 PER_PAGE = 50
 AUDIT_PER_PAGE = 100
@@ -151,13 +151,9 @@ def confirm_code(code: str) -> str:
 
     Returns "ok", "wrong", "locked" or "refused". This is the one call into the accounts
     module for it: a wrong code counts towards the lockout like one at sign-in, and a code
-    works once. `verify_code` opens a new session when the code is right; only the check is
-    wanted here, so that session is ended at once.
+    works once.
     """
-    check = accounts().verify_code(g.staff.id, code)
-    if check.token:
-        accounts().end_session(check.token)
-    return check.status
+    return accounts().confirm_code(g.staff.id, code, current_source())
 
 
 # For the audit log: why a step-up code was refused.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -45,8 +45,14 @@ class StaffUser(Base):
     totp_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     # The last time step whose code was accepted: a code works once.
     last_totp_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Wrong codes since the last successful sign-in. Not reset when a lock starts, so
+    # the locks grow longer and end in one only the command line can lift.
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    needs_unlock: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The latest lock, told to the person at their next sign-in, then cleared.
+    locked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    locked_after: Mapped[int | None] = mapped_column(Integer, nullable=True)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
@@ -59,6 +65,51 @@ class StaffSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime)
+    # The browser family ("Firefox"), so the person can recognise their sessions.
+    agent: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class StaffEnrolment(Base):
+    """A single-use link to set a password and an authenticator, made by the command line."""
+
+    __tablename__ = "staff_enrolments"
+
+    # SHA-256 of the random token in the link: a database copy cannot be used.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class StaffPendingLogin(Base):
+    """Half signed in: the password was right (or an enrolment link was opened) and the
+    code is still to come. The cookie holds only a random token; this row is its SHA-256."""
+
+    __tablename__ = "staff_pending_logins"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Set while enrolling: the link being used and the new secret shown to this attempt only.
+    enrolment_id: Mapped[str | None] = mapped_column(
+        ForeignKey("staff_enrolments.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    totp_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+
+class StaffSourceThrottle(Base):
+    """Wrong passwords for one account from one source. Only that source is slowed down,
+    so a stranger who knows a username cannot lock its owner out."""
+
+    __tablename__ = "staff_source_throttles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), primary_key=True)
+    # A keyed hash of the address, never the address itself.
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failed_at: Mapped[datetime] = mapped_column(DateTime)
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class AuditEvent(Base):
