@@ -36,6 +36,20 @@ def end(process: subprocess.Popen | None, timeout: float = 20) -> None:
         process.wait(timeout=timeout)
 
 
+def upgrade_database(env: dict) -> None:
+    """`python -m wizard db upgrade`: the deployment's one migration step, before any server starts."""
+    done = subprocess.run(
+        [sys.executable, "-m", "wizard", "db", "upgrade"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, f"db upgrade failed:\n{done.stdout}\n{done.stderr}"
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))

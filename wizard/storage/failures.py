@@ -44,6 +44,10 @@ _SQLITE = {
 }
 # Kinds that are worth one more try in a moment: the connection went, the server did not.
 RETRYABLE = frozenset({"connection lost", "connection killed"})
+# Kinds a successful read rules out: once /readyz's read works again, they are over.
+SEEN_BY_READS = frozenset(
+    {"unreachable", "connection lost", "connection killed", "server starting", "schema behind", "cannot open the file"}
+)
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,7 @@ class WriteHealth:
     """The outcome of this process's last writes, for /readyz: a read-only check cannot
     see a full disk or a table lock, but the writes that fail on them can."""
 
-    WINDOW = 120.0  # seconds a failure stays news without a success after it
+    WINDOW = 60.0  # seconds a failure stays news without a success after it
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -115,8 +119,10 @@ class WriteHealth:
             self._failed = (kind, time.monotonic())
 
     def status(self) -> str:
+        """'ok', or 'failing: <kind>' for a recent failure that a successful read does not rule out
+        (a full disk, a lock): called once the read check has succeeded."""
         with self._lock:
             failed = self._failed
-        if failed is None or time.monotonic() - failed[1] > self.WINDOW:
+        if failed is None or failed[0] in SEEN_BY_READS or time.monotonic() - failed[1] > self.WINDOW:
             return "ok"
         return f"failing: {failed[0]}"
