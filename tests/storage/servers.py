@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,13 @@ def end(process: subprocess.Popen | None, timeout: float = 20) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=timeout)
+
+
+def send_secure_cookies_over_local_http(monkeypatch) -> None:
+    """Browsers treat http://127.0.0.1 as a secure context and send a production server's
+    `Secure` cookies there; Python's cookie jars do not. requests copies its jar (and the
+    jar's policy) for every request and redirect, so the default policy itself is patched."""
+    monkeypatch.setattr(DefaultCookiePolicy, "return_ok_secure", lambda _policy, _cookie, _request: True)
 
 
 def upgrade_database(env: dict) -> None:
