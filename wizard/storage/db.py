@@ -257,9 +257,6 @@ class Database:
         with self._probe.connect() as connection:
             return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
-    def ping(self) -> bool:
-        return self.status() == "ok"
-
     def dispose(self) -> None:
         self.engine.dispose()
         if self._probe is not None:

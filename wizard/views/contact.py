@@ -6,6 +6,7 @@ import logging
 import secrets
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import BadRequest
 
@@ -129,8 +130,8 @@ def _storage_failed(exc: SQLAlchemyError) -> str:
     log.error("call-back request not stored: %s (%s)", failure.kind, failure.code)
     if failure.maybe_written:
         # The form key makes sending again safe: a stored request is found, not stored twice.
-        return t("We could not confirm your request was saved. Press Send again; it will not be sent twice.")
-    return t("Your request could not be saved. Nothing was stored. Please try again.")
+        return _("We could not confirm your request was saved. Press Send again; it will not be sent twice.")
+    return _("Your request could not be saved. Nothing was stored. Please try again.")
 
 
 def _anchor(field: str) -> str:
