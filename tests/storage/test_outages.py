@@ -337,7 +337,8 @@ def test_postgresql_stopped_mid_stream_then_started(own_postgres_cluster, tmp_pa
         entries = check_log(server, run)
     assert failed, "the outage was not noticed"
     for attempt in failed:
-        assert attempt.status == 503 and attempt.said == "nothing stored", (attempt.status, attempt.said)
+        # "Not confirmed" only if the shutdown cut a COMMIT short; check_figures checked both.
+        assert attempt.status == 503 and attempt.said in ("nothing stored", "not confirmed"), attempt.said
         assert attempt.seconds < 3, f"a failure took {attempt.seconds:.1f} s"
     # /readyz stayed 200 and said what was wrong, then that all was well again.
     states = [body["checks"]["database"] for body in run.ready]
@@ -475,30 +476,40 @@ def _restart_redis(server: RedisServer) -> None:
 
 
 def test_redis_hung_then_stopped_never_holds_a_request_up(own_redis, tmp_path):
-    """Experiments 4 and 4b (D6, D11): Redis frozen (SIGSTOP) for 4 s, later stopped for 3 s.
+    """Experiments 4 and 4b (D6, D11): Redis frozen (SIGSTOP) for 6 s, later stopped for 3 s.
     Submissions stay fast on the in-memory fallback; the log has warnings, not tracebacks."""
     url = f"sqlite:///{tmp_path / 'wizard.sqlite3'}"
     env = production_env(url, RATELIMIT_STORAGE_URI=own_redis.url)
     upgrade_database(env)
 
+    window: dict[str, float] = {}
+
     def fault() -> None:
         time.sleep(1.5)
         own_redis.process.send_signal(signal.SIGSTOP)
-        time.sleep(4)
+        window["hung"] = time.monotonic()
+        time.sleep(6)
         own_redis.process.send_signal(signal.SIGCONT)
+        window["answering"] = time.monotonic()
         time.sleep(1.5)
         own_redis.process.terminate()
         own_redis.process.wait(timeout=20)
+        window["stopped"] = time.monotonic()
         time.sleep(3)
         _restart_redis(own_redis)
+        window["back"] = time.monotonic()
 
     with serving(env, tmp_path / "server.log") as server:
-        run = stream(server.base, fault, each=22)
+        run = stream(server.base, fault, each=40)
         failed = check_figures(run, url)
         entries = check_log(server, run)
     assert failed == [], [(a.status, a.said) for a in failed]
+    for start, end in (("hung", "answering"), ("stopped", "back")):
+        during = [a for a in run.attempts if window[start] < a.started < window[end]]
+        assert len(during) >= 3, f"too few submissions while Redis was {start}"
+    # Without timeouts a submission waited for the whole hang (6 s).
     slowest = max(a.seconds for a in run.attempts)
-    assert slowest < 2.5, f"a submission took {slowest:.1f} s while Redis was hung"
+    assert slowest < 3, f"a submission took {slowest:.1f} s while Redis was hung"
     limiter_lines = [e for e in entries if e["logger"] == "flask-limiter"]
     assert any(e["level"] == "WARNING" for e in limiter_lines), "the outage was not logged"
     assert all(e["level"] in ("INFO", "WARNING") for e in limiter_lines), limiter_lines
@@ -533,13 +544,13 @@ def test_sqlite_locked_by_another_writer_is_a_bounded_wait(tmp_path):
         entries = check_log(server, run)
     for attempt in run.attempts:
         assert attempt.seconds < 6.5, f"a submission waited {attempt.seconds:.1f} s"
+    assert failed, "the lock was not noticed"
     for attempt in failed:
         assert (attempt.status, attempt.said) == (503, "nothing stored")
     readyz = [p for p in run.probes if p[0] == "/readyz"]
     assert max(p[2] for p in readyz) < 2, "the readiness check queued behind the writer"
-    if failed:
-        assert any(line == "call-back request not stored: locked (SQLITE_BUSY)" for line in not_stored_lines(entries))
-        assert any(body["checks"]["database"] == "failing: locked" for body in run.ready)
+    assert "call-back request not stored: locked (SQLITE_BUSY)" in not_stored_lines(entries)
+    assert "failing: locked" in [body["checks"]["database"] for body in run.ready]
     # The file holds staff password hashes and the audit log: this user's only (L15).
     for file in tmp_path.glob("wizard.sqlite3*"):
         assert file.stat().st_mode & 0o077 == 0, f"{file.name} is {oct(file.stat().st_mode)}"
