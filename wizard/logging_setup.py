@@ -89,7 +89,7 @@ class QuietStorageErrors(logging.Filter):
             return False
         self._last = now
         error = type(record.exc_info[1]).__name__ if record.exc_info and record.exc_info[1] else "error"
-        record.msg, record.args = "rate limit storage unreachable (%s); requests are let through meanwhile", (error,)
+        record.msg, record.args = "rate limit storage unreachable (%s); carrying on without it", (error,)
         record.levelno, record.levelname = logging.WARNING, "WARNING"
         record.exc_info, record.exc_text = None, None
         return True

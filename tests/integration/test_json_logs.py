@@ -304,7 +304,7 @@ def test_a_handled_redis_outage_is_one_warning_line_without_a_traceback():
             **{key: lines[0][key] for key in ("time", "pid")},
             "level": "WARNING",
             "logger": "flask-limiter",
-            "message": "rate limit storage unreachable (ConnectionError); requests are let through meanwhile",
+            "message": "rate limit storage unreachable (ConnectionError); carrying on without it",
         }
     ]
     assert "redis.internal" not in stream.getvalue()

@@ -41,7 +41,8 @@ POSTGRES_OPTIONS = "-c statement_timeout=5000 -c lock_timeout=2000 -c idle_in_tr
 POOL_TIMEOUT = 5  # seconds
 # SQLite: how long a writer waits for another writer's lock before giving up.
 SQLITE_BUSY_SECONDS = 5
-# Migrating may wait longer: it runs once, with nobody waiting on a page.
+# Migrating may wait longer for a lock (SQLite's, or PostgreSQL's): it runs once, with nobody
+# waiting on a page.
 MIGRATION_BUSY_SECONDS = 30
 # /readyz's check of the database: short, and it never queues behind writers.
 PROBE_SECONDS = 2
@@ -135,24 +136,23 @@ def _postgres_connect_args(url: str, connect_timeout: int = CONNECT_TIMEOUT) -> 
 
 
 @functools.cache
-def head_revision() -> str | None:
-    """The newest migration this code knows."""
+def _migration_scripts():
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(config).get_current_head()
+    return ScriptDirectory.from_config(config)
+
+
+def head_revision() -> str | None:
+    """The newest migration this code knows."""
+    return _migration_scripts().get_current_head()
 
 
 @functools.cache
 def known_revisions() -> frozenset[str]:
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return frozenset(script.revision for script in ScriptDirectory.from_config(config).walk_revisions())
+    return frozenset(script.revision for script in _migration_scripts().walk_revisions())
 
 
 def schema_state(revision: str | None) -> str:
@@ -205,6 +205,10 @@ class Database:
         try:
             with engine.begin() as connection:
                 if not self.is_sqlite:
+                    # Not a page's timeouts: a data migration may take a while, and another
+                    # machine's migration (the advisory lock) may be under way.
+                    connection.execute(text("SET LOCAL statement_timeout = 0"))
+                    connection.execute(text(f"SET LOCAL lock_timeout = '{MIGRATION_BUSY_SECONDS}s'"))
                     # Released at commit; SQLite's BEGIN IMMEDIATE already serialises migrations.
                     connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
                 config.attributes["connection"] = connection
