@@ -102,3 +102,23 @@ def test_an_existing_world_readable_database_is_narrowed(tmp_path):
     path.chmod(0o644)
     Database(f"sqlite:///{path}").dispose()
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_postgresql_sessions_have_bounded_waits_and_the_url_can_lengthen_them(postgres_database):
+    """D3: without these, a lock held for 30 s held every submission for 30 s."""
+    from sqlalchemy import text
+
+    def settings(url: str) -> tuple[str, str, str]:
+        database = Database(url)
+        try:
+            with database.transaction() as session:
+                return tuple(
+                    session.execute(text(f"SHOW {name}")).scalar()
+                    for name in ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout")
+                )
+        finally:
+            database.dispose()
+
+    assert settings(postgres_database) == ("5s", "2s", "10s")
+    longer = postgres_database + "?options=-c%20statement_timeout%3D10000"
+    assert settings(longer) == ("10s", "2s", "10s")
