@@ -26,13 +26,16 @@ $(STAMP): requirements-tools.txt requirements.txt requirements-dev.txt
 
 run: $(STAMP)
 	$(PY) -m wizard rules check
+	WIZARD_ENV=development $(PY) -m wizard db upgrade
 	WIZARD_ENV=development $(PY) -m wizard run --host $(HOST) --port $(PORT)
 
 # Production mode under gunicorn (gunicorn.conf.py): JSON logs, hashed static files,
 # /healthz and /readyz. Needs SECRET_KEY and DATA_KEYS; see docs/deploy.md.
+# The schema is brought up to date once here, not by each gunicorn worker.
 serve: $(STAMP)
 	@WIZARD_ENV=production $(PY) -m wizard serve-check
 	$(PY) -m wizard rules check
+	WIZARD_ENV=production $(PY) -m wizard db upgrade
 	WIZARD_ENV=production HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn --config gunicorn.conf.py
 
 lint: $(STAMP)

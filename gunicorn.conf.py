@@ -13,6 +13,12 @@ and none opens a control socket. They keep nothing that matters in memory:
 call-backs and staff sessions are in the database, rate limits in Redis
 (RATELIMIT_STORAGE_URI), answers in the visitor's signed cookie.
 
+No worker touches the database when it starts: the schema is brought up to date
+by `python -m wizard db upgrade` beforehand (`make serve`, the systemd unit's
+ExecStartPre), and connections are made on first use. A worker that starts, or
+restarts, during a database outage still serves the public pages; it never fails
+to boot for it, which gunicorn would turn into stopping the whole instance.
+
 Logs are JSON lines on stderr (wizard/logging_setup.py). gunicorn's own access
 log stays off: the app writes one line per request with the route's pattern,
 never the path as typed or its query string.

@@ -18,28 +18,47 @@ from .rulebook.loader import load_rulebook
 
 
 def init_storage(app: Flask) -> None:
-    """Open the database, bring its schema up to date, and load the data keys.
+    """Load the data keys and set up the database, without connecting to it.
 
-    Refuses to start (with a message that names no password or key) if that fails.
+    Refuses to start on unusable DATA_KEYS (a message that names no key). A database that
+    is down or not yet migrated never stops the start: the public pages need no database,
+    the call-back form answers 503 until it is back, and /readyz says what is wrong.
+
+    Production never migrates here: `python -m wizard db upgrade` does, once per deployment
+    (before gunicorn starts), not once per worker, so a worker started during an outage
+    still serves the crisis line. Development (`make run`) and the tests migrate here, so a
+    fresh clone and every throwaway test database need no extra step.
     """
     from .storage import Database, Sealer
     from .storage.callbacks import CallbackStore
     from .storage.crypto import parse_keys
-    from .storage.db import describe
 
-    url = app.config["DATABASE_URL"]
     try:
         sealer = Sealer(parse_keys(app.config["DATA_KEYS"]))
     except ValueError as exc:
         raise RuntimeError(f"DATA_KEYS: {exc}") from None
-    database = Database(url)
-    try:
-        database.migrate()
-    except Exception as exc:
-        raise RuntimeError(f"Cannot prepare the database at {describe(url)}: {type(exc).__name__}: {exc}") from None
+    database = Database(app.config["DATABASE_URL"])
     app.extensions["database"] = database
     app.extensions["sealer"] = sealer
     app.extensions["callbacks"] = CallbackStore(database, sealer)
+    if app.config["DEVELOPMENT"] or app.testing:
+        migrate_for_development(app, database)
+
+
+def migrate_for_development(app: Flask, database) -> None:
+    from .storage.db import describe
+    from .storage.failures import classify
+
+    try:
+        database.migrate()
+    except Exception as exc:
+        # The kind and the URL without its password; the pages still start.
+        app.logger.warning(
+            "Could not prepare the database at %s (%s); the call-back form is off until it is: %s",
+            describe(database.url),
+            type(exc).__name__,
+            classify(exc).kind,
+        )
 
 
 def create_app(overrides: dict | None = None) -> Flask:

@@ -1,4 +1,5 @@
-"""Command line: `python -m wizard rules check|safety|explain|coverage`, `requests purge|check-keys` and `run`.
+"""Command line: `python -m wizard rules check|safety|explain|coverage`, `requests purge|check-keys`,
+`db upgrade` and `run`.
 
 The rules commands need no web server and import nothing from Flask.
 """
@@ -205,6 +206,36 @@ def cmd_check_keys(_args) -> int:
     return 0
 
 
+def cmd_db_upgrade(_args) -> int:
+    """Bring the database schema up to date: once per deployment, before the servers start.
+
+    Only the configuration is read (no app, no data keys): the servers start without touching
+    the schema, so a worker that starts during a database outage still serves the public pages."""
+    import os
+
+    from .config import PROJECT_ROOT
+    from .storage import Database
+    from .storage.db import describe, head_revision
+    from .storage.failures import classify
+
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{PROJECT_ROOT / 'instance' / 'wizard.sqlite3'}"
+    database = Database(url)
+    try:
+        database.migrate()
+    except Exception as exc:
+        # The URL without its password, and the error's kind and code, never its text.
+        failure = classify(exc)
+        print(
+            f"Cannot upgrade the database at {describe(url)}: {failure.kind} ({failure.code}).",
+            file=sys.stderr,
+        )
+        return 1
+    finally:
+        database.dispose()
+    print(f"Database at {describe(url)} is at the newest schema ({head_revision()}).")
+    return 0
+
+
 def cmd_new_key(_args) -> int:
     from .storage.crypto import new_key
 
@@ -266,6 +297,10 @@ def main(argv: list[str] | None = None) -> None:
     requests.add_parser(
         "check-keys", help="exit 1 if the configured DATA_KEYS cannot open some open request"
     ).set_defaults(func=cmd_check_keys)
+    db = sub.add_parser("db", help="the database").add_subparsers(dest="action", required=True)
+    db.add_parser(
+        "upgrade", help="bring the schema up to date; run once per deployment, before the servers start"
+    ).set_defaults(func=cmd_db_upgrade)
     keys = sub.add_parser("keys", help="data keys").add_subparsers(dest="action", required=True)
     keys.add_parser("new", help="print a new key for DATA_KEYS").set_defaults(func=cmd_new_key)
     add_staff_commands(sub)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import os
 import re
 import secrets
 import sys
@@ -32,10 +33,13 @@ METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 # A request id from the proxy in front (nginx's $request_id is 32 hex digits), or one of ours.
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 # Load-balancer probes come every few seconds: their lines are DEBUG, not INFO.
-QUIET_ROUTES = frozenset({"/healthz", "/readyz"})
+QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/readyz/database"})
 
 # Libraries that say too much at INFO for a production log.
 QUIET_LOGGERS = {"alembic.runtime.plugins": logging.WARNING}
+
+# A request that takes this long is logged at WARNING (SLOW_REQUEST_SECONDS).
+SLOW_REQUEST_SECONDS = 5.0
 
 current_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("wizard_request_id", default=None)
 
@@ -63,6 +67,32 @@ class JsonFormatter(logging.Formatter):
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+class QuietStorageErrors(logging.Filter):
+    """flask-limiter logs a full traceback ("... Swallowing error") each time its storage (Redis)
+    fails while it carries on without it: an expected, handled condition. Here it becomes one
+    WARNING line naming only the error's type, at most once a minute per process."""
+
+    EVERY = 60.0  # seconds
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._last = -self.EVERY
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.msg if isinstance(record.msg, str) else ""
+        if record.name != "flask-limiter" or not message.endswith("Swallowing error"):
+            return True
+        now = time.monotonic()
+        if now - self._last < self.EVERY:
+            return False
+        self._last = now
+        error = type(record.exc_info[1]).__name__ if record.exc_info and record.exc_info[1] else "error"
+        record.msg, record.args = "rate limit storage unreachable (%s); carrying on without it", (error,)
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.exc_info, record.exc_text = None, None
+        return True
 
 
 class Redact(logging.Filter):
@@ -94,6 +124,9 @@ def install_redaction() -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(f, Redact) for f in logger.filters):
             logger.addFilter(Redact())
+    limiter_log = logging.getLogger("flask-limiter")
+    if not any(isinstance(f, QuietStorageErrors) for f in limiter_log.filters):
+        limiter_log.addFilter(QuietStorageErrors())
 
 
 def is_json_handler(handler: logging.Handler) -> bool:
@@ -139,9 +172,10 @@ class RequestLog:
     the path it asked for. The request id is echoed in an ``X-Request-ID`` header.
     """
 
-    def __init__(self, app: Callable, logger: logging.Logger | None = None):
+    def __init__(self, app: Callable, logger: logging.Logger | None = None, slow_seconds: float = SLOW_REQUEST_SECONDS):
         self.app = app
         self.logger = logger or logging.getLogger(REQUEST_LOGGER)
+        self.slow_seconds = slow_seconds
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -174,11 +208,15 @@ class RequestLog:
         method = method if method in METHODS else "OTHER"
         route = environ.get(ROUTE_KEY)
         level = logging.DEBUG if route in QUIET_ROUTES and status < 500 else logging.INFO
+        if seconds >= self.slow_seconds:
+            # A request this slow was waiting on something (a lock, a hung server): say so at
+            # WARNING, so that an operator alerting on warnings hears of it.
+            level = logging.WARNING
         if not self.logger.isEnabledFor(level):
             return
         self.logger.log(
             level,
-            "%s %s %s",
+            "%s %s %s" + (" (slow)" if level == logging.WARNING else ""),
             method,
             route or "(no route)",
             status,
@@ -190,6 +228,16 @@ class RequestLog:
                 "duration_ms": round(seconds * 1000, 1),
             },
         )
+
+
+def slow_request_seconds(config) -> float:
+    """SLOW_REQUEST_SECONDS from the app's settings or the environment; the default if unusable."""
+    text = str(config.get("SLOW_REQUEST_SECONDS") or os.environ.get("SLOW_REQUEST_SECONDS", "")).strip()
+    try:
+        seconds = float(text) if text else SLOW_REQUEST_SECONDS
+    except ValueError:
+        return SLOW_REQUEST_SECONDS
+    return seconds if seconds > 0 else SLOW_REQUEST_SECONDS
 
 
 def note_route(_endpoint: str | None, _values: dict | None) -> None:
@@ -205,7 +253,7 @@ def init_app(app) -> None:
     """Request lines for every request; JSON output outside development and tests."""
     # First of all preprocessors, so the route is known even when a later one ends the request.
     app.url_value_preprocessors.setdefault(None, []).insert(0, note_route)
-    app.wsgi_app = RequestLog(app.wsgi_app)
+    app.wsgi_app = RequestLog(app.wsgi_app, slow_seconds=slow_request_seconds(app.config))
     install_redaction()
     if not (app.config.get("DEVELOPMENT") or app.testing):
         configure_logging(app.config.get("LOG_LEVEL", "INFO"))

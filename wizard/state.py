@@ -16,7 +16,7 @@ from .messages import Message
 
 ANSWERS = "answers"
 # Requests that never open the session: assets, and the health checks (no cookie for them).
-QUIET_ENDPOINTS = frozenset({"static", "health.healthz", "health.readyz"})
+QUIET_ENDPOINTS = frozenset({"static", "health.healthz", "health.readyz", "health.database"})
 ERRORS = "errors"
 # How old the cookie's signature may be before a page signs it again.
 RENEW_AFTER_S = 60

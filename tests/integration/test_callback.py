@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
+
 import pytest
-from sqlalchemy.exc import OperationalError
 
 from wizard import create_app
+from wizard.storage import Database
 
 from .callback_helpers import VALID, form_key, reference_on, send
 from .pages import Browser
@@ -165,15 +168,169 @@ def test_the_confirmation_page_needs_a_request(browser):
     assert browser.history[-1] == "/reach-out"
 
 
-def test_a_storage_failure_says_nothing_was_stored(browser, store, monkeypatch):
-    def broken(*_args, **_kwargs):
-        raise OperationalError("INSERT", {}, Exception("disk I/O error"))
+NOTHING_STORED = "Your request could not be saved. Nothing was stored. Please try again."
+NOT_CONFIRMED = "We could not confirm your request was saved. Press Send again; it will not be sent twice."
 
-    monkeypatch.setattr(store, "submit", broken)
+
+class Dropped(sqlite3.OperationalError):
+    """What a driver raises when the connection goes mid-request (SQLSTATE class 08)."""
+
+    sqlstate = "08006"
+
+
+def fail_commits(monkeypatch, database, error, *, times: int, commit_first: bool) -> list[int]:
+    """The next `times` COMMITs raise `error`, after committing if `commit_first` (the answer was lost)."""
+    dialect = database.engine.dialect
+    real = dialect.do_commit
+    calls = [0]
+
+    def commit(dbapi_connection):
+        calls[0] += 1
+        if calls[0] > times:
+            return real(dbapi_connection)
+        if commit_first:
+            real(dbapi_connection)
+        raise error
+
+    monkeypatch.setattr(dialect, "do_commit", commit)
+    return calls
+
+
+def post_form(browser, page, **fields):
+    """POST the call-back form without following the answer, to read its status and headers."""
+    data = {**VALID, **fields, "csrf_token": page.csrf_token(), "form_key": form_key(page)}
+    return browser.client.post("/reach-out", data=data)
+
+
+def test_a_database_that_cannot_be_reached_says_nothing_was_stored(app, browser, store, caplog):
+    # The database file cannot be opened: its folder cannot exist.
+    store.database = Database("sqlite:////dev/null/nowhere/wizard.sqlite3")
     page = send(browser, browser.get("/reach-out"))
     assert page.status == 503
-    assert "Your request could not be saved. Nothing was stored. Please try again." in page.text()
+    assert NOTHING_STORED in page.text()
     assert browser.history[-1] == "/reach-out"
+    # The operator's line names the kind and the code, never the error's text.
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "wizard.views.contact"]
+    assert line == "call-back request not stored: cannot open the file (SQLITE_CANTOPEN)"
+
+
+def test_a_lost_answer_to_the_commit_asks_to_send_again_and_sending_again_is_safe(app, browser, store, monkeypatch):
+    """D3: the outcome is unknown (committed, but the answer was lost): the page must not say
+    "Nothing was stored", and pressing Send again must not store it twice."""
+    error = sqlite3.OperationalError("disk I/O error")
+    error.sqlite_errorname = "SQLITE_IOERR_FSYNC"
+    fail_commits(monkeypatch, store.database, error, times=1, commit_first=True)
+    page = browser.get("/reach-out")
+    failed = send(browser, page)
+    assert failed.status == 503
+    assert NOT_CONFIRMED in failed.text()
+    assert NOTHING_STORED not in failed.text()
+    assert store.count() == 1  # it was stored after all
+    # The form comes back with what was typed and the same key: Send again finds the request.
+    assert form_key(failed) == form_key(page)
+    assert 'value="Sam"' in failed.html
+    done = send(browser, failed)
+    assert done.h1 == "Your request has been sent"
+    assert store.count() == 1
+    assert store.get(reference_on(done)).details["name"] == "Sam"
+
+
+def test_a_dropped_connection_is_tried_again_with_the_same_form_key(app, browser, store, monkeypatch):
+    """D5: the commit went through, the connection dropped before the answer: the retry finds
+    the stored request instead of storing a second one, and the person sees the confirmation."""
+    calls = fail_commits(
+        monkeypatch, store.database, Dropped("server closed the connection"), times=1, commit_first=True
+    )
+    done = send(browser, browser.get("/reach-out"))
+    assert done.h1 == "Your request has been sent"
+    assert calls[0] == 2  # the dropped commit, then the retry that looked first and found it
+    assert store.count() == 1
+    assert store.get(reference_on(done)).details["name"] == "Sam"
+
+
+def test_a_connection_that_keeps_dropping_is_tried_twice_more_then_reported(app, browser, store, monkeypatch):
+    calls = fail_commits(monkeypatch, store.database, Dropped("connection reset"), times=99, commit_first=False)
+    started = time.monotonic()
+    failed = send(browser, browser.get("/reach-out"))
+    assert time.monotonic() - started < 3, "the retries pause briefly, not for long"
+    assert calls[0] == 3  # the first attempt and two retries
+    assert failed.status == 503
+    assert NOT_CONFIRMED in failed.text()
+    monkeypatch.undo()
+    assert store.count() == 0
+    done = send(browser, failed)  # Send again once the database is back
+    assert done.h1 == "Your request has been sent"
+    assert store.count() == 1
+
+
+def test_a_locked_database_is_a_bounded_wait_and_nothing_stored(app, browser, store, caplog):
+    """D3: another writer holds the SQLite file: the person waits about 5 s, not 30, and
+    is told the truth; the log says the database was locked."""
+    path = store.database.url.split("///", 1)[1]
+    page = browser.get("/reach-out")
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        failed = send(browser, page)
+        waited = time.monotonic() - started
+    finally:
+        holder.rollback()
+        holder.close()
+    assert 4 <= waited < 8, waited
+    assert failed.status == 503
+    assert NOTHING_STORED in failed.text()
+    assert store.count() == 0
+    assert "call-back request not stored: locked (SQLITE_BUSY)" in [r.getMessage() for r in caplog.records]
+    # Once the lock is gone, the same form goes through.
+    assert send(browser, failed).h1 == "Your request has been sent"
+    assert store.count() == 1
+
+
+def test_the_503_says_retry_in_seconds_and_carries_no_rate_limit_headers(app, browser, store, monkeypatch):
+    """D10: flask-limiter put "Retry-After: 3599" on every POST, so a storage 503 told clients
+    and proxies the service was down for an hour."""
+    fail_commits(monkeypatch, store.database, Dropped("gone"), times=99, commit_first=False)
+    failed = post_form(browser, browser.get("/reach-out"))
+    assert failed.status_code == 503
+    assert failed.headers["Retry-After"] == "5"
+    assert not [name for name, _value in failed.headers.items() if name.startswith("X-RateLimit")]
+    monkeypatch.undo()
+    stored = post_form(browser, browser.get("/reach-out"))
+    assert stored.status_code == 303
+    assert "Retry-After" not in stored.headers
+    assert not [name for name, _value in stored.headers.items() if name.startswith("X-RateLimit")]
+
+
+def test_failed_submissions_do_not_use_up_the_rate_limit(tmp_path, monkeypatch):
+    """D4: ten presses of Send during an outage used to lock the person out for an hour."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'quota.sqlite3'}",
+            "CALLBACK_RATE_LIMIT": "2 per hour",
+        }
+    )
+    browser = Browser(app.test_client())
+    store = app.extensions["callbacks"]
+    fail_commits(monkeypatch, store.database, Dropped("gone"), times=10**6, commit_first=False)
+    page = browser.get("/reach-out")
+    for _press in range(5):
+        page = send(browser, page)
+        assert page.status == 503
+    # Mistakes in the form do not count either.
+    assert send(browser, browser.get("/reach-out"), name="").status == 200
+    monkeypatch.undo()
+    # The database is back: the person's request goes through, and the limit still holds.
+    assert send(browser, page).h1 == "Your request has been sent"
+    assert send(browser, browser.get("/reach-out")).h1 == "Your request has been sent"
+    refused = post_form(browser, browser.get("/reach-out"))
+    assert refused.status_code == 429
+    # A 429 is where the rate-limit headers belong.
+    assert int(refused.headers["Retry-After"]) > 60
+    assert refused.headers["X-RateLimit-Limit"] == "2"
+    assert store.count() == 2
 
 
 def test_too_many_requests_get_a_friendly_page(tmp_path):

@@ -1,4 +1,5 @@
-"""/healthz (the process answers) and /readyz (rules loaded, database reachable) for load balancers."""
+"""/healthz (the process answers), /readyz (this process can serve people: rules loaded) and
+/readyz/database (the database, for alerting)."""
 
 from __future__ import annotations
 
@@ -38,7 +39,9 @@ def test_readyz_is_ready_with_rules_and_database(client):
     }
 
 
-def test_readyz_is_503_naming_the_database_when_it_is_down(app, client):
+def test_readyz_stays_200_and_names_the_database_when_it_is_down(app, client):
+    """D2: every instance shares the database; a 503 here would take all of them out of the
+    load balancer, and the crisis line with them. The database is reported, not routed on."""
     # A PostgreSQL server that has stopped: nothing listens on its port any more.
     port = _free_port()
     secret = "s3cret-password-never-shown"
@@ -46,17 +49,53 @@ def test_readyz_is_503_naming_the_database_when_it_is_down(app, client):
     app.extensions["database"] = stopped
     try:
         response = client.get("/readyz")
+        alert = client.get("/readyz/database")
     finally:
         stopped.dispose()
-    assert response.status_code == 503
+    assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     body = response.get_json()
-    assert body == {"status": "not ready", "mode": "development", "checks": {"rules": "ok", "database": "unreachable"}}
-    text = response.get_data(as_text=True)
-    for private in (secret, str(port), "postgresql", "127.0.0.1"):
-        assert private not in text
+    assert body == {"status": "ready", "mode": "development", "checks": {"rules": "ok", "database": "unreachable"}}
+    # The database's own endpoint is for alerting: it fails.
+    assert alert.status_code == 503
+    assert alert.get_json() == {"database": "unreachable"}
+    for text in (response.get_data(as_text=True), alert.get_data(as_text=True)):
+        for private in (secret, str(port), "postgresql", "127.0.0.1"):
+            assert private not in text
     # The process is still up, and says so.
     assert client.get("/healthz").status_code == 200
+
+
+def test_the_database_endpoint_is_200_when_all_is_well(client):
+    response = client.get("/readyz/database")
+    assert response.status_code == 200
+    assert response.get_json() == {"database": "ok"}
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_readyz_says_the_schema_is_behind_before_the_upgrade(app, client, tmp_path):
+    """A production worker never migrates: a database nobody upgraded is reported, not fatal."""
+    empty = Database(f"sqlite:///{tmp_path / 'never-upgraded.sqlite3'}")
+    app.extensions["database"] = empty
+    try:
+        response = client.get("/readyz")
+        assert response.status_code == 200
+        assert response.get_json()["checks"]["database"] == "schema behind"
+        assert client.get("/readyz/database").get_json() == {"database": "schema behind"}
+        empty.migrate()
+        assert client.get("/readyz").get_json()["checks"]["database"] == "ok"
+    finally:
+        empty.dispose()
+
+
+def test_readyz_reports_writes_that_fail_while_reads_work(app, client):
+    """D7: a full disk or a table lock lets a read-only check pass; the failed writes tell."""
+    database = app.extensions["database"]
+    database.writes.failed("disk full")
+    assert client.get("/readyz").get_json()["checks"]["database"] == "failing: disk full"
+    assert client.get("/readyz/database").status_code == 503
+    database.writes.succeeded()
+    assert client.get("/readyz/database").status_code == 200
 
 
 def test_readyz_is_503_when_the_rules_are_not_loaded(app, client):
@@ -66,7 +105,7 @@ def test_readyz_is_503_when_the_rules_are_not_loaded(app, client):
     assert response.get_json()["checks"] == {"rules": "not loaded", "database": "ok"}
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/readyz/database"])
 def test_health_checks_set_no_cookie_even_mid_journey(browser, client, path):
     walk(browser, FULL)  # the client now carries a session cookie with answers
     response = client.get(path)
@@ -75,7 +114,7 @@ def test_health_checks_set_no_cookie_even_mid_journey(browser, client, path):
     assert "Cookie" not in response.headers.get("Vary", "")
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/readyz/database"])
 def test_health_checks_are_never_rate_limited(tmp_path, path):
     app = create_app(
         {

@@ -12,6 +12,7 @@ import io
 import json
 import logging
 import re
+import time
 
 import pytest
 
@@ -238,3 +239,72 @@ def test_gunicorn_messages_lose_addresses_and_request_lines(message, args, shown
     finally:
         logger.removeHandler(handler)
     assert json.loads(stream.getvalue())["message"] == shown
+
+
+def test_a_slow_request_is_a_warning_with_its_duration():
+    """D8: a request held up by a lock or a hung server must reach an operator who alerts on warnings."""
+    kept: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            kept.append(record)
+
+    logger = logging.getLogger("wizard.test.slow")
+    logger.addHandler(Keep())
+    logger.setLevel(logging.INFO)
+
+    def app(environ, start_response):
+        if environ["PATH_INFO"] == "/slow":
+            time.sleep(0.3)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    log = RequestLog(app, logger, slow_seconds=0.2)
+    for path in ("/quick", "/slow"):
+        b"".join(log({"REQUEST_METHOD": "GET", "PATH_INFO": path}, lambda *a: None))
+    assert [(r.levelname, r.getMessage()) for r in kept] == [
+        ("INFO", "GET (no route) 200"),
+        ("WARNING", "GET (no route) 200 (slow)"),
+    ]
+    assert kept[1].duration_ms >= 300
+
+
+@pytest.mark.parametrize(("setting", "seconds"), [("2.5", 2.5), ("", 5.0), ("soon", 5.0), ("-1", 5.0)])
+def test_the_slow_request_threshold_comes_from_the_settings(setting, seconds):
+    from wizard.logging_setup import slow_request_seconds
+
+    assert slow_request_seconds({"SLOW_REQUEST_SECONDS": setting}) == seconds
+
+
+def test_a_handled_redis_outage_is_one_warning_line_without_a_traceback():
+    """D11: flask-limiter logged "Swallowing error" with a full traceback each time Redis failed
+    while it carried on; now one WARNING naming the error's type, at most once a minute."""
+    from wizard.logging_setup import QuietStorageErrors, install_redaction
+
+    install_redaction()
+    logger = logging.getLogger("flask-limiter")
+    for quiet in logger.filters:
+        if isinstance(quiet, QuietStorageErrors):
+            quiet._last = -QuietStorageErrors.EVERY  # as if none was logged in the last minute
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    logger.addHandler(handler)
+    try:
+        for _time in range(3):
+            try:
+                raise ConnectionError("Error 111 connecting to redis.internal:6379. Connection refused.")
+            except ConnectionError:
+                logger.exception("Failed to rate limit. Swallowing error")
+    finally:
+        logger.removeHandler(handler)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert lines == [
+        {
+            **{key: lines[0][key] for key in ("time", "pid")},
+            "level": "WARNING",
+            "logger": "flask-limiter",
+            "message": "rate limit storage unreachable (ConnectionError); carrying on without it",
+        }
+    ]
+    assert "redis.internal" not in stream.getvalue()

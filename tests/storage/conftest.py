@@ -82,6 +82,7 @@ class Cluster:
         self.data = self.root / "data"
         self.log = self.root / "server.log"
         self.port = 0
+        self.options = ""
         self.running = False
         if run_as is not None:
             # The server refuses to run as root, so the postgres user must own its folder.
@@ -103,7 +104,7 @@ class Cluster:
         for _attempt in range(3):
             self.port = free_port()
             # fsync off: the data is thrown away, and the tests should not wait on the disk.
-            options = " ".join(
+            self.options = options = " ".join(
                 [
                     "-c listen_addresses=127.0.0.1",
                     f"-p {self.port}",
@@ -125,6 +126,29 @@ class Cluster:
             raise RuntimeError(f"PostgreSQL did not start:\n{done.stdout}\n{done.stderr}\n{log_tail(self.log)}")
         with self.admin() as connection:
             connection.execute(f'CREATE DATABASE "{DATABASE}"')
+
+    def halt(self) -> None:
+        """Stop the server as an outage would (fast shutdown); `resume()` starts it again on the same port."""
+        done = self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "-t", "60", "stop")
+        if done.returncode != 0:
+            raise RuntimeError(f"PostgreSQL did not stop:\n{done.stdout}\n{done.stderr}")
+
+    def resume(self) -> None:
+        # -l: without a log file the server would keep this call's output pipe open.
+        done = self._run(
+            "pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-o", self.options, "start"
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"PostgreSQL did not start again:\n{done.stdout}\n{done.stderr}\n{log_tail(self.log)}")
+
+    def restart(self) -> None:
+        """`pg_ctl restart -m fast`: what an operator or a package upgrade does."""
+        done = self._run(
+            "pg_ctl", "-D", str(self.data), "-l", str(self.log), "-m", "fast", "-w", "-t", "60", "-o", self.options,
+            "restart",
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise RuntimeError(f"PostgreSQL did not restart:\n{done.stdout}\n{done.stderr}\n{log_tail(self.log)}")
 
     def admin(self, dbname: str = "postgres") -> psycopg.Connection:
         return psycopg.connect(

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,27 @@ def end(process: subprocess.Popen | None, timeout: float = 20) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=timeout)
+
+
+def send_secure_cookies_over_local_http(monkeypatch) -> None:
+    """Browsers treat http://127.0.0.1 as a secure context and send a production server's
+    `Secure` cookies there; Python's cookie jars do not. requests copies its jar (and the
+    jar's policy) for every request and redirect, so the default policy itself is patched."""
+    monkeypatch.setattr(DefaultCookiePolicy, "return_ok_secure", lambda _policy, _cookie, _request: True)
+
+
+def upgrade_database(env: dict) -> None:
+    """`python -m wizard db upgrade`: the deployment's one migration step, before any server starts."""
+    done = subprocess.run(
+        [sys.executable, "-m", "wizard", "db", "upgrade"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, f"db upgrade failed:\n{done.stdout}\n{done.stderr}"
 
 
 def free_port() -> int:

@@ -33,7 +33,7 @@ from wizard.storage import Database, Sealer
 from wizard.storage.crypto import new_key
 
 from .conftest import new_database
-from .servers import Gunicorn
+from .servers import Gunicorn, upgrade_database
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = new_key()
@@ -55,7 +55,8 @@ class Instance(Gunicorn):
 
 @contextmanager
 def instances(count: int, env: dict, folder: Path) -> Iterator[list[Instance]]:
-    """`count` instances with the same settings, started together (they migrate the database at once)."""
+    """`count` instances with the same settings, started together after the deployment's `db upgrade`."""
+    upgrade_database(env)
     started = [Instance(chr(ord("A") + n), env, folder / f"instance-{n}.log") for n in range(count)]
     try:
         for instance in started:

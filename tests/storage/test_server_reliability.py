@@ -21,13 +21,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import requests
 
 from wizard.storage import Database, Sealer
 from wizard.storage.callbacks import CallbackStore
 from wizard.storage.crypto import new_key
 
-from .servers import Gunicorn
+from .servers import Gunicorn, send_secure_cookies_over_local_http, upgrade_database
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = new_key()
@@ -53,8 +54,8 @@ class Server(Gunicorn):
         if _gunicorn_has_no_control_socket():
             args.append("--no-control-socket")
         env = {
-            # Development: session cookies without the Secure flag, as these requests are plain http.
-            "WIZARD_ENV": "development",
+            # Production, as served (the server refuses development mode); see secure_cookies.
+            "WIZARD_ENV": "production",
             "SECRET_KEY": secrets.token_hex(32),
             "DATA_KEYS": KEY,
             "DATABASE_URL": database_url,
@@ -63,8 +64,14 @@ class Server(Gunicorn):
         super().__init__("the server", [*args, "wsgi:app"], env, log_path)
 
     def start(self) -> None:
+        upgrade_database(self.env)
         super().start()
         self.wait_until_ready(time.monotonic() + 90, path="/reach-out")
+
+
+@pytest.fixture(autouse=True)
+def secure_cookies(monkeypatch):
+    send_secure_cookies_over_local_http(monkeypatch)
 
 
 @contextmanager

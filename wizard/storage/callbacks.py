@@ -5,16 +5,18 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from .audit import record
 from .crypto import Sealer, SealError
 from .db import Database
+from .failures import RETRYABLE, OutcomeUnknown, classify
 from .models import CallbackRequest, utcnow
 
 # Crockford's base32 without I, L, O, U: easy to read out over the phone.
@@ -27,6 +29,9 @@ NOTE_PURPOSE = "callback-note"
 REASON_MAX = 200
 
 log = logging.getLogger(__name__)
+# A dropped connection is tried again this many times, after these pauses (seconds).
+RETRIES = 2
+RETRY_PAUSES = (0.1, 0.3)
 
 
 def new_reference() -> str:
@@ -111,25 +116,53 @@ class CallbackStore:
 
         Returns (reference, newly stored) after the commit. `also(session, reference)` runs
         in the same transaction (an audit event that must not exist without its row).
+
+        A connection that drops (a database restart, a failover) is tried again, at most
+        RETRIES times, each time looking for the form key first: the dropped attempt may
+        have been committed. When that cannot be settled, OutcomeUnknown says so.
         """
         digest = key_digest(form_key)
-        for _attempt in range(5):
-            existing = self._reference_for(digest)
-            if existing:
-                return existing, False
-            reference = new_reference()
-            row = make_row(reference, digest)
+        maybe_written = False
+        retries = 0
+        conflicts = 0
+        while True:
+            stage = "connect"
             try:
+                # One transaction looks for the key and inserts: on SQLite one wait for the
+                # write lock, not two.
                 with self.database.transaction() as session:
+                    stage = "write"
+                    existing = session.scalar(
+                        select(CallbackRequest.reference).where(CallbackRequest.idempotency_key == digest)
+                    )
+                    if existing:
+                        return existing, False
+                    reference = new_reference()
+                    row = make_row(reference, digest)
                     session.add(row)
                     if also is not None:
                         also(session, reference)
+                    session.flush()
+                    # Leaving the block commits: a failure from here on may have been committed.
+                    stage = "commit"
+                self.database.writes.succeeded()
                 return reference, True
             except IntegrityError:
                 # Either the same form arrived twice at once (the loop finds it) or,
                 # very rarely, the random reference was taken (the loop draws another).
-                continue
-        raise RuntimeError("could not store the request after several attempts")
+                conflicts += 1
+                if conflicts >= 5:
+                    raise RuntimeError("could not store the request after several attempts") from None
+            except DBAPIError as exc:
+                failure = classify(exc)
+                maybe_written = maybe_written or (stage == "commit" and failure.maybe_written)
+                if failure.kind not in RETRYABLE or retries >= RETRIES:
+                    self.database.writes.failed(failure.kind)
+                    if maybe_written:
+                        raise OutcomeUnknown(failure) from exc
+                    raise
+                time.sleep(RETRY_PAUSES[retries])
+                retries += 1
 
     def _reference_for(self, digest: str) -> str | None:
         with self.database.transaction() as session:

@@ -6,6 +6,7 @@ import logging
 import secrets
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import BadRequest
 
@@ -22,12 +23,14 @@ from ..callback_form import (
 )
 from ..i18n import LANGUAGES, language, t
 from ..limits import limiter
+from ..storage.failures import classify
 
 bp = Blueprint("contact", __name__)
 log = logging.getLogger(__name__)
 
 # The reference of the request this browser sent, to show on the confirmation page.
 REFERENCE = "callback_reference"
+RETRY_AFTER_SECONDS = 5
 
 
 def _result(answers: dict):
@@ -65,8 +68,14 @@ def _callback_rate_limit() -> str:
     return current_app.config["CALLBACK_RATE_LIMIT"]
 
 
+def _stored(response) -> bool:
+    """Only a request that was stored counts against the limit: a person pressing Send again
+    during a database outage, or correcting a mistake, must not be locked out for an hour."""
+    return response.status_code == 303
+
+
 @bp.route("/reach-out", methods=["GET", "POST"])
-@limiter.limit(_callback_rate_limit, methods=["POST"])
+@limiter.limit(_callback_rate_limit, methods=["POST"], deduct_when=_stored)
 def reach_out():
     answers = state.load_answers()
     result = _result(answers)
@@ -92,9 +101,7 @@ def reach_out():
                     details, form_key=form.form_key.data, partner=partner.id if partner else None
                 )
             except SQLAlchemyError as exc:
-                # Only the type: the exception text could quote what the person wrote.
-                log.error("call-back request not stored: %s", type(exc).__name__)
-                field_errors["form"] = t("Your request could not be saved. Nothing was stored. Please try again.")
+                field_errors["form"] = _storage_failed(exc)
                 status = 503
             else:
                 session[REFERENCE] = reference
@@ -103,16 +110,28 @@ def reach_out():
             field_errors.setdefault(error.field, t(error.message))
         displayable(form)
     page_errors = [{"href": f"#{_anchor(field)}", "message": message} for field, message in field_errors.items()]
-    return (
-        render_template(
-            "reach_out.html",
-            result=result,
-            errors=page_errors,
-            previous_reference=session.get(REFERENCE),
-            **_form_context(form, field_errors),
-        ),
-        status,
+    page = render_template(
+        "reach_out.html",
+        result=result,
+        errors=page_errors,
+        previous_reference=session.get(REFERENCE),
+        **_form_context(form, field_errors),
     )
+    # A database outage is usually over in seconds: say so, rather than an hour (limits.py
+    # keeps this value from being replaced by the rate limit's own reset time).
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else {}
+    return page, status, headers
+
+
+def _storage_failed(exc: SQLAlchemyError) -> str:
+    """Log what an operator needs (the failure's kind and code), and say what the person should do."""
+    failure = classify(exc)
+    # The kind and code only: the exception's text could quote what the person wrote.
+    log.error("call-back request not stored: %s (%s)", failure.kind, failure.code)
+    if failure.maybe_written:
+        # The form key makes sending again safe: a stored request is found, not stored twice.
+        return _("We could not confirm your request was saved. Press Send again; it will not be sent twice.")
+    return _("Your request could not be saved. Nothing was stored. Please try again.")
 
 
 def _anchor(field: str) -> str:
