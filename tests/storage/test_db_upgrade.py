@@ -64,6 +64,7 @@ def test_creating_the_app_in_production_touches_no_database(tmp_path, monkeypatc
     from wizard import create_app
 
     monkeypatch.setenv("WIZARD_ENV", "production")
+    monkeypatch.setenv("PUBLIC_HOST", "localhost")
     port = free_port()
     app = create_app(
         {

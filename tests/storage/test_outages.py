@@ -57,8 +57,11 @@ PAGE_BOUND = 3.0
 
 
 def production_env(database_url: str, **more: str) -> dict:
+    """Two workers need shared rate limits (the server refuses memory:// with more than one):
+    tests with two pass RATELIMIT_STORAGE_URI, the SQLite ones run one worker instead."""
     return {
         "WIZARD_ENV": "production",
+        "PUBLIC_HOST": "127.0.0.1,localhost",
         "SECRET_KEY": secrets.token_hex(32),
         "DATA_KEYS": KEY,
         "DATABASE_URL": database_url,
@@ -287,11 +290,11 @@ def _app_backends(cluster, dbname: str) -> list[int]:
     return [row[0] for row in rows]
 
 
-def test_postgresql_restarted_and_its_connections_killed_mid_stream(own_postgres_cluster, tmp_path):
+def test_postgresql_restarted_and_its_connections_killed_mid_stream(own_postgres_cluster, redis_url, tmp_path):
     """Experiments 1 and 1b: a fast restart, then every app connection terminated (a failover)."""
     cluster = own_postgres_cluster
     url = cluster.url()
-    env = production_env(url)
+    env = production_env(url, RATELIMIT_STORAGE_URI=redis_url)
     upgrade_database(env)
     killed: list[int] = []
 
@@ -315,11 +318,11 @@ def test_postgresql_restarted_and_its_connections_killed_mid_stream(own_postgres
     assert len(failed) <= len(run.attempts) // 3, f"{len(failed)} of {len(run.attempts)} failed"
 
 
-def test_postgresql_stopped_mid_stream_then_started(own_postgres_cluster, tmp_path):
+def test_postgresql_stopped_mid_stream_then_started(own_postgres_cluster, redis_url, tmp_path):
     """Experiment 2: 4 s of outage. Submissions fail fast and truthfully, pages stay, recovery is prompt."""
     cluster = own_postgres_cluster
     url = cluster.url()
-    env = production_env(url)
+    env = production_env(url, RATELIMIT_STORAGE_URI=redis_url)
     upgrade_database(env)
     window: dict[str, float] = {}
 
@@ -350,13 +353,13 @@ def test_postgresql_stopped_mid_stream_then_started(own_postgres_cluster, tmp_pa
     assert "call-back request not stored: unreachable (OperationalError)" in not_stored_lines(entries)
 
 
-def test_postgresql_down_when_the_server_starts(own_postgres_cluster, tmp_path):
+def test_postgresql_down_when_the_server_starts(own_postgres_cluster, redis_url, tmp_path):
     """Experiment 3 (D1): the database is down, and not even migrated, when gunicorn starts.
     The public pages are served; the form says 503; a worker that dies and a reload change
     nothing; once the database is up and upgraded, requests are stored, without a restart."""
     cluster = own_postgres_cluster
     url = cluster.url()
-    env = production_env(url)
+    env = production_env(url, RATELIMIT_STORAGE_URI=redis_url)
     # Stopped, but still `running` for the fixture, which stops it again at the end.
     cluster.halt()
 
@@ -404,12 +407,12 @@ def test_postgresql_down_when_the_server_starts(own_postgres_cluster, tmp_path):
     assert not any("Worker failed to boot" in e["message"] for e in entries)
 
 
-def test_a_table_lock_is_a_bounded_wait(postgres_database, tmp_path):
+def test_a_table_lock_is_a_bounded_wait(postgres_database, redis_url, tmp_path):
     """Experiment 7 (D3): a session holds an exclusive lock on the requests table for 6 s.
     Submissions end within the lock timeout with a friendly 503, pages are not held up, and a
     request slower than SLOW_REQUEST_SECONDS is logged at WARNING."""
     url = postgres_database
-    env = production_env(url, SLOW_REQUEST_SECONDS="1.5")
+    env = production_env(url, SLOW_REQUEST_SECONDS="1.5", RATELIMIT_STORAGE_URI=redis_url)
     upgrade_database(env)
     conninfo = url.replace("postgresql+psycopg://", "postgresql://")
     held: dict[str, float] = {}

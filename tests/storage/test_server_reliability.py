@@ -49,13 +49,16 @@ def _gunicorn_has_no_control_socket() -> bool:
 class Server(Gunicorn):
     """The app under gunicorn: 2 workers x 4 threads, a fresh secret, the test data key."""
 
-    def __init__(self, database_url: str, log_path: Path):
+    def __init__(self, database_url: str, log_path: Path, rate_limits: str):
         args = ["--workers", "2", "--threads", "4", "--graceful-timeout", "10"]
         if _gunicorn_has_no_control_socket():
             args.append("--no-control-socket")
         env = {
             # Production, as served (the server refuses development mode); see secure_cookies.
             "WIZARD_ENV": "production",
+            "PUBLIC_HOST": "127.0.0.1,localhost",
+            # Two workers must share their rate limits: the server refuses memory:// with more than one.
+            "RATELIMIT_STORAGE_URI": rate_limits,
             "SECRET_KEY": secrets.token_hex(32),
             "DATA_KEYS": KEY,
             "DATABASE_URL": database_url,
@@ -75,8 +78,8 @@ def secure_cookies(monkeypatch):
 
 
 @contextmanager
-def running_server(database_url: str, log_path: Path) -> Iterator[Server]:
-    server = Server(database_url, log_path)
+def running_server(database_url: str, log_path: Path, rate_limits: str) -> Iterator[Server]:
+    server = Server(database_url, log_path, rate_limits)
     try:
         server.start()
         yield server
@@ -132,7 +135,7 @@ def submit(session: requests.Session, base: str, name: str, message: str) -> str
     return confirmed_reference(session.post(base + "/reach-out", data=data, timeout=REQUEST_TIMEOUT))
 
 
-def test_500_requests_from_20_threads_are_all_stored_once_and_complete(database_url, tmp_path):
+def test_500_requests_from_20_threads_are_all_stored_once_and_complete(database_url, redis_url, tmp_path):
     threads_count, per_thread = 20, 25
     sent: dict[str, tuple[str, str]] = {}  # reference -> (name, message)
     confirmed: list[str] = []
@@ -157,7 +160,7 @@ def test_500_requests_from_20_threads_are_all_stored_once_and_complete(database_
                         confirmed.append(reference)
                         sent[reference] = (name, message)
 
-    with running_server(database_url, tmp_path / "server.log") as server:
+    with running_server(database_url, tmp_path / "server.log", redis_url) as server:
         threads = [threading.Thread(target=person, args=(t, server)) for t in range(threads_count)]
         for thread in threads:
             thread.start()
@@ -180,7 +183,7 @@ def test_500_requests_from_20_threads_are_all_stored_once_and_complete(database_
             assert row.details["phone"] == "+447911123456"
 
 
-def test_requests_confirmed_before_a_sigkill_survive_it(database_url, tmp_path):
+def test_requests_confirmed_before_a_sigkill_survive_it(database_url, redis_url, tmp_path):
     wanted, threads_count, per_thread = 60, 4, 400
     confirmed: dict[str, tuple[str, str]] = {}
     lock = threading.Lock()
@@ -201,7 +204,7 @@ def test_requests_confirmed_before_a_sigkill_survive_it(database_url, tmp_path):
                         confirmed[reference] = (name, message)
 
     log = tmp_path / "server.log"
-    server = Server(database_url, log)
+    server = Server(database_url, log, redis_url)
     try:
         server.start()
         threads = [threading.Thread(target=person, args=(t, server)) for t in range(threads_count)]
@@ -221,7 +224,7 @@ def test_requests_confirmed_before_a_sigkill_survive_it(database_url, tmp_path):
     assert len(confirmed) >= wanted, f"only {len(confirmed)} requests were confirmed before the deadline"
 
     # The same database again, as after a crash and a restart.
-    with running_server(database_url, log) as server, requests.Session() as session:
+    with running_server(database_url, log, redis_url) as server, requests.Session() as session:
         assert submit(session, server.base, "After Restart", "still working") is not None
 
     with open_store(database_url) as store:
@@ -238,8 +241,8 @@ def test_requests_confirmed_before_a_sigkill_survive_it(database_url, tmp_path):
         assert complete <= set(details)
 
 
-def test_the_same_form_sent_twice_is_stored_once(database_url, tmp_path):
-    with running_server(database_url, tmp_path / "server.log") as server:
+def test_the_same_form_sent_twice_is_stored_once(database_url, redis_url, tmp_path):
+    with running_server(database_url, tmp_path / "server.log", redis_url) as server:
         first, second = requests.Session(), requests.Session()
         data = form_data(read_form(first, server.base), "Double Click", "sent twice")
         # The second browser tab: same cookie, same form.
