@@ -30,7 +30,8 @@ run: $(STAMP)
 	WIZARD_ENV=development $(PY) -m wizard run --host $(HOST) --port $(PORT)
 
 # Production mode under gunicorn (gunicorn.conf.py): JSON logs, hashed static files,
-# /healthz and /readyz. Needs SECRET_KEY and DATA_KEYS; see docs/deploy.md.
+# /healthz and /readyz. Needs SECRET_KEY, DATA_KEYS and PUBLIC_HOST (and Redis for more than
+# one worker); see docs/deploy.md.
 # The schema is brought up to date once here, not by each gunicorn worker.
 serve: $(STAMP)
 	@WIZARD_ENV=production $(PY) -m wizard serve-check
