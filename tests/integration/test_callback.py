@@ -169,7 +169,9 @@ def test_the_confirmation_page_needs_a_request(browser):
 
 
 NOTHING_STORED = "Your request could not be saved. Nothing was stored. Please try again."
-NOT_CONFIRMED = "We could not confirm your request was saved. Press Send again; it will not be sent twice."
+NOT_CONFIRMED = (
+    "We could not confirm that your request was saved. Press “Send my request” again: it will not be sent twice."
+)
 
 
 class Dropped(sqlite3.OperationalError):

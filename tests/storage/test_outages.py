@@ -47,7 +47,9 @@ ROOT = Path(__file__).resolve().parents[2]
 KEY = new_key()
 PHONE = "+44 7911 123456"
 NOTHING_STORED = "Your request could not be saved. Nothing was stored. Please try again."
-NOT_CONFIRMED = "We could not confirm your request was saved. Press Send again; it will not be sent twice."
+NOT_CONFIRMED = (
+    "We could not confirm that your request was saved. Press “Send my request” again: it will not be sent twice."
+)
 PUBLIC_PAGES = ("/", "/questions", "/help-now", "/healthz")
 # A public page slower than this during a fault counts as not answering.
 PAGE_BOUND = 3.0

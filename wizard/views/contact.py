@@ -130,7 +130,9 @@ def _storage_failed(exc: SQLAlchemyError) -> str:
     log.error("call-back request not stored: %s (%s)", failure.kind, failure.code)
     if failure.maybe_written:
         # The form key makes sending again safe: a stored request is found, not stored twice.
-        return _("We could not confirm your request was saved. Press Send again; it will not be sent twice.")
+        return _(
+            "We could not confirm that your request was saved. Press “Send my request” again: it will not be sent twice."
+        )
     return _("Your request could not be saved. Nothing was stored. Please try again.")
 
 
