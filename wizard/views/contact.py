@@ -131,7 +131,8 @@ def _storage_failed(exc: SQLAlchemyError) -> str:
     if failure.maybe_written:
         # The form key makes sending again safe: a stored request is found, not stored twice.
         return _(
-            "We could not confirm that your request was saved. Press “Send my request” again: it will not be sent twice."
+            "We could not confirm that your request was saved. "
+            "Press “Send my request” again: it will not be sent twice."
         )
     return _("Your request could not be saved. Nothing was stored. Please try again.")
 
