@@ -296,7 +296,10 @@ def test_sign_in_is_rate_limited_with_a_friendly_page(tmp_path):
 
 
 def staff_cookie_header(response) -> str:
-    cookies = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("wizard_staff=")]
+    # Outside development the name has the __Secure- prefix (see test_cookies.py).
+    cookies = [
+        c for c in response.headers.getlist("Set-Cookie") if c.startswith(("wizard_staff=", "__Secure-wizard_staff="))
+    ]
     assert len(cookies) == 1, response.headers.getlist("Set-Cookie")
     return cookies[0]
 
