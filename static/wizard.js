@@ -33,19 +33,51 @@
   }
 
   /* 1. Quick exit: replace() keeps this site out of the Back button.
-     In a frame the partner's whole page must leave, not just the frame. */
+     In a frame the partner's whole page must leave, not just the frame. But the
+     answers there are in a partitioned cookie that only the frame's own requests
+     carry (a top-level request cannot delete it), so the frame asks for the exit
+     itself first. The person must leave quickly whatever the network does: the
+     page goes blank at once, and after EXIT_WAIT_MS at most they leave anyway. */
+  var EXIT_WAIT_MS = 800;
+  var leaving = false;
+
+  function forgetHere(href, then) {
+    var done = false;
+    function next() {
+      if (done) return;
+      done = true;
+      then();
+    }
+    if (!window.fetch) return next();
+    var controller = window.AbortController ? new AbortController() : null;
+    window.setTimeout(function () {
+      if (controller) controller.abort();
+      next();
+    }, EXIT_WAIT_MS);
+    /* redirect "manual": only this site's answer matters (it deletes the cookie); the
+       partner's exit page is for the whole window, not for this request. */
+    fetch(href, { credentials: "include", redirect: "manual", signal: controller ? controller.signal : undefined })
+      .then(next, next);
+  }
+
   function leave(event) {
     if (event) event.preventDefault();
+    if (leaving) return;
+    leaving = true;
     body.style.visibility = "hidden";
     var href = exitLink ? exitLink.href : "/exit";
-    if (framed && parentOrigin) {
-      fetch(href, { credentials: "include", redirect: "manual" }).catch(function () {});
-      tellParent({ type: "wizard:exit", url: body.getAttribute("data-exit-url") });
-    } else if (framed) {
-      window.open(href, "_top");
-    } else {
+    if (!framed) {
       window.location.replace(href);
+      return;
     }
+    forgetHere(href, function () {
+      if (parentOrigin) {
+        tellParent({ type: "wizard:exit", url: body.getAttribute("data-exit-url") });
+      } else if (!window.open(href, "_top")) {
+        /* The browser refused to move the partner's page: at least this frame leaves. */
+        window.location.replace(href);
+      }
+    });
   }
 
   if (exitLink) exitLink.addEventListener("click", leave);

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Flask, abort, current_app, g
 
+from . import quick_exit
 from .sessions import WizardSessionInterface
 
 EMBEDDABLE = ("pages", "questions", "results", "share", "contact")
@@ -45,6 +46,8 @@ def _pull_partner(endpoint: str | None, values: dict | None) -> None:
 def init_app(app: Flask, blueprints: list) -> None:
     # Public, embedded and staff cookies: see sessions.py.
     app.session_interface = WizardSessionInterface()
+    # "Leave this site" in a frame carries the session's exit id: see quick_exit.py.
+    quick_exit.init_app(app)
     app.url_value_preprocessor(_pull_partner)
     for blueprint in blueprints:
         app.register_blueprint(

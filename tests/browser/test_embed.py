@@ -9,6 +9,12 @@ Chromium runs with third-party cookies blocked. The test first proves the
 probe's ordinary cookie is refused inside the partner's page, then completes
 the embedded journey to the results and the reach-out page: the wizard's own
 cookie is partitioned, which such browsers still allow.
+
+"Leave this site" must forget the answers in every way a partner can embed the
+wizard: with the loader, with the plain iframe of the no-script snippet, and
+with JavaScript off. A top-level request to the wizard never carries the
+partitioned cookie, so each case is proved the way a person would meet it:
+reopen the partner's page afterwards and see the questions start again.
 """
 
 from __future__ import annotations
@@ -69,6 +75,9 @@ def partner_app(holder: dict):
         pages = {
             "/": f'<main><h1>Partner clinic</h1><div data-partner="{PARTNER_ID}"></div>'
             f'<script src="{wizard}/embed/v1/loader.js" async></script></main>',
+            # The documented snippet for sites that cannot run scripts: no loader, no greeting.
+            "/plain": f'<main><h1>Partner clinic</h1><iframe title="Find recovery support" '
+            f'src="{wizard}/embed/{PARTNER_ID}/" width="100%" height="900" style="border:0"></iframe></main>',
             "/probe-set": f'<iframe title="probe" src="{probe}/set"></iframe>',
             "/probe-check": f'<iframe title="probe" src="{probe}/check"></iframe>',
             "/left": "<h1>Weather</h1>",
@@ -223,4 +232,67 @@ def test_embed_refuses_other_framers_and_unknown_partners(sites, blocking_browse
     assert f"frame-ancestors 'self' {sites.partner}" in csp
     assert "x-frame-options" not in response.headers
     assert page.goto(sites.wizard + "/embed/nobody/").status == 404
+    context.close()
+
+
+# --- "Leave this site" forgets the answers in every kind of embed -------------------------------
+
+EMBED_COOKIE = "wizard_embed"  # tests run in development mode: no __Host- prefix
+LEAVE_CASES = {
+    # case: (partner page, JavaScript on)
+    "loader": ("/", True),
+    "plain-iframe": ("/plain", True),
+    "plain-iframe-no-js": ("/plain", False),
+}
+
+
+def wizard_cookies(context) -> dict[str, str]:
+    return {c["name"]: c["value"] for c in context.cookies() if c["domain"] == "localhost"}
+
+
+def answer_two_questions(frame: Frame) -> None:
+    with frame.expect_navigation(url=re.compile(r"/questions/who$")):
+        frame.locator("a.button--start").click()
+    frame.locator("#who-myself").check()
+    with frame.expect_navigation(url=re.compile(r"/questions/country$")):
+        frame.locator("main form button[type=submit]").click()
+    frame.locator("#country-input").select_option(value="CA")
+    with frame.expect_navigation(url=re.compile(r"/questions/danger$")):
+        frame.locator("main form button[type=submit]").click()
+
+
+@pytest.mark.parametrize("case", list(LEAVE_CASES))
+def test_leave_this_site_forgets_the_answers_in_every_embed(sites, blocking_browser, case):
+    partner_page, javascript = LEAVE_CASES[case]
+    context = blocking_browser.new_context(viewport={"width": 375, "height": 812}, java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto(sites.partner + partner_page)
+    frame = wizard_frame(page)
+    answer_two_questions(frame)
+    before = wizard_cookies(context)
+    assert list(before) == [EMBED_COOKIE], "the answers live in the partitioned cookie"
+
+    frame.locator("#quick-exit").click()
+    page.wait_for_url(sites.partner + "/left")
+    after = wizard_cookies(context)
+    if javascript:
+        # The frame's own request cleared the partitioned cookie before the page left.
+        assert EMBED_COOKIE not in after
+
+    # Someone opening the partner's page again (Back, history) finds nothing of it.
+    page.goto(sites.partner + partner_page)
+    frame = wizard_frame(page)
+    frame.goto(sites.wizard + f"/embed/{PARTNER_ID}/questions")
+    assert frame.url.endswith(f"/embed/{PARTNER_ID}/questions/who"), f"{case}: the journey resumed at {frame.url}"
+    assert frame.locator("input:checked").count() == 0
+    if javascript:
+        axe_clean(frame, f"after-leaving-{case}", page)
+    else:
+        # axe needs timers, which do not run where JavaScript is off; the same page was checked with it on.
+        page.screenshot(path=SCREENSHOTS / f"375-embed-after-leaving-{case}.png", full_page=True)
+    if EMBED_COOKIE in after:
+        # Still in the jar after leaving (a top-level request cannot reach the partitioned
+        # cookie): it was refused on reopening, and replaced, never read.
+        assert after[EMBED_COOKIE] == before[EMBED_COOKIE]
+        assert wizard_cookies(context).get(EMBED_COOKIE) != after[EMBED_COOKIE]
     context.close()

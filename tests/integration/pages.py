@@ -125,7 +125,9 @@ def check_page(url: str, status: int, html: str, headers) -> Page:
     assert title.startswith(h1), f"{url}: title {collected.title!r} does not start with h1 {h1!r}"
     # The staff console is not for the public: it has no quick exit or crisis line.
     if not urlsplit(url).path.startswith("/staff"):
-        assert re.search(r'id="quick-exit" href="[^"]*/exit"', html), f"{url}: no quick exit link"
+        assert re.search(r'id="quick-exit" href="[^"]*/exit(\?s=[A-Za-z0-9_-]{22})?"', html), (
+            f"{url}: no quick exit link"
+        )
         # The crisis line, in whatever language the page is in, with its link to urgent help.
         assert '<aside class="crisis"' in html, f"{url}: no crisis line"
         assert re.search(r'href="[^"]*/help-now"', html), f"{url}: no link to urgent help"

@@ -496,7 +496,10 @@ def test_refusals_and_csrf_failures_are_warnings_with_the_route_only(app, caplog
 
 
 def staff_cookie_header(response) -> str:
-    cookies = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("wizard_staff=")]
+    # Outside development the name has the __Secure- prefix (see test_cookies.py).
+    cookies = [
+        c for c in response.headers.getlist("Set-Cookie") if c.startswith(("wizard_staff=", "__Secure-wizard_staff="))
+    ]
     assert len(cookies) == 1, response.headers.getlist("Set-Cookie")
     return cookies[0]
 

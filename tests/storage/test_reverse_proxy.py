@@ -253,7 +253,7 @@ def test_headers_from_the_proxy_and_the_app_both_arrive(proxied):
 def test_a_journey_through_the_proxy_reaches_results_on_both_instances(proxied):
     session = proxied.session()
     page = session.get(proxied.base + "/questions", timeout=TIMEOUT)
-    cookie = next(c for c in session.cookies if c.name == "wizard")
+    cookie = next(c for c in session.cookies if c.name == "__Host-wizard")
     assert cookie.secure, "behind TLS the answers cookie must be Secure"
     for _step in range(30):
         path = urlsplit(page.url).path

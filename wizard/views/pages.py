@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .. import i18n, state
+from .. import quick_exit as exit_ids
 from ..security import csrf
 from ..sessions import is_staff_path
 
@@ -102,9 +103,18 @@ def _country_from_browser(matcher) -> str | None:
 
 @bp.get("/exit")
 def quick_exit():
-    """Leave at once: forget the answers and go somewhere neutral."""
-    state.clear()
+    """Leave at once: forget the answers and go somewhere neutral.
+
+    In a partner's frame the link leaves the whole page, and that top-level request
+    comes without the frame's partitioned cookie, so the session's exit id in the
+    address is recorded as left: the cookie is refused if it is ever sent again
+    (see quick_exit.py). With JavaScript the frame has already cleared it itself."""
     partner = g.get("partner")
+    if partner is not None:
+        # When the cookie does come (the frame's own request), a copy of it is refused too.
+        for exit_id in {request.args.get("s"), session.get(exit_ids.EXIT_ID)}:
+            exit_ids.record_left(exit_id)
+    state.clear()
     response = redirect(partner.exit_url if partner else current_app.config["EXIT_URL"], 303)
     response.headers["Clear-Site-Data"] = '"cookies", "storage"'
     response.headers["Referrer-Policy"] = "no-referrer"
