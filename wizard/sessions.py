@@ -1,7 +1,7 @@
 """Which session cookie a request uses: public, embedded or staff.
 
 The public journey and the staff console never share a cookie. Under /staff the
-cookie is `wizard_staff` with Path=/staff and SameSite=Strict, so it is never sent
+cookie is `wizard_staff` with Path=/staff (Path=/ on its own STAFF_HOST) and SameSite=Strict, so it is never sent
 to the public pages or from another site, and the public `wizard` cookie (answers)
 is never read or written there. The staff cookie holds only a random session
 token and the CSRF token; the session itself lives in the database (see
@@ -14,7 +14,8 @@ cookie is signed only; it holds nothing but a random token.
 Outside development the names carry the browser's cookie prefixes: `__Host-wizard`
 and `__Host-wizard_embed` (Secure, Path=/, no Domain: no other host, subdomain or
 plain-HTTP page can set or shadow them) and `__Secure-wizard_staff` (it keeps
-Path=/staff). Development serves plain HTTP, where prefixed cookies are refused,
+Path=/staff), or `__Host-wizard_staff` at Path=/ when the console has its own
+STAFF_HOST. Development serves plain HTTP, where prefixed cookies are refused,
 so it keeps the bare names.
 """
 
@@ -80,8 +81,17 @@ class WizardSessionInterface(SecureCookieSessionInterface):
             return "__Host-" + name
         return "__Secure-" + name
 
+    @staticmethod
+    def _on_staff_host(app: Flask) -> bool:
+        """The console on its own host (STAFF_HOST): the whole host is the console's, so its
+        cookie can be host-only at Path=/, which gives it the stronger __Host- prefix."""
+        staff_host = app.config.get("STAFF_HOST", "")
+        return bool(staff_host) and has_request_context() and request.host.split(":")[0] in staff_host.split(",")
+
     def get_cookie_path(self, app: Flask) -> str:
-        return STAFF_PREFIX if self._staff() else super().get_cookie_path(app)
+        if self._staff():
+            return "/" if self._on_staff_host(app) else STAFF_PREFIX
+        return super().get_cookie_path(app)
 
     def get_cookie_samesite(self, app: Flask):
         if self._staff():

@@ -56,3 +56,23 @@ def test_the_staff_host_serves_no_public_page(split):
         assert split.get(path, headers={"Host": "staff.example.org"}).status_code == 404, path
     assert split.get("/", headers={"Host": "help.example.org"}).status_code == 200
     assert split.get("/healthz", headers={"Host": "staff.example.org"}).status_code == 200
+
+
+def test_on_its_own_host_the_staff_cookie_is_host_only(monkeypatch):
+    """M7 with L7: on STAFF_HOST the console's cookie is `__Host-` (Secure, Path=/, no Domain)."""
+    monkeypatch.setenv("WIZARD_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "p" * 40)
+    app = create_app(
+        {
+            "EXIT_URL": "https://example.org/weather",
+            "PUBLIC_HOST": "help.example.org",
+            "STAFF_HOST": "staff.example.org",
+        }
+    )
+    client = app.test_client()
+    page = client.get("/staff/sign-in", base_url="https://staff.example.org")
+    cookie = page.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-wizard_staff=") and "Path=/;" in cookie and "Secure" in cookie
+    assert "Domain" not in cookie
+    public = client.get("/", base_url="https://help.example.org")
+    assert public.status_code == 200
