@@ -100,8 +100,15 @@ def test_a_cookie_sealed_under_the_previous_key_still_opens_during_a_key_change(
 
 @pytest.fixture
 def production(tmp_path):
+    # Production loads no example partner and refuses http origins: one https partner here.
+    partners = tmp_path / "partners.yaml"
+    partners.write_text(
+        f"partners:\n  - id: {PARTNER}\n    name: Example\n    allowed_origins: ['https://partner.example.org']\n"
+        "    exit_url: https://example.org/weather\n"
+    )
     return create_app(
         {
+            "PARTNERS_FILE": str(partners),
             "TESTING": True,
             "SECRET_KEY": "a-production-secret-of-32-characters-at-least",
             "DEVELOPMENT": False,
