@@ -8,6 +8,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
 
@@ -124,3 +126,16 @@ class Gunicorn:
             self.process.wait(timeout=30)
         except ProcessLookupError:
             pass
+
+
+@contextmanager
+def open_store(database_url: str, key: str) -> Iterator:
+    """The call-back store the servers under test write to, to read back what they stored."""
+    from wizard.storage import Database, Sealer
+    from wizard.storage.callbacks import CallbackStore
+
+    database = Database(database_url)
+    try:
+        yield CallbackStore(database, Sealer([key]))
+    finally:
+        database.dispose()

@@ -35,12 +35,10 @@ import psycopg
 import pytest
 import requests
 
-from wizard.storage import Database, Sealer
-from wizard.storage.callbacks import CallbackStore
 from wizard.storage.crypto import new_key
 
 from .conftest import RedisServer
-from .servers import Gunicorn, upgrade_database
+from .servers import Gunicorn, open_store, upgrade_database
 from .test_scale_out import CSRF, FORM_KEY, REFERENCE, Visitor
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,18 +86,9 @@ def serving(env: dict, log_path: Path, config: str = "gunicorn.conf.py", ready: 
         server.stop()
 
 
-@contextmanager
-def open_store(database_url: str) -> Iterator[CallbackStore]:
-    database = Database(database_url)
-    try:
-        yield CallbackStore(database, Sealer([KEY]))
-    finally:
-        database.dispose()
-
-
 def stored_names(database_url: str) -> dict[str, list[str]]:
     """name -> the references stored under it."""
-    with open_store(database_url) as store:
+    with open_store(database_url, KEY) as store:
         rows = store.list("all", limit=100_000)
     names: dict[str, list[str]] = {}
     for row in rows:

@@ -24,11 +24,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from wizard.storage import Database, Sealer
-from wizard.storage.callbacks import CallbackStore
 from wizard.storage.crypto import new_key
 
-from .servers import Gunicorn, send_secure_cookies_over_local_http, upgrade_database
+from .servers import Gunicorn, open_store, send_secure_cookies_over_local_http, upgrade_database
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = new_key()
@@ -85,15 +83,6 @@ def running_server(database_url: str, log_path: Path, rate_limits: str) -> Itera
         yield server
     finally:
         server.stop()
-
-
-@contextmanager
-def open_store(database_url: str) -> Iterator[CallbackStore]:
-    database = Database(database_url)
-    try:
-        yield CallbackStore(database, Sealer([KEY]))
-    finally:
-        database.dispose()
 
 
 def read_form(session: requests.Session, base: str) -> dict:
@@ -172,7 +161,7 @@ def test_500_requests_from_20_threads_are_all_stored_once_and_complete(database_
     assert failures == []
     assert len(confirmed) == threads_count * per_thread
     assert len(set(confirmed)) == len(confirmed), "two people were shown the same reference"
-    with open_store(database_url) as store:
+    with open_store(database_url, KEY) as store:
         assert store.count() == len(confirmed)
         rows = store.list("all", limit=10 * len(confirmed))
         assert sorted(row.reference for row in rows) == sorted(confirmed)
@@ -227,7 +216,7 @@ def test_requests_confirmed_before_a_sigkill_survive_it(database_url, redis_url,
     with running_server(database_url, log, redis_url) as server, requests.Session() as session:
         assert submit(session, server.base, "After Restart", "still working") is not None
 
-    with open_store(database_url) as store:
+    with open_store(database_url, KEY) as store:
         rows = store.list("all", limit=10_000)  # opens every row: a half-written one raises SealError
         stored = {row.reference: row.details for row in rows}
         assert store.count() == len(rows)
@@ -271,6 +260,6 @@ def test_the_same_form_sent_twice_is_stored_once(database_url, redis_url, tmp_pa
     assert set(references) == {"first", "second", "again"}
     assert None not in references.values(), references
     assert len(set(references.values())) == 1, references
-    with open_store(database_url) as store:
+    with open_store(database_url, KEY) as store:
         assert store.count() == 1
         assert store.get(references["first"]).details["name"] == "Double Click"

@@ -34,6 +34,18 @@ RETRIES = 2
 RETRY_PAUSES = (0.1, 0.3)
 
 
+def _unsealed_columns(row: CallbackRequest) -> dict:
+    """What staff see of a request without opening anything sealed."""
+    return {
+        "reference": row.reference,
+        "created_at": row.created_at,
+        "status": row.status,
+        "handled_at": row.handled_at,
+        "handled_by": row.handled_by,
+        "partner": row.partner,
+    }
+
+
 def new_reference() -> str:
     chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
     return f"{chars[:4]}-{chars[4:]}"
@@ -176,14 +188,7 @@ class CallbackStore:
         if row.sealed_note is not None:
             note = self.sealer.open_text(row.sealed_note, bound_to=row.reference)
         return StoredRequest(
-            reference=row.reference,
-            created_at=row.created_at,
-            status=row.status,
-            handled_at=row.handled_at,
-            handled_by=row.handled_by,
-            partner=row.partner,
-            details=self.sealer.open(row.sealed, bound_to=row.reference),
-            note=note,
+            **_unsealed_columns(row), details=self.sealer.open(row.sealed, bound_to=row.reference), note=note
         )
 
     def _open_or_mark(self, row: CallbackRequest) -> StoredRequest:
@@ -196,17 +201,7 @@ class CallbackStore:
             return self._open(row)
         except SealError as exc:
             log.error("Call-back request %s cannot be opened: %s", row.reference, exc)
-            return StoredRequest(
-                reference=row.reference,
-                created_at=row.created_at,
-                status=row.status,
-                handled_at=row.handled_at,
-                handled_by=row.handled_by,
-                partner=row.partner,
-                details={},
-                note=None,
-                readable=False,
-            )
+            return StoredRequest(**_unsealed_columns(row), details={}, note=None, readable=False)
 
     def get(self, reference: str, *, mark_unreadable: bool = False) -> StoredRequest | None:
         """The request, or None. A sealed value that cannot be opened raises SealError, or with
