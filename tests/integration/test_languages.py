@@ -7,9 +7,9 @@ import re
 import pytest
 from babel.support import Translations
 
+from tests.support.answers import FULL
+from tests.support.journey import walk
 from wizard.i18n import LANGUAGES, TRANSLATIONS, _sort_key
-
-from .test_journey import FULL, walk
 
 
 def translate(lang: str, msgid: str) -> str:
