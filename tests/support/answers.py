@@ -16,6 +16,8 @@ FULL = {
     "support": ["peer_groups"],
     "needs": ["cost", "legal"],
 }
+# The same person using opioids alone, with nothing ticked for support or needs.
+OPIOIDS_ONLY = {**FULL, "substances": ["opioids"], "support": [], "needs": []}
 
 
 CALLBACK = {
