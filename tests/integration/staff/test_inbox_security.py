@@ -26,6 +26,7 @@ from wizard.storage.crypto import new_key
 
 @pytest.fixture
 def browser(staff):
+    """alice's browser, signed in (the `staff` fixture in conftest.py)."""
     return staff[0]
 
 
