@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from tests.integration.test_journey import FULL
+from tests.support.answers import FULL
 
 CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 COOKIE = "wizard"

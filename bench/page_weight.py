@@ -19,9 +19,8 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
-from tests.integration.pages import Browser
-from tests.integration.test_html_validity import collect_pages
-from tests.integration.test_page_weight import ASSET
+from tests.support.pages import Browser
+from tests.support.site_pages import ASSET, collect_pages
 from wizard import create_app
 from wizard.storage.crypto import new_key
 

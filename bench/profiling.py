@@ -19,8 +19,9 @@ from pathlib import Path
 
 from pyinstrument import Profiler
 
-from tests.integration.pages import Browser
-from tests.integration.test_journey import FULL, walk
+from tests.support.answers import FULL
+from tests.support.journey import walk
+from tests.support.pages import Browser
 from wizard import create_app
 from wizard.storage.crypto import new_key
 

@@ -1,7 +1,8 @@
 """Browser tests: Debian Chromium, driven by Playwright, against a live server.
 
 Every page a test reaches goes through ``check_page``: an axe scan that must
-find no violations, a record of the URL (artifacts/browser-pages-checked.txt),
+find no violations, a record of the URL (artifacts/browser-pages-checked.txt, one file per
+pytest-xdist worker, such as browser-pages-checked-gw0.txt),
 and, once per distinct page, screenshots in artifacts/screenshots/ at 375 px
 (full page) and at 1280 px, where axe runs again.
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import secrets
 import threading
@@ -357,7 +359,10 @@ class PageChecker:
         if self._audit_page is not None:
             self._audit_page.context.close()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        (ARTIFACTS / "browser-pages-checked.txt").write_text("\n".join(self.checked) + "\n")
+        # Each pytest-xdist worker checks its own share of the pages: one record each, none overwritten.
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        record = f"browser-pages-checked-{worker}.txt" if worker else "browser-pages-checked.txt"
+        (ARTIFACTS / record).write_text("\n".join(self.checked) + "\n")
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from .test_keyboard import assert_focus_visible, focused, press_until, tab_to_id, tab_to_text
-from .test_keyboard import choose_radio as keyboard_choose_radio
+from tests.support.keyboard import assert_focus_visible, focused, press_until, tab_to_id, tab_to_text
+from tests.support.keyboard import choose_radio as keyboard_choose_radio
 
 pytestmark = pytest.mark.browser
 

@@ -32,6 +32,7 @@ from playwright.sync_api import Frame, Page
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from tests.support.answers import OPIOIDS_ONLY
 from wizard import create_app
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
@@ -39,20 +40,7 @@ from .conftest import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 pytestmark = pytest.mark.browser
 
 PARTNER_ID = "test-partner"
-ANSWERS = {
-    "who": "myself",
-    "country": "CA",
-    "danger": "not_now",
-    "substances": ["opioids"],
-    "injecting": "injects",
-    "readiness": "cut_down_or_safer",
-    "faith": "secular",
-    "setting": "outpatient",
-    "medication": "open",
-    "previous_treatment": "never",
-    "support": [],
-    "needs": [],
-}
+ANSWERS = {**OPIOIDS_ONLY, "country": "CA"}
 
 
 def serve(app) -> tuple[str, object]:

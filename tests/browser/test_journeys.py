@@ -13,6 +13,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.support.answers import OPIOIDS_ONLY
+
 pytestmark = pytest.mark.browser
 
 FAITH_BASED = "faith_based"
@@ -20,20 +22,7 @@ FAITH_BASED = "faith_based"
 JOURNEYS = [
     {
         "id": "myself-gb-opioids-injects-secular",
-        "answers": {
-            "who": "myself",
-            "country": "GB",
-            "danger": "not_now",
-            "substances": ["opioids"],
-            "injecting": "injects",
-            "readiness": "cut_down_or_safer",
-            "faith": "secular",
-            "setting": "outpatient",
-            "medication": "open",
-            "previous_treatment": "never",
-            "support": [],
-            "needs": [],
-        },
+        "answers": OPIOIDS_ONLY,
         "lands": "/check-answers",
         "heading": "Options that may suit you",
         "shows": ["medication-assisted-treatment", "needle-syringe-exchange"],

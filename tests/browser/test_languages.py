@@ -85,7 +85,6 @@ def test_whole_journey_in_each_language(open_page, site, check_page, lang):
         assert translate(lang, "Options that may suit them") != "Options that may suit them"
 
 
-@pytest.mark.skipif("ar" not in LANGUAGES, reason="Arabic is not offered yet")
 def test_switching_language_mid_journey_keeps_every_answer(open_page, site, check_page):
     page = open_page(shot_prefix="switch-")
     page.goto("/questions")

@@ -8,7 +8,8 @@ sharpen the pixels, not change the layout).
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page
+
+from tests.support.layout import assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 
@@ -32,23 +33,6 @@ ANSWERS = {
     "support": ["peer_groups", "online", "holistic", "practical"],
     "needs": ["cost", "distance", "women_childcare", "language_culture", "mental_health", "legal", "stigma"],
 }
-
-OVERFLOW = """() => {
-    const root = document.documentElement;
-    const wide = [...document.querySelectorAll('body *')]
-        .filter(el => el.getBoundingClientRect().right > window.innerWidth + 0.5)
-        .slice(0, 5)
-        .map(el => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${[...el.classList].join('.')}`);
-    return {scrollWidth: root.scrollWidth, innerWidth: window.innerWidth, wide};
-}"""
-
-
-def assert_no_horizontal_scroll(page: Page, where: str) -> None:
-    measured = page.evaluate(OVERFLOW)
-    assert measured["scrollWidth"] <= measured["innerWidth"], (
-        f"{where} scrolls sideways: {measured['scrollWidth']} px wide in a {measured['innerWidth']} px window; "
-        f"too wide: {measured['wide']}"
-    )
 
 
 @pytest.mark.parametrize("viewport_name", list(VIEWPORTS))

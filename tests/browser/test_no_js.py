@@ -7,22 +7,12 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.support.answers import FULL
+
 pytestmark = pytest.mark.browser
 
-ANSWERS = {
-    "who": "myself",
-    "country": "GB",
-    "danger": "not_now",
-    "substances": ["opioids"],
-    "injecting": "injects",
-    "readiness": "cut_down_or_safer",
-    "faith": "secular",
-    "setting": "outpatient",
-    "medication": "open",
-    "previous_treatment": "never",
-    "support": ["peer_groups"],
-    "needs": ["cost"],
-}
+# The full answers with opioids alone and one need.
+ANSWERS = {**FULL, "substances": ["opioids"], "needs": ["cost"]}
 
 
 @pytest.fixture

@@ -15,12 +15,12 @@ from functools import cache
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.support.answers import FULL
 from wizard import i18n
 from wizard.rulebook.space import walk
 from wizard.share import make_code
 from wizard.views.share import PLAN_APPROACHES
 
-from ..integration.test_journey import FULL
 from .conftest import ARTIFACTS, DESKTOP
 
 pytestmark = pytest.mark.browser

@@ -16,26 +16,20 @@ import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
-from .test_keyboard import assert_focus_visible, focused, press_until, tab_to_id, tab_to_text
-from .test_layout import assert_no_horizontal_scroll
+from tests.support.keyboard import assert_focus_visible, press_until
+from tests.support.layout import assert_no_horizontal_scroll
+from tests.support.staff_browser import (
+    DETAILS,
+    LINKS,
+    PASSWORD,
+    enrol_with_keyboard,
+    follow_link,
+    new_account,
+    press_button,
+    type_into,
+)
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "correct horse battery staple"
-# Each account's set-up link, by username (the link is printed once, when it is made).
-LINKS: dict[str, str] = {}
-DETAILS = {
-    "name": "Robin Example",
-    "phone": "+447911123456",
-    "email": "robin@example.org",
-    "best_time": "morning",
-    "language": "en",
-    "leave_message": "yes",
-    "say_who": "no",
-    "for_whom": "myself",
-    "message": "Mornings are best.",
-    "summary": {"answers": {"who": "myself", "country": "GB"}, "approaches": [], "interface_language": "en"},
-}
 
 
 @pytest.fixture
@@ -46,50 +40,6 @@ def staff(site):
     username = new_account(site, "robin")
     reference, _new = site.app.extensions["callbacks"].submit(DETAILS, form_key=secrets.token_urlsafe(24))
     return username, reference
-
-
-def type_into(page: Page, element_id: str, text: str) -> None:
-    tab_to_id(page, element_id)
-    page.keyboard.type(text)
-
-
-def press_button(page: Page, text: str) -> None:
-    tab_to_text(page, text, "BUTTON")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-
-
-def follow_link(page: Page, text: str) -> None:
-    tab_to_text(page, text, "A")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-
-
-def new_account(site, prefix: str) -> str:
-    """An account in the live server's database; its set-up link is kept in LINKS."""
-    username = f"{prefix}-{secrets.token_hex(3)}"
-    LINKS[username] = "/staff/enrol/" + site.app.extensions["staff_accounts"].create(username).token
-    return username
-
-
-def enrol_with_keyboard(page: Page, site, check_page, username: str) -> str:
-    """Open the set-up link, choose the password, scan the key, enter a code. Returns the secret."""
-    page.goto(LINKS[username])
-    assert site.path_of(page.url).startswith("/staff/enrol/")
-    check_page(page, "staff-enrol")
-    page.keyboard.press("Tab")
-    assert focused(page)["text"] == "Skip to main content"
-    expect(page.locator("main")).to_contain_text(username)
-    type_into(page, "password", PASSWORD)
-    assert_focus_visible(page)
-    type_into(page, "password_again", PASSWORD)
-    expect(page.locator("img.staff-qr")).to_be_visible()
-    assert page.locator("img.staff-qr").evaluate("img => img.complete && img.naturalWidth > 0"), "QR code not shown"
-    secret = page.locator("#secret").inner_text().replace(" ", "")
-    type_into(page, "code", pyotp.TOTP(secret).now())
-    press_button(page, "Set up and sign in")
-    assert site.path_of(page.url) == "/staff"
-    return secret
 
 
 def sign_in_with_keyboard(page: Page, site, check_page, username: str, secret: str) -> None:

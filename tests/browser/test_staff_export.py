@@ -12,9 +12,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import delete, select
 
+from tests.support.staff_browser import DETAILS, enrol_with_keyboard, follow_link, new_account, press_button, type_into
 from wizard.storage.models import CallbackRequest, StaffUser
-
-from .test_staff import DETAILS, enrol_with_keyboard, follow_link, new_account, press_button, type_into
 
 pytestmark = pytest.mark.browser
 

@@ -12,9 +12,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from .test_keyboard import assert_focus_visible, choose_checkboxes, choose_radio, press_until, tab_to_id
-from .test_layout import assert_no_horizontal_scroll
-from .test_staff import enrol_with_keyboard, follow_link, new_account, press_button, type_into
+from tests.support.keyboard import assert_focus_visible, choose_checkboxes, choose_radio, press_until, tab_to_id
+from tests.support.layout import assert_no_horizontal_scroll
+from tests.support.staff_browser import enrol_with_keyboard, follow_link, new_account, press_button, type_into
 
 pytestmark = pytest.mark.browser
 

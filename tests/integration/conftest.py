@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.pages import Browser
 from wizard import create_app
-
-from .pages import Browser
 
 
 @pytest.fixture

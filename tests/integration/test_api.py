@@ -13,12 +13,11 @@ import jsonschema_rs
 import pytest
 from babel.support import Translations
 
+from tests.support.answers import FULL
 from wizard import create_app, state
 from wizard.i18n import LANGUAGES, TRANSLATIONS
 from wizard.rulebook.conditions import parse_condition
 from wizard.rulebook.loader import PREFER_NOT_TO_SAY
-
-from .test_journey import FULL
 
 PARTNER = "https://partner.example.org"
 PROBLEM = "application/problem+json"

@@ -7,12 +7,12 @@ import time
 
 import pytest
 
+from tests.support.answers import FULL
+from tests.support.callbacks import VALID, form_key, reference_on, send
+from tests.support.journey import walk
+from tests.support.pages import Browser
 from wizard import create_app
 from wizard.storage import Database
-
-from .callback_helpers import VALID, form_key, reference_on, send
-from .pages import Browser
-from .test_journey import FULL, walk
 
 
 @pytest.fixture

@@ -10,49 +10,8 @@ from __future__ import annotations
 import logging
 import re
 
-from .test_journey import FULL, walk
-
-CALLBACK = {
-    "name": "Quintessa Marlowe-Brightwater",
-    "phone": "+44 7911 123456",
-    "email": "quintessa.brightwater@example.org",
-    "best_time": "evening",
-    "language": "pt",
-    "leave_message": "no",
-    "say_who": "no",
-    "for_whom": "someone_else",
-    "whose_details": "theirs",
-    "message": "Zephyrine counted seventeen quokkas\nbefore breakfast",
-    "consent": "y",
-    "website": "",
-}
-# The number as typed, as stored (E.164), and as staff or a library might write it.
-PHONE_FORMS = [
-    "+44 7911 123456",
-    "+447911123456",
-    "447911123456",
-    "07911 123456",
-    "07911123456",
-    "7911 123456",
-    "7911123456",
-    "+44 7911123456",
-    "+44-7911-123456",
-]
-PERSONAL_PIECES = [
-    CALLBACK["name"],
-    "Quintessa",
-    "Marlowe",
-    "Brightwater",
-    CALLBACK["email"],
-    "quintessa.brightwater",
-    CALLBACK["message"],
-    "Zephyrine",
-    "quokkas",
-    *PHONE_FORMS,
-]
-# Answer codes that are also ordinary words of the storage layer: "open" is the state of
-# every new request, stored in the clear (see storage/models.py), not the answer "open".
-NOT_PERSONAL_WORDS = {"open"}
+from tests.support.answers import CALLBACK, FULL, PERSONAL_PIECES, answer_codes
+from tests.support.journey import walk
 
 
 class Keep(logging.Handler):
@@ -62,13 +21,6 @@ class Keep(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
-
-
-def _answer_codes() -> set[str]:
-    codes = {code for value in FULL.values() for code in (value if isinstance(value, list) else [value])}
-    # The call-back choices too; two-letter and yes/no codes are too common to search for as words.
-    codes |= {"evening", "someone_else", "theirs"}
-    return codes - NOT_PERSONAL_WORDS
 
 
 def _logged_text(records: list[logging.LogRecord]) -> str:
@@ -121,5 +73,5 @@ def test_a_journey_and_a_call_back_request_log_nothing_personal(app, browser, ca
         assert piece not in logged, f"{piece!r} is in the logs"
         assert piece.lower() not in logged.lower(), f"{piece!r} is in the logs"
     words = set(re.findall(r"\w+", logged))
-    for code in _answer_codes():
+    for code in answer_codes():
         assert code not in words, f"the answer code {code!r} is in the logs"

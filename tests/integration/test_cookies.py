@@ -10,10 +10,10 @@ from contextlib import suppress
 import pytest
 from flask.sessions import SecureCookieSessionInterface
 
+from tests.support.answers import FULL
+from tests.support.journey import walk
+from tests.support.pages import Browser
 from wizard import create_app
-
-from .pages import Browser
-from .test_journey import FULL, walk
 
 PARTNER = "example"
 HTTPS = "https://localhost"

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from .test_journey import FULL
+from tests.support.answers import FULL
 
 PARTNER = "example"
 ORIGINS = "https://partner.example.org http://127.0.0.1:8100"

@@ -16,10 +16,9 @@ import secrets
 
 import pytest
 
+from tests.support.pages import Browser
 from wizard import quick_exit
 from wizard.limits import limiter
-
-from .pages import Browser
 
 PARTNER = "example"
 PARTNER_EXIT = "https://www.bbc.co.uk/weather"

@@ -8,10 +8,10 @@ import socket
 
 import pytest
 
+from tests.support.answers import FULL
+from tests.support.journey import walk
 from wizard import create_app
 from wizard.storage import Database
-
-from .test_journey import FULL, walk
 
 
 def _free_port() -> int:

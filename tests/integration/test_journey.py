@@ -4,32 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-FULL = {
-    "who": "myself",
-    "country": "GB",
-    "danger": "not_now",
-    "substances": ["opioids", "alcohol"],
-    "injecting": "injects",
-    "readiness": "cut_down_or_safer",
-    "faith": "secular",
-    "setting": "outpatient",
-    "medication": "open",
-    "previous_treatment": "never",
-    "support": ["peer_groups"],
-    "needs": ["cost", "legal"],
-}
-
-
-def walk(browser, answers: dict):
-    """Answer whatever question is shown until there is no question left."""
-    page = browser.get("/questions")
-    seen = []
-    while "/questions/" in browser.history[-1]:
-        qid = browser.history[-1].split("?")[0].rsplit("/", 1)[1]
-        seen.append(qid)
-        assert len(seen) < 30, "the journey does not end"
-        page = browser.answer(page, answers.get(qid))
-    return page, seen
+from tests.support.answers import FULL
+from tests.support.journey import walk
 
 
 def test_start_page_explains_the_tool(browser):

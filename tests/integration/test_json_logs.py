@@ -16,11 +16,10 @@ import time
 
 import pytest
 
+from tests.support.answers import CALLBACK, FULL, PERSONAL_PIECES, answer_codes
+from tests.support.callbacks import form_key
+from tests.support.journey import walk
 from wizard.logging_setup import REQUEST_LOGGER, JsonFormatter, RequestLog, configure_logging
-
-from .callback_helpers import form_key
-from .test_callback_logs import CALLBACK, PERSONAL_PIECES, _answer_codes
-from .test_journey import FULL, walk
 
 
 @pytest.fixture
@@ -85,7 +84,7 @@ def test_a_journey_a_call_back_and_a_share_link_log_json_without_anything_person
     for piece in PERSONAL_PIECES:
         assert piece.lower() not in text.lower(), f"{piece!r} is in the logs"
     words = set(re.findall(r"\w+", text))
-    for answer in _answer_codes():
+    for answer in answer_codes():
         assert answer not in words, f"the answer code {answer!r} is in the logs"
     assert code not in text and code[:20] not in text, "the share code is in the logs"
     assert "lang=" not in text and "?" not in "".join(e.get("route") or "" for e in entries)
@@ -189,10 +188,9 @@ def test_a_request_line_for_whatever_the_app_answers():
 
 
 def test_a_rate_limit_is_logged_without_the_clients_address(tmp_path, json_log):
+    from tests.support.callbacks import send
+    from tests.support.pages import Browser
     from wizard import create_app
-
-    from .callback_helpers import send
-    from .pages import Browser
 
     app = create_app(
         {

@@ -7,9 +7,9 @@ import re
 import pytest
 from babel.support import Translations
 
+from tests.support.answers import FULL
+from tests.support.journey import walk
 from wizard.i18n import LANGUAGES, TRANSLATIONS, _sort_key
-
-from .test_journey import FULL, walk
 
 
 def translate(lang: str, msgid: str) -> str:
@@ -36,19 +36,11 @@ def test_explicit_choice_sets_lang_dir_and_text(browser, lang):
     assert page.h1 == translate(lang, "Who are you looking for help for?")
 
 
-needs_french = pytest.mark.skipif("fr" not in LANGUAGES, reason="French is not offered yet")
-needs_portuguese = pytest.mark.skipif("pt" not in LANGUAGES, reason="Portuguese is not offered yet")
-needs_spanish = pytest.mark.skipif("es" not in LANGUAGES, reason="Spanish is not offered yet")
-needs_arabic = pytest.mark.skipif("ar" not in LANGUAGES, reason="Arabic is not offered yet")
-
-
-@needs_french
 def test_browser_language_is_used_when_nothing_was_chosen(browser):
     page = browser.get("/", headers={"Accept-Language": "fr-CA,fr;q=0.9,en;q=0.5"})
     assert html_attrs(page) == ("fr", "ltr")
 
 
-@needs_portuguese
 def test_explicit_choice_beats_the_browser_language(browser):
     browser.get("/?lang=pt", headers={"Accept-Language": "es"})
     page = browser.get("/privacy", headers={"Accept-Language": "es"})
@@ -69,7 +61,6 @@ def test_switcher_on_every_page_names_each_language_in_itself(browser):
     assert 'href="/questions/who?change=1&amp;lang=en"' in page.html
 
 
-@needs_spanish
 def test_switching_language_keeps_every_answer(browser):
     walk(browser, FULL)
     english = browser.get("/check-answers")
@@ -79,7 +70,6 @@ def test_switching_language_keeps_every_answer(browser):
     assert "Reino Unido" in page.text()  # the country, in Spanish
 
 
-@needs_french
 def test_rules_content_and_errors_are_translated(browser):
     browser.get("/?lang=fr")
     page = browser.get("/questions/who")
@@ -92,7 +82,6 @@ def test_rules_content_and_errors_are_translated(browser):
     assert translate("fr", "Why this may suit you") in page.text()
 
 
-@needs_french
 def test_country_names_are_localised_and_sorted_for_the_language(browser):
     browser.get("/?lang=fr")
     page = browser.answer(browser.get("/questions/who"), "myself")
@@ -102,7 +91,6 @@ def test_country_names_are_localised_and_sorted_for_the_language(browser):
     assert names == sorted(names, key=_sort_key)
 
 
-@needs_arabic
 def test_arabic_pages_are_right_to_left_with_numbers_isolated(browser):
     browser.get("/?lang=ar")
     page = browser.answer(browser.get("/questions/who"), "myself")
@@ -111,7 +99,6 @@ def test_arabic_pages_are_right_to_left_with_numbers_isolated(browser):
     assert '<bdi dir="ltr">999</bdi>' in page.html
 
 
-@needs_portuguese
 def test_one_page_version_keeps_the_language_without_cookies(app):
     client = app.test_client(use_cookies=False)
     page = client.get("/all-questions?lang=pt").get_data(as_text=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from .test_journey import FULL, walk
+from tests.support.answers import FULL
+from tests.support.journey import walk
 
 
 def test_a_full_journey_logs_no_answers(browser, caplog):

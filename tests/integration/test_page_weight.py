@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from .test_html_validity import collect_pages
+from tests.support.site_pages import ASSET, collect_pages
 
 BUDGET = 60 * 1024
-ASSET = re.compile(r'<(?:link|script|img|source)\b[^>]*?(?:href|src)="([^"]+)"')
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ import re
 
 import pytest
 
+from tests.support.answers import FULL
+from tests.support.callbacks import send
+from tests.support.journey import walk
+from tests.support.pages import Browser
 from wizard import create_app
-
-from .callback_helpers import send
-from .pages import Browser
-from .test_journey import FULL, walk
 
 PROXIED = {"HTTP_X_FORWARDED_PROTO": "https", "HTTP_X_FORWARDED_HOST": "wizard.example.org"}
 

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
+from tests.support.answers import FULL
+from tests.support.journey import walk
 from wizard import state
-
-from .test_journey import FULL, walk
 
 
 def start(browser):

@@ -12,7 +12,7 @@ import secrets
 
 import redis
 
-from tests.integration.pages import Browser
+from tests.support.pages import Browser
 from wizard import create_app
 
 PARTNER = "example"

@@ -38,8 +38,8 @@ import requests
 from wizard.storage.crypto import new_key
 
 from .conftest import RedisServer
+from .scale_out import CSRF, FORM_KEY, REFERENCE, Visitor
 from .servers import Gunicorn, open_store, upgrade_database
-from .test_scale_out import CSRF, FORM_KEY, REFERENCE, Visitor
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = new_key()

@@ -36,12 +36,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from tests.integration.test_callback_logs import CALLBACK
-from tests.integration.test_journey import FULL
+from tests.support.answers import CALLBACK, FULL
 from wizard.storage.crypto import new_key
 
+from .scale_out import CSRF, FORM_KEY, TOO_MANY, instances
 from .servers import end, free_port, log_tail
-from .test_scale_out import CSRF, FORM_KEY, TOO_MANY, instances
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "deploy.md"

@@ -11,103 +11,28 @@ Everything listens on 127.0.0.1; every wait and loop is bounded in count and tim
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 import secrets
 import time
-from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pyotp
 import pytest
 import requests
 
-from tests.integration.test_callback_logs import CALLBACK, PERSONAL_PIECES, _answer_codes
-from tests.integration.test_journey import FULL
+from tests.support.answers import CALLBACK, FULL, PERSONAL_PIECES, answer_codes
 from wizard.staff.accounts import Accounts
 from wizard.storage import Database, Sealer
 from wizard.storage.crypto import new_key
 
 from .conftest import new_database
-from .servers import Gunicorn, upgrade_database
+from .scale_out import CSRF, FORM_KEY, REFERENCE, TIMEOUT, TOO_MANY, Instance, Visitor, instances
 
-ROOT = Path(__file__).resolve().parents[2]
 KEY = new_key()
 SECRET = secrets.token_hex(32)
-TIMEOUT = 30
 STAFF, STAFF_PASSWORD = "alice", "correct horse battery staple"
-REFERENCE = re.compile(r'<strong class="reference"><bdi dir="ltr">([0-9A-Z]{4}-[0-9A-Z]{4})</bdi></strong>')
-CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
-FORM_KEY = re.compile(r'name="form_key" value="([^"]+)"')
-TOO_MANY = "Please wait before sending this again"
-
-
-class Instance(Gunicorn):
-    """One `gunicorn --config gunicorn.conf.py`."""
-
-    def __init__(self, name: str, env: dict, log_path: Path):
-        super().__init__(f"instance {name}", ["--config", str(ROOT / "gunicorn.conf.py")], env, log_path)
-
-
-@contextmanager
-def instances(count: int, env: dict, folder: Path) -> Iterator[list[Instance]]:
-    """`count` instances with the same settings, started together after the deployment's `db upgrade`."""
-    upgrade_database(env)
-    started = [Instance(chr(ord("A") + n), env, folder / f"instance-{n}.log") for n in range(count)]
-    try:
-        for instance in started:
-            instance.start()
-        deadline = time.monotonic() + 120
-        for instance in started:
-            instance.wait_until_ready(deadline)
-        yield started
-    finally:
-        for instance in started:
-            instance.stop()
-
-
-class Visitor:
-    """One browser behind a load balancer: a single cookie jar, and each request to the next instance.
-
-    Cookies are not port-specific (RFC 6265), so the jar sends the same cookies to both."""
-
-    def __init__(self, bases: list[str]):
-        self.session = requests.Session()
-        self._next = itertools.cycle(bases)
-        self.served_by: Counter[str] = Counter()
-
-    def _send(self, method: str, path: str, base: str | None = None, **kwargs) -> requests.Response:
-        base = base or next(self._next)
-        self.served_by[base] += 1
-        response = self.session.request(method, base + path, allow_redirects=False, timeout=TIMEOUT, **kwargs)
-        # Production cookies are Secure. Browsers treat http://127.0.0.1 as a secure context and
-        # send them there; Python's cookie jar does not, unless told the cookie is not Secure.
-        for cookie in self.session.cookies:
-            cookie.secure = False
-        return response
-
-    def request(self, method: str, path: str, base: str | None = None, **kwargs) -> requests.Response:
-        """Follows redirects, each one to the next instance in turn."""
-        response = self._send(method, path, base, **kwargs)
-        for _hop in range(10):
-            if response.status_code not in (301, 302, 303, 307, 308):
-                return response
-            location = urlsplit(response.headers["Location"])
-            response = self._send("GET", location.path + (f"?{location.query}" if location.query else ""))
-        pytest.fail(f"too many redirects from {path}")
-
-    def get(self, path: str, base: str | None = None) -> requests.Response:
-        return self.request("GET", path, base)
-
-    def post(self, path: str, data: dict, base: str | None = None) -> requests.Response:
-        return self.request("POST", path, base, data=data)
-
-    def close(self) -> None:
-        self.session.close()
 
 
 def csrf_token(response: requests.Response) -> str:
@@ -330,7 +255,7 @@ def test_the_instances_logs_are_json_lines_with_nothing_personal(pair, visitor, 
         for piece in PERSONAL_PIECES:
             assert piece.lower() not in text.lower(), f"{piece!r} is in {instance.name}'s log"
         words = set(re.findall(r"\w+", text))
-        for answer in _answer_codes():
+        for answer in answer_codes():
             assert answer not in words, f"the answer code {answer!r} is in {instance.name}'s log"
         assert code not in text and code[:16] not in text, "the share code is in the log"
         assert "/shared/" not in text.replace("/shared/<code>", ""), "a share link is in the log"

@@ -5,12 +5,16 @@ enrolment link as a person would, and an authenticator that computes codes with 
 
 from __future__ import annotations
 
+import csv
+import io
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pyotp
+from werkzeug.datastructures import MultiDict
 
-from tests.integration.pages import Browser
+from tests.support.answers import FULL
+from tests.support.pages import Browser
 from wizard import create_app
 from wizard.staff.accounts import TOTP_PERIOD, totp_step
 from wizard.storage.audit import recent
@@ -139,3 +143,82 @@ def error_summary(page) -> str:
     assert page.has_error_summary(), f"no error summary on {page.url}"
     summary = page.html.split('id="error-summary"', 1)[1].split(">", 1)[1].split("</div>", 1)[0]
     return " ".join(re.sub(r"<[^>]+>", " ", summary).split())
+
+
+# --- the console once signed in: requests, exports, the guide --------------------------------------------
+
+
+DETAILS = {
+    "name": "Sam Example",
+    "phone": "+447911123456",
+    "email": "sam@example.org",
+    "best_time": "evening",
+    "language": "es",
+    "leave_message": "no",
+    "say_who": "yes",
+    "for_whom": "someone_else",
+    "whose_details": "theirs",
+    "message": "Evenings are hard.\nPlease text first.",
+}
+
+
+def fresh_code(app, phone: Authenticator) -> str:
+    """A code the server has not seen yet: the accounts' clock moves on one 30-second step each time."""
+    accounts = app.extensions["staff_accounts"]
+    moment = accounts.clock() + timedelta(seconds=30)
+    accounts.clock = lambda: moment
+    return phone.totp.at(moment.replace(tzinfo=UTC))
+
+
+def export(app, staff, status: str = "open", reason: str = "weekly call-back list", code: str | None = None):
+    """Ask for a CSV export as the export page does: a reason and a fresh code."""
+    browser, phone = staff
+    page = browser.get("/staff/export")
+    data = {"csrf_token": page.csrf_token(), "status": status, "reason": reason}
+    data["code"] = fresh_code(app, phone) if code is None else code
+    return browser.post("/staff/export.csv", data=data)
+
+
+def submit(app, n: int = 0, partner: str | None = None, **details) -> str:
+    """Store a request as the public form would; returns its reference."""
+    matcher = app.extensions["matcher"]
+    summary = {
+        "answers": FULL,
+        "approaches": [m.approach.id for m in matcher.match(FULL).approaches],
+        "interface_language": "es",
+    }
+    reference, new = app.extensions["callbacks"].submit(
+        {**DETAILS, **details, "summary": summary}, form_key=f"test-form-key-{n:012d}", partner=partner
+    )
+    assert new
+    return reference
+
+
+def references_on(page) -> list[str]:
+    return re.findall(r'<th scope="row"><a href="/staff/requests/([0-9A-Z-]+)">', page.html)
+
+
+def read_csv(response) -> list[list[str]]:
+    assert response.mimetype == "text/csv"
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True).removeprefix("\ufeff"))))
+
+
+def form_data(answers: dict, **extra) -> MultiDict:
+    """Answers as a browser sends the form: one field per ticked box, nothing for a blank."""
+    data = MultiDict()
+    for qid, value in answers.items():
+        for code in value if isinstance(value, list) else [value]:
+            if code:
+                data.add(qid, code)
+    for key, value in extra.items():
+        data.add(key, value)
+    return data
+
+
+def record_data(page, **fields) -> MultiDict:
+    """The record form on a guide page, as the browser would send it."""
+    form = page.html.split('id="record-form"', 1)[1].split("</form>", 1)[0]
+    data = MultiDict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form))
+    for name, value in fields.items():
+        data.add(f"record-{name}", value)
+    return data

@@ -10,14 +10,13 @@ import string
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
+from tests.support.answers import FULL
 from wizard import share
 from wizard.journey import Journey
 from wizard.rulebook.loader import PREFER_NOT_TO_SAY
 from wizard.rulebook.models import Option
 from wizard.rulebook.space import walk
 from wizard.share import DAY, LIFETIME_DAYS, ShareError, make_code, read_code
-
-from ..integration.test_journey import FULL
 
 SECRET = "unit-test-secret"
 # Noon on some day: the expiry tests move whole days from here.

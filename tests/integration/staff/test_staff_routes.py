@@ -4,25 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from tests.support.staff import create_account, enrolment_data, make_app, phone_for, submit_password
-
-from .pages import Browser
-from .test_html_validity import html_problems
-from .test_journey import FULL
-from .test_staff_console import submit
-from .test_staff_guide import form_data, record_data
+from tests.support.answers import FULL
+from tests.support.pages import Browser
+from tests.support.site_pages import html_problems
+from tests.support.staff import (
+    create_account,
+    enrolment_data,
+    form_data,
+    phone_for,
+    record_data,
+    submit,
+    submit_password,
+)
 
 # Only the first step of signing in is open to everyone, and the enrolment link (which
 # says that a link that is not a live one does not work).
 OPEN_TO_ALL = {"/staff/sign-in"}
 ENROLMENT_LINK = "/staff/enrol/<link>"
-
-
-@pytest.fixture
-def app(tmp_path):
-    return make_app(tmp_path)
 
 
 def staff_rules(app):

@@ -2,84 +2,27 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from datetime import UTC, timedelta
 
 import pytest
 
-from tests.support.staff import Authenticator, audit_actions, error_summary, make_app, signed_in_with_phone
+from tests.support.answers import FULL
+from tests.support.staff import (
+    audit_actions,
+    error_summary,
+    export,
+    read_csv,
+    references_on,
+    submit,
+)
 from wizard.storage.callbacks import REFERENCE_ALPHABET
 
-from .pages import Browser
-from .test_journey import FULL
-
-DETAILS = {
-    "name": "Sam Example",
-    "phone": "+447911123456",
-    "email": "sam@example.org",
-    "best_time": "evening",
-    "language": "es",
-    "leave_message": "no",
-    "say_who": "yes",
-    "for_whom": "someone_else",
-    "whose_details": "theirs",
-    "message": "Evenings are hard.\nPlease text first.",
-}
 PERSONAL = ("Sam Example", "7911", "sam@example.org", "Evenings are hard", "Please text first")
-
-
-@pytest.fixture
-def app(tmp_path):
-    return make_app(tmp_path)
-
-
-@pytest.fixture
-def staff(app) -> tuple[Browser, Authenticator]:
-    """alice, signed in, and her authenticator (exports ask for a code again)."""
-    return signed_in_with_phone(app, "alice")
 
 
 @pytest.fixture
 def browser(staff):
     return staff[0]
-
-
-def fresh_code(app, phone: Authenticator) -> str:
-    """A code the server has not seen yet: the accounts' clock moves on one 30-second step each time."""
-    accounts = app.extensions["staff_accounts"]
-    moment = accounts.clock() + timedelta(seconds=30)
-    accounts.clock = lambda: moment
-    return phone.totp.at(moment.replace(tzinfo=UTC))
-
-
-def export(app, staff, status: str = "open", reason: str = "weekly call-back list", code: str | None = None):
-    """Ask for a CSV export as the export page does: a reason and a fresh code."""
-    browser, phone = staff
-    page = browser.get("/staff/export")
-    data = {"csrf_token": page.csrf_token(), "status": status, "reason": reason}
-    data["code"] = fresh_code(app, phone) if code is None else code
-    return browser.post("/staff/export.csv", data=data)
-
-
-def submit(app, n: int = 0, partner: str | None = None, **details) -> str:
-    """Store a request as the public form would; returns its reference."""
-    matcher = app.extensions["matcher"]
-    summary = {
-        "answers": FULL,
-        "approaches": [m.approach.id for m in matcher.match(FULL).approaches],
-        "interface_language": "es",
-    }
-    reference, new = app.extensions["callbacks"].submit(
-        {**DETAILS, **details, "summary": summary}, form_key=f"test-form-key-{n:012d}", partner=partner
-    )
-    assert new
-    return reference
-
-
-def references_on(page) -> list[str]:
-    return re.findall(r'<th scope="row"><a href="/staff/requests/([0-9A-Z-]+)">', page.html)
 
 
 # --- the inbox ----------------------------------------------------------------------------------------------------
@@ -269,11 +212,6 @@ def test_an_oversized_form_is_a_413(app, browser):
 
 
 # --- export -------------------------------------------------------------------------------------------------------
-
-
-def read_csv(response) -> list[list[str]]:
-    assert response.mimetype == "text/csv"
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True).removeprefix("\ufeff"))))
 
 
 def test_the_export_page_offers_each_filter(app, browser):

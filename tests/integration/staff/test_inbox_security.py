@@ -15,17 +15,20 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from sqlalchemy import text
 
+from tests.support.site_pages import html_problems
+from tests.support.staff import DETAILS, audit_actions, export, fresh_code, read_csv, references_on, submit
 from wizard.cli import main
 from wizard.staff.describe import UNREADABLE, mailto_href
 from wizard.storage import Sealer
 from wizard.storage.callbacks import CallbackStore
 from wizard.storage.crypto import new_key
 
-from .test_html_validity import html_problems
-from .test_staff import audit_actions
-from .test_staff_console import DETAILS, app, browser, export, fresh_code, read_csv, references_on, staff, submit
 
-__all__ = ["app", "browser", "staff"]  # fixtures shared with the console's tests
+@pytest.fixture
+def browser(staff):
+    """alice's browser, signed in (the `staff` fixture in conftest.py)."""
+    return staff[0]
+
 
 ATTACK_EMAIL = "x?subject=Urgent&body=call+this+number@example.org"
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
+from tests.support.pages import Browser
 from tests.support.staff import (
     GENERIC_FAILURE,
     PASSWORD,
@@ -31,18 +32,11 @@ from tests.support.staff import (
 from wizard import create_app
 from wizard.storage.models import StaffPendingLogin, StaffSession, StaffUser, utcnow
 
-from .pages import Browser
-
 # Kept importable from here for modules that predate tests/support.
 __all__ = ["audit_actions", "create_account", "error_summary", "make_app", "signed_in"]
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
-
-
-@pytest.fixture
-def app(tmp_path):
-    return make_app(tmp_path)
 
 
 def browser_from(app, address: str, agent: str = FIREFOX) -> Browser:

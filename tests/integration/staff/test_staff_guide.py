@@ -14,42 +14,30 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.datastructures import MultiDict
 
-from tests.support.staff import audit_actions, create_account, error_summary, make_app, signed_in
+from tests.support.answers import FULL
+from tests.support.pages import Browser
+from tests.support.staff import (
+    audit_actions,
+    create_account,
+    error_summary,
+    form_data,
+    record_data,
+    signed_in,
+)
 from wizard.rulebook.models import words_for
 from wizard.rulebook.space import walk
 from wizard.share import read_code
 from wizard.staff.describe import to_csv
 from wizard.storage.callbacks import key_digest
 
-from .pages import Browser
-from .test_journey import FULL
-
 SAMPLE_SIZE = 200
 SEED = 20261121
 
 
 @pytest.fixture
-def app(tmp_path):
-    return make_app(tmp_path)
-
-
-@pytest.fixture
 def browser(app):
     return signed_in(app)
-
-
-def form_data(answers: dict, **extra) -> MultiDict:
-    """Answers as a browser sends the form: one field per ticked box, nothing for a blank."""
-    data = MultiDict()
-    for qid, value in answers.items():
-        for code in value if isinstance(value, list) else [value]:
-            if code:
-                data.add(qid, code)
-    for key, value in extra.items():
-        data.add(key, value)
-    return data
 
 
 def guide_page(browser: Browser, answers: dict, **extra):
@@ -373,15 +361,6 @@ def test_the_handout_link_holds_the_answers_in_the_persons_language(app, browser
 
 
 # --- recording the conversation ------------------------------------------------------------------------
-
-
-def record_data(page, **fields) -> MultiDict:
-    """The record form on a guide page, as the browser would send it."""
-    form = page.html.split('id="record-form"', 1)[1].split("</form>", 1)[0]
-    data = MultiDict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form))
-    for name, value in fields.items():
-        data.add(f"record-{name}", value)
-    return data
 
 
 def test_recording_needs_the_callers_consent(app, browser):
