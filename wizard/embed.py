@@ -8,7 +8,7 @@ stays inside it (the app's url_for maps "questions.question" to
 
 from __future__ import annotations
 
-from flask import Flask, abort, current_app, g
+from flask import Flask, abort, current_app, g, has_request_context
 
 from . import quick_exit
 from .sessions import WizardSessionInterface
@@ -19,17 +19,11 @@ PREFIX = "/embed/<partner>"
 
 class WizardFlask(Flask):
     def url_for(self, endpoint: str, **values):
-        partner = g.get("partner") if _in_request() else None
+        partner = g.get("partner") if has_request_context() else None
         if partner is not None and endpoint.split(".", 1)[0] in EMBEDDABLE:
             endpoint = "embed_" + endpoint
             values.setdefault("partner", partner.id)
         return super().url_for(endpoint, **values)
-
-
-def _in_request() -> bool:
-    from flask import has_request_context
-
-    return has_request_context()
 
 
 def _pull_partner(endpoint: str | None, values: dict | None) -> None:

@@ -72,9 +72,10 @@ class Journey:
         position = ids.index(question_id)
         return path[position - 1] if position > 0 else None
 
-    def position(self, question_id: str, answers: Mapping[str, object]) -> tuple[int, int]:
+    def question_number(self, question_id: str, answers: Mapping[str, object]) -> int:
+        """Where the question is on the path these answers make, from 1; 0 if it is not on it."""
         ids = [q.id for q in self.path(answers)]
-        return (ids.index(question_id) + 1 if question_id in ids else 0), len(ids)
+        return ids.index(question_id) + 1 if question_id in ids else 0
 
     def is_complete(self, answers: Mapping[str, object]) -> bool:
         return self.next_question(answers) is None

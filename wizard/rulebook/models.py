@@ -218,11 +218,6 @@ class Approach(Frozen):
     citations: tuple[Citation, ...] = Field(min_length=1)
 
 
-class Phone(Frozen):
-    number: Annotated[StrictStr, StringConstraints(pattern=r"^\+?[0-9][0-9 ]{1,20}$")]
-    description: Text | None = None
-
-
 class Organisation(Frozen):
     """Field names follow Open Referral HSDS where one fits."""
 

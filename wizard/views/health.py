@@ -24,8 +24,7 @@ from flask import Blueprint, Response, current_app, jsonify
 from ..limits import limiter
 
 bp = Blueprint("health", __name__)
-# The session is never opened for these (see state.keep_alive): no cookie, no Vary: Cookie.
-ENDPOINTS = frozenset({"health.healthz", "health.readyz", "health.database"})
+# The session is never opened for these: state.QUIET_ENDPOINTS lists them (no cookie, no Vary: Cookie).
 
 
 @bp.get("/healthz")

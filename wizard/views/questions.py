@@ -71,7 +71,7 @@ def question(question_id: str):
     current = answers.get(question_id)
     selected = set(current) if isinstance(current, list) else {current} if current else set()
     # The path can grow or shrink with the answers, so the total is "about".
-    number, _ = journey.position(question_id, answers)
+    number = journey.question_number(question_id, answers)
     total = len(journey.questions)
     choices = i18n.choices_for(journey, q, audience)
     first_input = f"{q.id}-input" if q.kind == "country" else f"{q.id}-{choices[0].code}"
