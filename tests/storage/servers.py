@@ -139,3 +139,24 @@ def open_store(database_url: str, key: str) -> Iterator:
         yield CallbackStore(database, Sealer([key]))
     finally:
         database.dispose()
+
+
+CALLBACK_PHONE = "+44 7911 123456"
+
+
+def callback_form(hidden: dict, name: str, message: str) -> dict:
+    """A complete call-back form as a person fills it in, with the page's hidden fields."""
+    return {
+        **hidden,
+        "name": name,
+        "phone": CALLBACK_PHONE,
+        "email": "",
+        "best_time": "evening",
+        "language": "en",
+        "leave_message": "no",
+        "say_who": "no",
+        "for_whom": "myself",
+        "message": message,
+        "consent": "y",
+        "website": "",
+    }

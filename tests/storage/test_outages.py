@@ -39,11 +39,10 @@ from wizard.storage.crypto import new_key
 
 from .conftest import RedisServer
 from .scale_out import CSRF, FORM_KEY, REFERENCE, Visitor
-from .servers import Gunicorn, open_store, upgrade_database
+from .servers import Gunicorn, callback_form, open_store, upgrade_database
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = new_key()
-PHONE = "+44 7911 123456"
 NOTHING_STORED = "Your request could not be saved. Nothing was stored. Please try again."
 NOT_CONFIRMED = (
     "We could not confirm that your request was saved. Press “Send my request” again: it will not be sent twice."
@@ -114,21 +113,7 @@ class Attempt:
 def _form_data(page: requests.Response, name: str) -> dict:
     csrf, key = CSRF.search(page.text), FORM_KEY.search(page.text)
     assert csrf and key, f"no form on {page.url} ({page.status_code})"
-    return {
-        "csrf_token": csrf.group(1),
-        "form_key": key.group(1),
-        "name": name,
-        "phone": PHONE,
-        "email": "",
-        "best_time": "evening",
-        "language": "en",
-        "leave_message": "no",
-        "say_who": "no",
-        "for_whom": "myself",
-        "message": f"Message from {name}",
-        "consent": "y",
-        "website": "",
-    }
+    return callback_form({"csrf_token": csrf.group(1), "form_key": key.group(1)}, name, f"Message from {name}")
 
 
 def _read_outcome(attempt: Attempt, response: requests.Response) -> None:

@@ -26,11 +26,16 @@ import requests
 
 from wizard.storage.crypto import new_key
 
-from .servers import Gunicorn, open_store, send_secure_cookies_over_local_http, upgrade_database
+from .servers import (
+    Gunicorn,
+    callback_form,
+    open_store,
+    send_secure_cookies_over_local_http,
+    upgrade_database,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = new_key()
-PHONE = "+44 7911 123456"
 REFERENCE = re.compile(r'<strong class="reference"><bdi dir="ltr">([0-9A-Z]{4}-[0-9A-Z]{4})</bdi></strong>')
 REQUEST_TIMEOUT = 30
 
@@ -94,23 +99,6 @@ def read_form(session: requests.Session, base: str) -> dict:
     return {"csrf_token": csrf.group(1), "form_key": key.group(1)}
 
 
-def form_data(hidden: dict, name: str, message: str) -> dict:
-    return {
-        **hidden,
-        "name": name,
-        "phone": PHONE,
-        "email": "",
-        "best_time": "evening",
-        "language": "en",
-        "leave_message": "no",
-        "say_who": "no",
-        "for_whom": "myself",
-        "message": message,
-        "consent": "y",
-        "website": "",
-    }
-
-
 def confirmed_reference(response: requests.Response) -> str | None:
     """The reference, if this response is the confirmation page a person would see."""
     if response.status_code != 200 or not response.url.endswith("/reach-out/requested"):
@@ -120,7 +108,7 @@ def confirmed_reference(response: requests.Response) -> str | None:
 
 
 def submit(session: requests.Session, base: str, name: str, message: str) -> str | None:
-    data = form_data(read_form(session, base), name, message)
+    data = callback_form(read_form(session, base), name, message)
     return confirmed_reference(session.post(base + "/reach-out", data=data, timeout=REQUEST_TIMEOUT))
 
 
@@ -233,7 +221,7 @@ def test_requests_confirmed_before_a_sigkill_survive_it(database_url, redis_url,
 def test_the_same_form_sent_twice_is_stored_once(database_url, redis_url, tmp_path):
     with running_server(database_url, tmp_path / "server.log", redis_url) as server:
         first, second = requests.Session(), requests.Session()
-        data = form_data(read_form(first, server.base), "Double Click", "sent twice")
+        data = callback_form(read_form(first, server.base), "Double Click", "sent twice")
         # The second browser tab: same cookie, same form.
         second.cookies.update(first.cookies)
         barrier = threading.Barrier(2, timeout=30)
