@@ -45,7 +45,7 @@ def parse_proxy_addresses(text: str) -> tuple[Network, ...]:
     return tuple(networks)
 
 
-def _address(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+def parse_address(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         address = ipaddress.ip_address((text or "").split("%", 1)[0])
     except ValueError:
@@ -64,7 +64,7 @@ class TrustedProxies:
         self.proxies = proxies
 
     def from_proxy(self, environ) -> bool:
-        peer = _address(environ.get("REMOTE_ADDR"))
+        peer = parse_address(environ.get("REMOTE_ADDR"))
         return peer is not None and any(peer in network for network in self.proxies)
 
     def __call__(self, environ, start_response):
@@ -77,7 +77,7 @@ class TrustedProxies:
 
 def client_key() -> str:
     """The rate-limit key: the IPv4 address, or the /64 an IPv6 address belongs to."""
-    address = _address(request.remote_addr)
+    address = parse_address(request.remote_addr)
     if address is None:
         return request.remote_addr or "unknown"
     if address.version == 6:

@@ -27,9 +27,9 @@ import time
 from datetime import timedelta
 
 from flask import Flask, g, has_request_context, session, url_for
-from flask_limiter.util import get_remote_address
 
 from .limits import limiter
+from .proxies import client_key
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +39,9 @@ EXIT_ID = "exit_id"
 REMEMBER_FOR = timedelta(minutes=30)
 _ID_FORM = re.compile(r"[A-Za-z0-9_-]{22}")
 _KEY = "wizard-left/"
-# Exit ids recorded per client address and minute. A person leaves once; more than this
-# is someone filling the list, and is not recorded (they still leave, as always).
+# Exit ids recorded per client (address, or IPv6 /64, as the rate limits count) and minute.
+# A person leaves once; more than this is someone filling the list, and is not recorded
+# (they still leave, as always).
 MAX_RECORDED_PER_MINUTE = 30
 _PER_MINUTE_KEY = "wizard-left-count/"
 
@@ -71,7 +72,7 @@ def record_left(value: object) -> None:
     storage = limiter.storage
     try:
         minute = int(time.time() // 60)
-        if storage.incr(f"{_PER_MINUTE_KEY}{get_remote_address()}/{minute}", 60) > MAX_RECORDED_PER_MINUTE:
+        if storage.incr(f"{_PER_MINUTE_KEY}{client_key()}/{minute}", 60) > MAX_RECORDED_PER_MINUTE:
             log.warning("quick exit: too many exits from one address this minute; this one is not recorded")
             return
         storage.incr(_KEY + value, int(REMEMBER_FOR.total_seconds()))

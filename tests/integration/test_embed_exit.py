@@ -150,3 +150,14 @@ def test_exits_from_one_address_are_recorded_only_up_to_a_limit(app, caplog):
         # The list cannot be filled from one address; the person still left.
         assert not quick_exit.has_left(ids[-1])
     assert "too many exits from one address" in caplog.text
+
+
+def test_moving_within_an_ipv6_64_does_not_escape_the_limit(app, caplog):
+    client = app.test_client()
+    ids = [secrets.token_urlsafe(16) for _ in range(quick_exit.MAX_RECORDED_PER_MINUTE + 1)]
+    for n, exit_id in enumerate(ids):
+        client.environ_base["REMOTE_ADDR"] = f"2001:db8:0:7::{n + 1:x}"
+        assert client.get(f"/embed/{PARTNER}/exit", query_string={"s": exit_id}).status_code == 303
+    with app.test_request_context():
+        assert quick_exit.has_left(ids[0])
+        assert not quick_exit.has_left(ids[-1])

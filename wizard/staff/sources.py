@@ -12,6 +12,8 @@ import hmac
 import ipaddress
 from dataclasses import dataclass
 
+from ..proxies import parse_address
+
 IPV4_PREFIX = 24
 IPV6_PREFIX = 48
 
@@ -43,12 +45,9 @@ COMMAND_LINE_SOURCE = Source("the server", "command line", "command-line")
 
 
 def network_of(address: str | None) -> str:
-    try:
-        ip = ipaddress.ip_address((address or "").strip())
-    except ValueError:
+    ip = parse_address((address or "").strip())
+    if ip is None:
         return "unknown network"
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
     prefix = IPV4_PREFIX if ip.version == 4 else IPV6_PREFIX
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
