@@ -48,6 +48,8 @@ class KnownHosts:
 def init_app(app: Flask) -> None:
     public = parse_hosts(app.config.get("PUBLIC_HOST", ""))
     staff = parse_hosts(app.config.get("STAFF_HOST", ""))
+    # Read by the session interface: on the staff host the console's cookie is host-only.
+    app.extensions["staff_hosts"] = staff
     if public:
         app.wsgi_app = KnownHosts(app.wsgi_app, public + staff)
     if not staff:

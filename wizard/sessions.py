@@ -27,6 +27,7 @@ from datetime import timedelta
 from flask import Flask, has_request_context, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadData, URLSafeTimedSerializer
+from werkzeug.sansio.utils import host_is_trusted
 
 from . import quick_exit
 from .cookie_seal import SealedJSON
@@ -85,8 +86,8 @@ class WizardSessionInterface(SecureCookieSessionInterface):
     def _on_staff_host(app: Flask) -> bool:
         """The console on its own host (STAFF_HOST): the whole host is the console's, so its
         cookie can be host-only at Path=/, which gives it the stronger __Host- prefix."""
-        staff_host = app.config.get("STAFF_HOST", "")
-        return bool(staff_host) and has_request_context() and request.host.split(":")[0] in staff_host.split(",")
+        staff_hosts = app.extensions.get("staff_hosts", ())
+        return bool(staff_hosts) and has_request_context() and host_is_trusted(request.host, staff_hosts)
 
     def get_cookie_path(self, app: Flask) -> str:
         if self._staff():
