@@ -8,6 +8,6 @@ from __future__ import annotations
 
 
 def create_app(overrides: dict | None = None):
-    from .app import create_app as _create_app
+    from wizard.app import create_app as _create_app
 
     return _create_app(overrides)

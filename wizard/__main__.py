@@ -1,3 +1,3 @@
-from .cli import main
+from wizard.cli import main
 
 main()

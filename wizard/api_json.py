@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from flask import current_app
 
-from . import i18n
-from .journey import Journey
-from .rulebook import conditions as c
-from .rulebook import models as m
-from .rulebook.engine import ApproachMatch, OrganisationMatch, Result
-from .rulebook.loader import PREFER_NOT_TO_SAY
+from wizard import i18n
+from wizard.journey import Journey
+from wizard.rulebook import conditions as c
+from wizard.rulebook import models as m
+from wizard.rulebook.engine import ApproachMatch, OrganisationMatch, Result
+from wizard.rulebook.loader import PREFER_NOT_TO_SAY
 
 AUDIENCES = ("myself", "someone_else")
 

@@ -7,14 +7,14 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import logging_setup
-from .config import PROJECT_ROOT, build_config
-from .embed import WizardFlask
-from .journey import Journey
-from .partners import DEFAULT_FILE as DEFAULT_PARTNERS
-from .partners import EXAMPLE_FILE as EXAMPLE_PARTNERS
-from .rulebook.engine import Matcher
-from .rulebook.loader import load_rulebook
+from wizard import logging_setup
+from wizard.config import PROJECT_ROOT, build_config
+from wizard.embed import WizardFlask
+from wizard.journey import Journey
+from wizard.partners import DEFAULT_FILE as DEFAULT_PARTNERS
+from wizard.partners import EXAMPLE_FILE as EXAMPLE_PARTNERS
+from wizard.rulebook.engine import Matcher
+from wizard.rulebook.loader import load_rulebook
 
 
 def init_storage(app: Flask) -> None:
@@ -29,9 +29,9 @@ def init_storage(app: Flask) -> None:
     still serves the crisis line. Development (`make run`) and the tests migrate here, so a
     fresh clone and every throwaway test database need no extra step.
     """
-    from .storage import Database, Sealer
-    from .storage.callbacks import CallbackStore
-    from .storage.crypto import parse_keys
+    from wizard.storage import Database, Sealer
+    from wizard.storage.callbacks import CallbackStore
+    from wizard.storage.crypto import parse_keys
 
     try:
         sealer = Sealer(parse_keys(app.config["DATA_KEYS"]))
@@ -46,8 +46,8 @@ def init_storage(app: Flask) -> None:
 
 
 def migrate_for_development(app: Flask, database) -> None:
-    from .storage.db import describe
-    from .storage.failures import classify
+    from wizard.storage.db import describe
+    from wizard.storage.failures import classify
 
     try:
         database.migrate()
@@ -84,10 +84,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     init_storage(app)
 
-    from . import assets, compression, embed, fragments, hosts, i18n, limits, proxies, security, staff, templating
-    from .partners import load_partners
-    from .views import api, contact, health, pages, questions, results, share
-    from .views import embed as embed_views
+    from wizard import assets, compression, embed, fragments, hosts, i18n, limits, proxies, security, staff, templating
+    from wizard.partners import load_partners
+    from wizard.views import api, contact, health, pages, questions, results, share
+    from wizard.views import embed as embed_views
 
     # Refuse to start on an invalid partners file, as on invalid rules.
     development = bool(app.config["DEVELOPMENT"])

@@ -17,7 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 
-from .messages import N_, Message
+from wizard.messages import N_, Message
 
 NAME_MAX = 80
 MESSAGE_MAX = 500

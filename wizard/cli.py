@@ -12,11 +12,11 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from .config import PROJECT_ROOT
-from .rulebook.engine import Matcher
-from .rulebook.loader import PREFER_NOT_TO_SAY, RulebookError, load_rulebook
-from .rulebook.space import coverage
-from .staff.cli import add_staff_commands
+from wizard.config import PROJECT_ROOT
+from wizard.rulebook.engine import Matcher
+from wizard.rulebook.loader import PREFER_NOT_TO_SAY, RulebookError, load_rulebook
+from wizard.rulebook.space import coverage
+from wizard.staff.cli import add_staff_commands
 
 
 def _load(folder: str):
@@ -41,7 +41,7 @@ def cmd_check(args) -> int:
 
 def cmd_safety(args) -> int:
     """Prove the safety invariants over the whole answer space; list every broken promise."""
-    from .rulebook.safety import INVARIANTS, violations
+    from wizard.rulebook.safety import INVARIANTS, violations
 
     book = _load(args.rules)
     problems = list(violations(book))
@@ -148,7 +148,7 @@ def parse_duration(text: str) -> timedelta:
 
 def _storage():
     """The database and keys the app would use, without starting a web server."""
-    from . import create_app
+    from wizard import create_app
 
     return create_app().extensions
 
@@ -213,10 +213,10 @@ def cmd_db_upgrade(_args) -> int:
     the schema, so a worker that starts during a database outage still serves the public pages."""
     import os
 
-    from .config import PROJECT_ROOT
-    from .storage import Database
-    from .storage.db import describe, head_revision
-    from .storage.failures import classify
+    from wizard.config import PROJECT_ROOT
+    from wizard.storage import Database
+    from wizard.storage.db import describe, head_revision
+    from wizard.storage.failures import classify
 
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{PROJECT_ROOT / 'instance' / 'wizard.sqlite3'}"
     database = Database(url)
@@ -237,14 +237,14 @@ def cmd_db_upgrade(_args) -> int:
 
 
 def cmd_new_key(_args) -> int:
-    from .storage.crypto import new_key
+    from wizard.storage.crypto import new_key
 
     print(new_key())
     return 0
 
 
 def cmd_run(args) -> int:
-    from . import create_app
+    from wizard import create_app
 
     app = create_app()
     app.run(host=args.host, port=args.port, debug=False)
@@ -252,7 +252,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_serve_check(_args) -> int:
-    from .serve import preflight
+    from wizard.serve import preflight
 
     problems = preflight()
     if problems:

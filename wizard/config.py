@@ -46,7 +46,7 @@ def _local_data_key(instance: Path) -> str:
     path = instance / "data_key"
     if path.exists():
         return path.read_text().strip()
-    from .storage.crypto import new_key
+    from wizard.storage.crypto import new_key
 
     instance.mkdir(parents=True, exist_ok=True)
     key = new_key()

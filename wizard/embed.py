@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from flask import Flask, abort, current_app, g, has_request_context
 
-from . import quick_exit
-from .sessions import WizardSessionInterface
+from wizard import quick_exit
+from wizard.sessions import WizardSessionInterface
 
 EMBEDDABLE = ("pages", "questions", "results", "share", "contact")
 PREFIX = "/embed/<partner>"

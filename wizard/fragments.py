@@ -25,7 +25,7 @@ from jinja2 import nodes
 from jinja2.ext import Extension
 from markupsafe import Markup
 
-from . import i18n
+from wizard import i18n
 
 MAX_FRAGMENTS = 4096
 

@@ -16,7 +16,7 @@ from flask import Flask, abort, request
 from werkzeug.sansio.utils import host_is_trusted
 from werkzeug.wsgi import get_host
 
-from .sessions import is_staff_path
+from wizard.sessions import is_staff_path
 
 HEALTH_PATHS = frozenset({"/healthz", "/readyz"})
 

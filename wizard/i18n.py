@@ -25,10 +25,10 @@ from flask import Flask, current_app, g, request, session
 from flask.globals import _cv_app
 from flask_babel import Babel, format_date, get_locale, get_translations
 
-from .config import PROJECT_ROOT
-from .messages import Message
-from .rulebook.loader import PREFER_NOT_TO_SAY
-from .sessions import is_staff_path
+from wizard.config import PROJECT_ROOT
+from wizard.messages import Message
+from wizard.rulebook.loader import PREFER_NOT_TO_SAY
+from wizard.sessions import is_staff_path
 
 TRANSLATIONS = PROJECT_ROOT / "translations"
 
@@ -197,7 +197,7 @@ def compile_catalogues(folder: Path = TRANSLATIONS) -> None:
 
 def choices_for(journey, question, audience: str) -> list:
     """A question's options in the person's language; countries by their local names, sorted."""
-    from .journey import Choice
+    from wizard.journey import Choice
 
     if question.kind == "country":
         local = [Choice(code, name) for code, name in country_choices()]

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .messages import N_, Message
-from .rulebook.engine import Matcher
-from .rulebook.loader import PREFER_NOT_TO_SAY
-from .rulebook.models import Question, Rulebook, words_for
+from wizard.messages import N_, Message
+from wizard.rulebook.engine import Matcher
+from wizard.rulebook.loader import PREFER_NOT_TO_SAY
+from wizard.rulebook.models import Question, Rulebook, words_for
 
 Answers = dict[str, object]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask, g, request
 from flask_limiter import Limiter
 
-from .proxies import client_key
+from wizard.proxies import client_key
 
 limiter = Limiter(key_func=client_key, default_limits=[], headers_enabled=True)
 

@@ -14,7 +14,7 @@ from wtforms import Form
 from wtforms.csrf.core import CSRF
 from wtforms.validators import ValidationError
 
-from .journey import Answers, Journey
+from wizard.journey import Answers, Journey
 
 TOKEN_MAX_AGE = 4 * 60 * 60
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import typing
 
-from .i18n import LANGUAGES
-from .journey import Journey
-from .rulebook import models as m
+from wizard.i18n import LANGUAGES
+from wizard.journey import Journey
+from wizard.rulebook import models as m
 
 API_VERSION = "1.0.0"
 PROBLEM = "application/problem+json"

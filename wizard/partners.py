@@ -23,7 +23,7 @@ from pydantic import (
     field_validator,
 )
 
-from .config import PROJECT_ROOT
+from wizard.config import PROJECT_ROOT
 
 DEFAULT_FILE = PROJECT_ROOT / "config" / "partners.yaml"
 # Loaded instead in development mode only (L10): a production server never frames for an example.
@@ -95,7 +95,7 @@ class Partner(BaseModel):
     @field_validator("default_language")
     @classmethod
     def _language(cls, lang: str) -> str:
-        from .i18n import LANGUAGES
+        from wizard.i18n import LANGUAGES
 
         if lang not in LANGUAGES:
             raise ValueError(f"default_language must be one of {', '.join(LANGUAGES)}")

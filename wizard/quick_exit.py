@@ -28,8 +28,8 @@ from datetime import timedelta
 
 from flask import Flask, g, has_request_context, session, url_for
 
-from .limits import limiter
-from .proxies import client_key
+from wizard.limits import limiter
+from wizard.proxies import client_key
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .config import KEY_RECIPE, MIN_SECRET_LENGTH, PROJECT_ROOT, build_config, wizard_mode
-from .proxies import parse_proxy_addresses
+from wizard.config import KEY_RECIPE, MIN_SECRET_LENGTH, PROJECT_ROOT, build_config, wizard_mode
+from wizard.proxies import parse_proxy_addresses
 
 MAKE_DATA_KEY = "python -m wizard keys new"
 
@@ -45,7 +45,7 @@ def shared_state_problems(config: dict, workers: int) -> list[str]:
 
 def preflight(instance: Path | None = None, env=None, *, workers: int | None = None) -> list[str]:
     """Every setting that stops the app from starting, each as a sentence (no secret in any)."""
-    from .storage.crypto import Sealer, parse_keys
+    from wizard.storage.crypto import Sealer, parse_keys
 
     env = os.environ if env is None else env
     problems = []

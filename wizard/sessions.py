@@ -29,8 +29,8 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.sansio.utils import host_is_trusted
 
-from . import quick_exit
-from .cookie_seal import SealedJSON
+from wizard import quick_exit
+from wizard.cookie_seal import SealedJSON
 
 STAFF_PREFIX = "/staff"
 log = logging.getLogger(__name__)

@@ -22,8 +22,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from .journey import Answers, Journey
-from .rulebook.loader import PREFER_NOT_TO_SAY
+from wizard.journey import Answers, Journey
+from wizard.rulebook.loader import PREFER_NOT_TO_SAY
 
 VERSION = 1
 LIFETIME_DAYS = 30

@@ -11,8 +11,8 @@ import time
 
 from flask import current_app, g, request, session
 
-from .journey import Answers, Journey
-from .messages import Message
+from wizard.journey import Answers, Journey
+from wizard.messages import Message
 
 ANSWERS = "answers"
 # Requests that never open the session: assets, and the health checks (no cookie for them).

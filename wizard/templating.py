@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g
 
-from . import state
-from .rulebook.models import words_for
+from wizard import state
+from wizard.rulebook.models import words_for
 
 
 def _safety_context() -> dict:

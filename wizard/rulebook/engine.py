@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..messages import N_
-from . import models as m
-from .conditions import ANY_VALUE, Always, guard, matched_leaves
-from .loader import PREFER_NOT_TO_SAY, REGION
+from wizard.messages import N_
+from wizard.rulebook import models as m
+from wizard.rulebook.conditions import ANY_VALUE, Always, guard, matched_leaves
+from wizard.rulebook.loader import PREFER_NOT_TO_SAY, REGION
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .yamlsource import LineDict, LineList, _LineLoader
+from wizard.rulebook.yamlsource import LineDict, LineList, _LineLoader
 
 # Keys whose values are shown to people (strings, lists of strings, or myself/someone_else pairs).
 TRANSLATABLE = {

@@ -15,10 +15,10 @@ import phonenumbers
 from phonenumbers import shortnumberinfo
 from pydantic import BaseModel, ValidationError
 
-from . import models as m
-from .conditions import Answered as AnsweredCond
-from .conditions import AnyIn, Cond, Equals, In
-from .yamlsource import LineDict, LineList, line_at, load_yaml
+from wizard.rulebook import models as m
+from wizard.rulebook.conditions import Answered as AnsweredCond
+from wizard.rulebook.conditions import AnyIn, Cond, Equals, In
+from wizard.rulebook.yamlsource import LineDict, LineList, line_at, load_yaml
 
 # file name -> list of (top-level key, model of each item)
 FILES: dict[str, tuple[tuple[str, type[BaseModel]], ...]] = {

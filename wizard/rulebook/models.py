@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from .conditions import Cond, parse_condition
+from wizard.rulebook.conditions import Cond, parse_condition
 
 Code = Annotated[StrictStr, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=60)]
 CountryCode = Annotated[StrictStr, StringConstraints(pattern=r"^[A-Z]{2}$")]

@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from . import models as m
-from .engine import Matcher, Result
-from .loader import check_contact_numbers
-from .space import walk
+from wizard.rulebook import models as m
+from wizard.rulebook.engine import Matcher, Result
+from wizard.rulebook.loader import check_contact_numbers
+from wizard.rulebook.space import walk
 
 # Overdose reversal, and the harm-reduction services for people who may inject.
 NALOXONE = "naloxone"

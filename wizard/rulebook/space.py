@@ -12,10 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import cycle
 
-from .conditions import Equals, In
-from .engine import Matcher
-from .loader import PREFER_NOT_TO_SAY
-from .models import Question, Rulebook
+from wizard.rulebook.conditions import Equals, In
+from wizard.rulebook.engine import Matcher
+from wizard.rulebook.loader import PREFER_NOT_TO_SAY
+from wizard.rulebook.models import Question, Rulebook
 
 # Routing only: the danger answer changes which page comes first, not what matches.
 FIXED = {"danger": "not_now"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import current_app, g, redirect, render_template, request, session, url_for
 
-from .auth import NOTICE, TOKEN, accounts, bp, current_source, pop_notice, rate_limited
+from wizard.staff.auth import NOTICE, TOKEN, accounts, bp, current_source, pop_notice, rate_limited
 
 
 @bp.get("/account")

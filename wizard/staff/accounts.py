@@ -26,9 +26,12 @@ import pyotp
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from ..storage import Database, Sealer
-from ..storage.audit import record
-from ..storage.models import (
+from wizard.staff import passwords
+from wizard.staff.password_policy import password_problem
+from wizard.staff.sources import COMMAND_LINE_SOURCE, Source
+from wizard.storage import Database, Sealer
+from wizard.storage.audit import record
+from wizard.storage.models import (
     StaffEnrolment,
     StaffPendingLogin,
     StaffSession,
@@ -36,9 +39,6 @@ from ..storage.models import (
     StaffUser,
     utcnow,
 )
-from . import passwords
-from .password_policy import password_problem
-from .sources import COMMAND_LINE_SOURCE, Source
 
 logger = logging.getLogger(__name__)
 

@@ -20,11 +20,18 @@ import pyotp
 import segno
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request, session, url_for
 
-from ..limits import limiter
-from ..proxies import client_key
-from .accounts import ENROLMENT_PENDING_LIFETIME, PENDING_LIFETIME, Accounts, CodeCheck, Enrolment, SessionCheck
-from .accounts import normalise_username as _normalise
-from .sources import Source, source_of
+from wizard.limits import limiter
+from wizard.proxies import client_key
+from wizard.staff.accounts import (
+    ENROLMENT_PENDING_LIFETIME,
+    PENDING_LIFETIME,
+    Accounts,
+    CodeCheck,
+    Enrolment,
+    SessionCheck,
+)
+from wizard.staff.accounts import normalise_username as _normalise
+from wizard.staff.sources import Source, source_of
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 logger = logging.getLogger(__name__)

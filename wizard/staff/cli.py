@@ -13,7 +13,7 @@ import sys
 
 
 def _accounts():
-    from ..cli import _storage
+    from wizard.cli import _storage
 
     return _storage()["staff_accounts"]
 
@@ -32,7 +32,7 @@ def _print_link(invitation, base_url: str, what: str) -> None:
 
 
 def cmd_create(args) -> int:
-    from .accounts import AccountError
+    from wizard.staff.accounts import AccountError
 
     try:
         invitation = _accounts().create(args.name)

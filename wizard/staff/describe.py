@@ -17,9 +17,9 @@ from urllib.parse import quote
 
 from babel import Locale
 
-from ..callback_form import BEST_TIMES, format_phone
-from ..journey import Journey
-from ..storage.callbacks import StoredRequest
+from wizard.callback_form import BEST_TIMES, format_phone
+from wizard.journey import Journey
+from wizard.storage.callbacks import StoredRequest
 
 STATUSES = {"open": "Open", "handled": "Handled"}
 YES_NO = {"yes": "Yes", "no": "No"}

@@ -12,7 +12,7 @@ import hmac
 import ipaddress
 from dataclasses import dataclass
 
-from ..proxies import parse_address
+from wizard.proxies import parse_address
 
 IPV4_PREFIX = 24
 IPV6_PREFIX = 48

@@ -12,11 +12,11 @@ import unicodedata
 
 from flask import Response, abort, current_app, g, redirect, render_template, request, session, url_for
 
-from ..storage import audit
-from ..storage.callbacks import CallbackStore, normalise_reference
-from ..storage.models import utcnow
-from . import describe
-from .auth import NOTICE, accounts, bp, current_source, pop_notice
+from wizard.staff import describe
+from wizard.staff.auth import NOTICE, accounts, bp, current_source, pop_notice
+from wizard.storage import audit
+from wizard.storage.callbacks import CallbackStore, normalise_reference
+from wizard.storage.models import utcnow
 
 PER_PAGE = 50
 AUDIT_PER_PAGE = 100

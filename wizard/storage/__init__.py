@@ -6,7 +6,7 @@ they reach the database, so a copy of the database alone reveals nothing
 personal.
 """
 
-from .crypto import Sealer, SealError
-from .db import Database
+from wizard.storage.crypto import Sealer, SealError
+from wizard.storage.db import Database
 
 __all__ = ["Database", "SealError", "Sealer"]

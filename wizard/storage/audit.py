@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .db import Database
-from .models import AuditEvent, utcnow
+from wizard.storage.db import Database
+from wizard.storage.models import AuditEvent, utcnow
 
 
 def record(session: Session, *, actor: str, action: str, target: str | None = None, detail: str = "") -> None:

@@ -13,11 +13,11 @@ from typing import Literal
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from .audit import record
-from .crypto import Sealer, SealError
-from .db import Database
-from .failures import RETRYABLE, OutcomeUnknown, classify
-from .models import CallbackRequest, utcnow
+from wizard.storage.audit import record
+from wizard.storage.crypto import Sealer, SealError
+from wizard.storage.db import Database
+from wizard.storage.failures import RETRYABLE, OutcomeUnknown, classify
+from wizard.storage.models import CallbackRequest, utcnow
 
 # Crockford's base32 without I, L, O, U: easy to read out over the phone.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

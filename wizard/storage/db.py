@@ -28,7 +28,7 @@ from sqlalchemy import Engine, NullPool, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from .failures import WriteHealth, classify
+from wizard.storage.failures import WriteHealth, classify
 
 MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
 # Any fixed number: every instance of the app takes the same lock before migrating.

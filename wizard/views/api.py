@@ -18,15 +18,15 @@ from flask import Blueprint, Response, current_app, render_template, request, se
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
 
-from .. import api_json, i18n
-from ..i18n import LANGUAGES, force_locale
-from ..journey import Answers, Journey
-from ..limits import limiter
-from ..openapi import PROBLEM, build_openapi
-from ..partners import allowed_origins
-from ..rulebook.loader import REGION
-from ..rulebook.models import Question
-from ..security import csrf
+from wizard import api_json, i18n
+from wizard.i18n import LANGUAGES, force_locale
+from wizard.journey import Answers, Journey
+from wizard.limits import limiter
+from wizard.openapi import PROBLEM, build_openapi
+from wizard.partners import allowed_origins
+from wizard.rulebook.loader import REGION
+from wizard.rulebook.models import Question
+from wizard.security import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # No cookies, so there is no session for a cross-site request to ride on.

@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import BadRequest
 
-from .. import state
-from ..callback_form import (
+from wizard import state
+from wizard.callback_form import (
     BEST_TIMES,
     FOR_WHOM,
     WHOSE_DETAILS,
@@ -21,9 +21,9 @@ from ..callback_form import (
     read_callback,
     valid_form_key,
 )
-from ..i18n import LANGUAGES, language, t
-from ..limits import limiter
-from ..storage.failures import classify
+from wizard.i18n import LANGUAGES, language, t
+from wizard.limits import limiter
+from wizard.storage.failures import classify
 
 bp = Blueprint("contact", __name__)
 log = logging.getLogger(__name__)

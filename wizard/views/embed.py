@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, g, render_template, send_from_directory
 
-from ..config import PROJECT_ROOT
+from wizard.config import PROJECT_ROOT
 
 bp = Blueprint("embed", __name__)
 LOADER_DIR = PROJECT_ROOT / "static" / "embed"

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify
 
-from ..limits import limiter
+from wizard.limits import limiter
 
 bp = Blueprint("health", __name__)
 # The session is never opened for these: state.QUIET_ENDPOINTS lists them (no cookie, no Vary: Cookie).

@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from .. import i18n, state
-from .. import quick_exit as exit_ids
-from ..security import csrf
-from ..sessions import is_staff_path
+from wizard import i18n, state
+from wizard import quick_exit as exit_ids
+from wizard.security import csrf
+from wizard.sessions import is_staff_path
 
 bp = Blueprint("pages", __name__)
 log = logging.getLogger(__name__)
@@ -135,7 +135,7 @@ def register_error_pages(app: Flask) -> None:
     def csrf_failed(error: CSRFError):
         if is_staff_path(request.path):
             # Staff pages have their own cookie and no answers to clear.
-            from ..staff.errors import session_expired_page
+            from wizard.staff.errors import session_expired_page
 
             return session_expired_page()
         if not request.cookies:
@@ -155,11 +155,11 @@ def register_error_pages(app: Flask) -> None:
     def http_error(error: HTTPException):
         if request.path.startswith("/api/"):
             # The API answers in JSON (RFC 9457 problems), even for addresses it does not have.
-            from .api import http_problem
+            from wizard.views.api import http_problem
 
             return http_problem(error)
         if is_staff_path(request.path):
-            from ..staff.errors import error_page
+            from wizard.staff.errors import error_page
 
             return error_page(error)
         titles = {

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from .. import i18n, state
-from ..rulebook.models import words_for
+from wizard import i18n, state
+from wizard.rulebook.models import words_for
 
 bp = Blueprint("questions", __name__)
 

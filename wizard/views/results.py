@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from .. import i18n, state
-from ..onepage import OnePageForm, read_one_page
-from ..rulebook.engine import Result
-from ..security import csrf
-from ..share import make_code
+from wizard import i18n, state
+from wizard.onepage import OnePageForm, read_one_page
+from wizard.rulebook.engine import Result
+from wizard.security import csrf
+from wizard.share import make_code
 
 bp = Blueprint("results", __name__)
 

@@ -15,10 +15,10 @@ from flask import Blueprint, current_app, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from .. import state
-from ..journey import Answers
-from ..share import LIFETIME_DAYS, ShareError, make_code, read_code
-from .results import render_results
+from wizard import state
+from wizard.journey import Answers
+from wizard.share import LIFETIME_DAYS, ShareError, make_code, read_code
+from wizard.views.results import render_results
 
 bp = Blueprint("share", __name__)
 
