@@ -19,7 +19,7 @@ ExecStartPre), and connections are made on first use. A worker that starts, or
 restarts, during a database outage still serves the public pages; it never fails
 to boot for it, which gunicorn would turn into stopping the whole instance.
 
-Logs are JSON lines on stderr (wizard/logging_setup.py). gunicorn's own access
+Logs are JSON lines on stderr (wizard/platform/logging_setup.py). gunicorn's own access
 log stays off: the app writes one line per request with the route's pattern,
 never the path as typed or its query string.
 """
@@ -41,7 +41,7 @@ def _int(name, default):
 wsgi_app = "wsgi:app"
 chdir = str(HERE)
 bind = [f"{os.environ.get('HOST', '127.0.0.1')}:{_int('PORT', 8000)}"]
-workers = _int("WEB_CONCURRENCY", min(2 * (os.cpu_count() or 1) + 1, 8))  # as wizard.serve.default_workers
+workers = _int("WEB_CONCURRENCY", min(2 * (os.cpu_count() or 1) + 1, 8))  # as wizard.platform.preflight.default_workers
 # Threads overlap waiting on the database; the matching and the pages themselves are quick.
 threads = _int("WEB_THREADS", 4)
 worker_class = "gthread"
@@ -56,7 +56,7 @@ control_socket_disable = True
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 proc_name = "wizard"
 
-logger_class = "wizard.logging_setup.GunicornLogger"
+logger_class = "wizard.platform.logging_setup.GunicornLogger"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 errorlog = "-"
 accesslog = None
@@ -64,6 +64,6 @@ accesslog = None
 
 def on_starting(server):
     """Refuse to start, with one clear message, when SECRET_KEY or DATA_KEYS is missing or unusable."""
-    from wizard.serve import check_or_explain
+    from wizard.platform.preflight import check_or_explain
 
     check_or_explain(workers=server.cfg.workers)

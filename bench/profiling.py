@@ -38,18 +38,18 @@ PARTS = (
     (
         "translating text (_() and the t filter)",
         lambda path, fn: (
-            path.endswith(("wizard/i18n.py", "gettext.py", "jinja2/ext.py"))
+            path.endswith(("wizard/platform/i18n.py", "gettext.py", "jinja2/ext.py"))
             or "/flask_babel/" in path
             or "/babel/" in path
         ),
     ),
-    ("rules matching", lambda path, fn: "/wizard/rulebook/" in path),
-    ("answers check", lambda path, fn: path.endswith("wizard/state.py") and fn == "load_answers"),
-    ("compression", lambda path, fn: path.endswith("wizard/compression.py")),
+    ("rules matching", lambda path, fn: "/wizard/domain/rulebook/" in path),
+    ("answers check", lambda path, fn: path.endswith("wizard/public/answers.py") and fn == "load_answers"),
+    ("compression", lambda path, fn: path.endswith("wizard/platform/compression.py")),
     ("session cookie", lambda path, fn: fn in ("open_session", "save_session")),
     ("CSRF token", lambda path, fn: "/flask_wtf/" in path),
     # Only the writing of the line: the middleware's __call__ wraps the whole request.
-    ("request logging", lambda path, fn: path.endswith("wizard/logging_setup.py") and fn != "__call__"),
+    ("request logging", lambda path, fn: path.endswith("wizard/platform/logging_setup.py") and fn != "__call__"),
 )
 OTHER = "Flask, Werkzeug, headers, the rest"
 

@@ -11,11 +11,11 @@ import statistics
 import time
 from pathlib import Path
 
-from wizard.rulebook import models as m
-from wizard.rulebook.conditions import All, In
-from wizard.rulebook.engine import Matcher
-from wizard.rulebook.loader import load_rulebook
-from wizard.rulebook.space import walk
+from wizard.domain.coverage import walk
+from wizard.domain.matching import Matcher
+from wizard.domain.rulebook import models as m
+from wizard.domain.rulebook.conditions import All, In
+from wizard.domain.rulebook.loader import load_rulebook
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 TARGETS_MS = {"load": 300.0, "match_shipped": 0.2, "match_100x": 5.0, "walk_space": 2000.0}

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from wizard.rulebook.engine import Matcher
-from wizard.rulebook.loader import load_rulebook
+from wizard.domain.matching import Matcher
+from wizard.domain.rulebook.loader import load_rulebook
 
 # Every test process gets its own database and data key, never the developer's in instance/.
 _STORAGE = Path(tempfile.mkdtemp(prefix="wizard-tests-"))

@@ -1,6 +1,6 @@
 """Treatment-options wizard: find recovery approaches that fit, then reach out.
 
-The rules engine (``wizard.rulebook``) and the command line work without
+The rules engine (``wizard.domain.rulebook``) and the command line work without
 Flask; ``create_app`` imports the web layer only when it is called.
 """
 
@@ -8,6 +8,6 @@ from __future__ import annotations
 
 
 def create_app(overrides: dict | None = None):
-    from wizard.app import create_app as _create_app
+    from wizard.public.app import create_app as _create_app
 
     return _create_app(overrides)

@@ -14,7 +14,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from wizard import create_app
-from wizard.limits import limiter
+from wizard.platform.rate_limits import limiter
 
 
 def _app():

@@ -34,8 +34,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route
 from werkzeug.serving import make_server
 
 from wizard import create_app
-from wizard.journey import Journey
-from wizard.security import CONTENT_SECURITY_POLICY
+from wizard.domain.journey import Journey
+from wizard.platform.security_headers import CONTENT_SECURITY_POLICY
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -405,7 +405,7 @@ class Wizard:
         return "someone_else" if answers.get("who") == "someone_else" else "myself"
 
     def question_text(self, question_id: str, audience: str) -> str:
-        from wizard.rulebook.models import words_for
+        from wizard.domain.rulebook.models import words_for
 
         return words_for(self.journey.by_id[question_id].text, audience)
 

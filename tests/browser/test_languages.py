@@ -11,7 +11,7 @@ import pytest
 from babel.support import Translations
 from playwright.sync_api import Page, expect
 
-from wizard.i18n import LANGUAGES, TRANSLATIONS
+from wizard.platform.i18n import LANGUAGES, TRANSLATIONS
 
 pytestmark = pytest.mark.browser
 

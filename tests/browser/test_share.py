@@ -16,10 +16,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.support.answers import FULL
-from wizard import i18n
-from wizard.rulebook.space import walk
-from wizard.share import make_code
-from wizard.views.share import PLAN_APPROACHES
+from wizard.domain.coverage import walk
+from wizard.domain.share_codes import make_code
+from wizard.platform import i18n
+from wizard.public.views.share import PLAN_APPROACHES
 
 from .conftest import ARTIFACTS, DESKTOP
 

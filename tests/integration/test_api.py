@@ -14,10 +14,11 @@ import pytest
 from babel.support import Translations
 
 from tests.support.answers import FULL
-from wizard import create_app, state
-from wizard.i18n import LANGUAGES, TRANSLATIONS
-from wizard.rulebook.conditions import parse_condition
-from wizard.rulebook.loader import PREFER_NOT_TO_SAY
+from wizard import create_app
+from wizard.domain.rulebook.conditions import parse_condition
+from wizard.domain.rulebook.loader import PREFER_NOT_TO_SAY
+from wizard.platform.i18n import LANGUAGES, TRANSLATIONS
+from wizard.public import answers as state
 
 PARTNER = "https://partner.example.org"
 PROBLEM = "application/problem+json"
@@ -210,7 +211,7 @@ def test_country_options_are_every_country_in_the_languages_order(app, client):
             q for q in client.get(f"/api/v1/questions?lang={lang}").get_json()["questions"] if q["kind"] == "country"
         )["options"]
         with app.test_request_context(f"/?lang={lang}"):
-            from wizard.i18n import country_choices
+            from wizard.platform.i18n import country_choices
 
             expected = [code for code, _name in country_choices()]
         assert [o["code"] for o in options] == [*expected, PREFER_NOT_TO_SAY]

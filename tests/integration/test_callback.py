@@ -212,7 +212,7 @@ def test_a_database_that_cannot_be_reached_says_nothing_was_stored(app, browser,
     assert NOTHING_STORED in page.text()
     assert browser.history[-1] == "/reach-out"
     # The operator's line names the kind and the code, never the error's text.
-    (line,) = [r.getMessage() for r in caplog.records if r.name == "wizard.views.contact"]
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "wizard.public.views.reach_out"]
     assert line == "call-back request not stored: cannot open the file (SQLITE_CANTOPEN)"
 
 

@@ -20,7 +20,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from wizard import create_app
-from wizard.callback_form import (
+from wizard.platform.i18n import LANGUAGES
+from wizard.public.callback_form import (
     BEST_TIMES,
     EMAIL_MAX,
     FOR_WHOM,
@@ -29,7 +30,6 @@ from wizard.callback_form import (
     WHOSE_DETAILS,
     YES_NO,
 )
-from wizard.i18n import LANGUAGES
 
 FORM = "application/x-www-form-urlencoded"
 FIELDS = (

@@ -101,7 +101,7 @@ def test_partners_page_documents_both_snippets_and_shows_an_example(browser):
 def test_partner_file_mistakes_are_refused(tmp_path, change, message):
     import yaml
 
-    from wizard.partners import PartnerError, load_partners
+    from wizard.platform.partners import PartnerError, load_partners
 
     partner = {
         "id": "pp",

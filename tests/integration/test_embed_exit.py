@@ -17,8 +17,8 @@ import secrets
 import pytest
 
 from tests.support.pages import Browser
-from wizard import quick_exit
-from wizard.limits import limiter
+from wizard.platform import quick_exit
+from wizard.platform.rate_limits import limiter
 
 PARTNER = "example"
 PARTNER_EXIT = "https://www.bbc.co.uk/weather"

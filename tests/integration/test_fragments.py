@@ -15,9 +15,9 @@ import pytest
 from tests.support.answers import FULL
 from tests.support.journey import walk
 from tests.support.pages import Browser
-from wizard.fragments import FragmentStore
-from wizard.i18n import LANGUAGES
-from wizard.rulebook.loader import PREFER_NOT_TO_SAY
+from wizard.domain.rulebook.loader import PREFER_NOT_TO_SAY
+from wizard.platform.fragments import FragmentStore
+from wizard.platform.i18n import LANGUAGES
 
 PARTNER = "example"
 # Made fresh for every form shown (the CSRF token, signed with the time; the call-back form's one-time key).

@@ -19,7 +19,7 @@ import pytest
 from tests.support.answers import CALLBACK, FULL, PERSONAL_PIECES, answer_codes
 from tests.support.callbacks import form_key
 from tests.support.journey import walk
-from wizard.logging_setup import REQUEST_LOGGER, JsonFormatter, RequestLog, configure_logging
+from wizard.platform.logging_setup import REQUEST_LOGGER, JsonFormatter, RequestLog, configure_logging
 
 
 @pytest.fixture
@@ -224,7 +224,7 @@ def test_a_rate_limit_is_logged_without_the_clients_address(tmp_path, json_log):
     ],
 )
 def test_gunicorn_messages_lose_addresses_and_request_lines(message, args, shown):
-    from wizard.logging_setup import install_redaction
+    from wizard.platform.logging_setup import install_redaction
 
     install_redaction()
     stream = io.StringIO()
@@ -269,7 +269,7 @@ def test_a_slow_request_is_a_warning_with_its_duration():
 
 @pytest.mark.parametrize(("setting", "seconds"), [("2.5", 2.5), ("", 5.0), ("soon", 5.0), ("-1", 5.0)])
 def test_the_slow_request_threshold_comes_from_the_settings(setting, seconds):
-    from wizard.logging_setup import slow_request_seconds
+    from wizard.platform.logging_setup import slow_request_seconds
 
     assert slow_request_seconds({"SLOW_REQUEST_SECONDS": setting}) == seconds
 
@@ -277,7 +277,7 @@ def test_the_slow_request_threshold_comes_from_the_settings(setting, seconds):
 def test_a_handled_redis_outage_is_one_warning_line_without_a_traceback():
     """D11: flask-limiter logged "Swallowing error" with a full traceback each time Redis failed
     while it carried on; now one WARNING naming the error's type, at most once a minute."""
-    from wizard.logging_setup import QuietStorageErrors, install_redaction
+    from wizard.platform.logging_setup import QuietStorageErrors, install_redaction
 
     install_redaction()
     logger = logging.getLogger("flask-limiter")

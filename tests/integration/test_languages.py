@@ -9,7 +9,7 @@ from babel.support import Translations
 
 from tests.support.answers import FULL
 from tests.support.journey import walk
-from wizard.i18n import LANGUAGES, TRANSLATIONS, _sort_key
+from wizard.platform.i18n import LANGUAGES, TRANSLATIONS, _sort_key
 
 
 def translate(lang: str, msgid: str) -> str:

@@ -9,7 +9,7 @@ import time
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 
-from wizard import onepage
+from wizard.public import one_page as onepage
 
 ANSWERS = {"who": "myself", "danger": "no"}
 OUT_OF_DATE = "This form is out of date. Please fill it in again."

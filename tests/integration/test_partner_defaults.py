@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from wizard import create_app
-from wizard.partners import DEFAULT_FILE, EXAMPLE_FILE, PartnerError, load_partners
+from wizard.platform.partners import DEFAULT_FILE, EXAMPLE_FILE, PartnerError, load_partners
 
 
 @pytest.fixture

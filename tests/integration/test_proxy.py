@@ -87,7 +87,7 @@ def test_https_from_the_proxy_turns_on_the_strict_referrer_check(tmp_path):
 
 @pytest.mark.parametrize("value", ["-1", "two", "1.5"])
 def test_a_bad_trusted_proxies_value_is_refused_at_start(tmp_path, monkeypatch, value):
-    from wizard.config import build_config
+    from wizard.platform.settings import build_config
 
     monkeypatch.setenv("TRUSTED_PROXIES", value)
     with pytest.raises(RuntimeError, match="TRUSTED_PROXIES must be a whole number"):

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from wizard.serve import preflight
+from wizard.platform.preflight import preflight
 from wizard.storage.crypto import new_key
 
 from ..conftest import ROOT
@@ -144,7 +144,7 @@ def test_the_gunicorn_config_comes_from_the_environment(monkeypatch, env, expect
     # Side by side on one machine: no control socket; no gunicorn access log (the app logs requests).
     assert config["control_socket_disable"] is True
     assert config["accesslog"] is None
-    assert config["logger_class"] == "wizard.logging_setup.GunicornLogger"
+    assert config["logger_class"] == "wizard.platform.logging_setup.GunicornLogger"
     assert config["wsgi_app"] == "wsgi:app"
 
 

@@ -11,8 +11,8 @@ import pytest
 from tests.support.answers import FULL
 from tests.support.journey import walk
 from tests.support.pages import Browser
-from wizard import share
-from wizard.share import DAY, make_code
+from wizard.domain import share_codes as share
+from wizard.domain.share_codes import DAY, make_code
 
 PARTNER = "example"
 SHARED = re.compile(r"^http://localhost(/(?:embed/[a-z0-9-]+/)?shared/([A-Za-z0-9_-]+))$")

@@ -6,7 +6,7 @@ import re
 
 from tests.support.site_pages import collect_pages
 from tests.support.staff import signed_in
-from wizard.assets import HASH_LENGTH, LONG_CACHE, SHORT_CACHE, Manifest, content_hash
+from wizard.platform.assets import HASH_LENGTH, LONG_CACHE, SHORT_CACHE, Manifest, content_hash
 
 ASSET = re.compile(r'<(?:link|script|img|source)\b[^>]*?(?:href|src)="(/static/[^"]+)"')
 HASHED = re.compile(rf"^/static/(?P<stem>[^/]+)\.(?P<hash>[0-9a-f]{{{HASH_LENGTH}}})\.(?P<ext>\w+)$")

@@ -1,11 +1,11 @@
-"""A request looks its catalogue up once (wizard.i18n.translations); force_locale still switches it."""
+"""A request looks its catalogue up once (wizard.platform.i18n.translations); force_locale still switches it."""
 
 from __future__ import annotations
 
 from babel.support import Translations
 from flask import render_template_string
 
-from wizard import i18n
+from wizard.platform import i18n
 
 MSGID = "Prefer not to say"
 

@@ -8,7 +8,7 @@ import pytest
 
 from tests.support.answers import FULL
 from tests.support.journey import walk
-from wizard import state
+from wizard.public import answers as state
 
 
 def start(browser):

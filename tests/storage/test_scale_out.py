@@ -23,9 +23,9 @@ import pytest
 import requests
 
 from tests.support.answers import CALLBACK, FULL, PERSONAL_PIECES, answer_codes
-from wizard.staff.accounts import Accounts
 from wizard.storage import Database, Sealer
 from wizard.storage.crypto import new_key
+from wizard.storage.staff_accounts import Accounts
 
 from .conftest import new_database
 from .scale_out import CSRF, FORM_KEY, REFERENCE, TIMEOUT, TOO_MANY, Instance, Visitor, instances

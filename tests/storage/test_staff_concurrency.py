@@ -15,10 +15,10 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from wizard.staff.accounts import Accounts, Policy
 from wizard.storage import Database, Sealer
 from wizard.storage.crypto import new_key
 from wizard.storage.models import StaffSession, StaffUser
+from wizard.storage.staff_accounts import Accounts, Policy
 
 KEY = new_key()
 PASSWORD = "a long enough passphrase"

@@ -10,12 +10,12 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
 
-from wizard.staff.accounts import Accounts, Policy, token_id
-from wizard.staff.passwords import hash_password
 from wizard.storage import Database, Sealer
 from wizard.storage.crypto import new_key
 from wizard.storage.db import MIGRATIONS
 from wizard.storage.models import utcnow
+from wizard.storage.passwords import hash_password
+from wizard.storage.staff_accounts import Accounts, Policy, token_id
 
 KEY = new_key()
 PASSWORD = "a long enough passphrase"

@@ -14,7 +14,7 @@ import pytest
 from tests.support.answers import FULL
 from tests.support.callbacks import send
 from tests.support.journey import walk
-from wizard.share import DAY, make_code
+from wizard.domain.share_codes import DAY, make_code
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -16,9 +16,9 @@ from werkzeug.datastructures import MultiDict
 from tests.support.answers import FULL
 from tests.support.pages import Browser
 from wizard import create_app
-from wizard.staff.accounts import TOTP_PERIOD, totp_step
 from wizard.storage.audit import recent
 from wizard.storage.models import utcnow
+from wizard.storage.staff_accounts import TOTP_PERIOD, totp_step
 
 PASSWORD = "correct horse battery staple"
 GENERIC_FAILURE = "The username or password is not right, or the account is locked."

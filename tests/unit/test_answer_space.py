@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wizard.rulebook.space import multiple_profiles, representative_countries, walk
+from wizard.domain.coverage import multiple_profiles, representative_countries, walk
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,7 @@ def test_matching_is_deterministic(matcher, walked):
 
 
 def test_every_approach_and_organisation_can_be_shown(rulebook):
-    from wizard.rulebook.space import coverage
+    from wizard.domain.coverage import coverage
 
     report = coverage(rulebook)
     never = sorted(item for item, count in report.counts.items() if count == 0)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from wizard.api_json import condition_json
-from wizard.rulebook.conditions import parse_condition
+from wizard.api.responses import condition_json
+from wizard.domain.rulebook.conditions import parse_condition
 
 SHAPES = [
     {"answer": "faith", "equals": "secular"},

@@ -6,8 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from wizard.callback_form import format_phone, read_callback
-from wizard.i18n import LANGUAGES
+from wizard.platform.i18n import LANGUAGES
+from wizard.public.callback_form import format_phone, read_callback
 
 VALID = {
     "name": "  Sam  ",

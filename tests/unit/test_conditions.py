@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from wizard.rulebook.conditions import ConditionError, matched_leaves, parse_condition
+from wizard.domain.rulebook.conditions import ConditionError, matched_leaves, parse_condition
 
 ANSWERS = {"faith": "secular", "needs": frozenset({"cost", "legal"}), "region": "europe"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from wizard.cli import parse_duration
-from wizard.config import build_config
+from wizard.platform.settings import build_config
 from wizard.storage.crypto import Sealer
 
 

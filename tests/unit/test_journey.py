@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wizard.journey import Journey
+from wizard.domain.journey import Journey
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from wizard.rulebook.loader import RulebookError, load_rulebook
+from wizard.domain.rulebook.loader import RulebookError, load_rulebook
 
 from ..conftest import RULES
 

@@ -8,8 +8,8 @@ import re
 import pytest
 from pydantic import ValidationError
 
-from wizard.rulebook.extract import extract_rules
-from wizard.rulebook.models import Question, Wording, words_for
+from wizard.domain.rulebook.extract import extract_rules
+from wizard.domain.rulebook.models import Question, Wording, words_for
 
 from ..conftest import RULES
 

@@ -12,8 +12,9 @@ import datetime as dt
 
 import pytest
 
-from wizard.rulebook import engine, models
-from wizard.rulebook import safety as s
+from wizard.domain import matching as engine
+from wizard.domain import safety as s
+from wizard.domain.rulebook import models
 
 
 def problems_for(book, number: int, limit: int = 5) -> list[str]:
@@ -33,7 +34,7 @@ def test_every_invariant_holds_for_every_answer(rulebook):
 
 def test_the_walk_includes_the_answers_the_review_found_unsafe(rulebook):
     """S09, S11, S20, S21 and S01 of the review: opioids with "no medication", or injecting not said."""
-    from wizard.rulebook.space import walk
+    from wizard.domain.coverage import walk
 
     seen = list(walk(rulebook))
     assert any("opioids" in a["substances"] and a.get("medication") == "not_open" for a in seen)

@@ -11,12 +11,12 @@ import pytest
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 from tests.support.answers import FULL
-from wizard import share
-from wizard.journey import Journey
-from wizard.rulebook.loader import PREFER_NOT_TO_SAY
-from wizard.rulebook.models import Option
-from wizard.rulebook.space import walk
-from wizard.share import DAY, LIFETIME_DAYS, ShareError, make_code, read_code
+from wizard.domain import share_codes as share
+from wizard.domain.coverage import walk
+from wizard.domain.journey import Journey
+from wizard.domain.rulebook.loader import PREFER_NOT_TO_SAY
+from wizard.domain.rulebook.models import Option
+from wizard.domain.share_codes import DAY, LIFETIME_DAYS, ShareError, make_code, read_code
 
 SECRET = "unit-test-secret"
 # Noon on some day: the expiry tests move whole days from here.

@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 
-from wizard.staff import passwords
+from wizard.storage import passwords
 
 N = 2**4  # small, for speed: the format and logic are the same at 2**15
 

@@ -9,7 +9,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from wizard.i18n import LANGUAGES, TRANSLATIONS
+from wizard.platform.i18n import LANGUAGES, TRANSLATIONS
 
 from ..conftest import ROOT
 

@@ -1,5 +1,5 @@
 def test_wsgi_exposes_the_app():
     import wsgi
 
-    assert wsgi.app.name == "wizard.app"
+    assert wsgi.app.name == "wizard.public.app"
     assert "questions.question" in wsgi.app.view_functions

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from flask import Flask
 
-    from wizard.staff.accounts import Policy
+    from wizard.storage.staff_accounts import Policy
 
 
 # Staff settings with their defaults, each overridden by the environment variable of
@@ -45,8 +45,8 @@ def setting(app: Flask, name: str) -> int:
 
 
 def _policy(app: Flask) -> Policy:
-    from wizard.staff.accounts import Policy
-    from wizard.staff.passwords import DEFAULT_N, MINIMUM_PRODUCTION_N, valid_cost
+    from wizard.storage.passwords import DEFAULT_N, MINIMUM_PRODUCTION_N, valid_cost
+    from wizard.storage.staff_accounts import Policy
 
     config = app.config
     n = int(config.get("STAFF_SCRYPT_N", DEFAULT_N))
@@ -73,9 +73,9 @@ def _policy(app: Flask) -> Policy:
 
 
 def init_app(app: Flask) -> None:
-    from wizard.staff import account, guide, views  # noqa: F401  (add the console's pages to the blueprint)
-    from wizard.staff.accounts import Accounts
+    from wizard.staff import account, guide, inbox  # noqa: F401  (add the console's pages to the blueprint)
     from wizard.staff.auth import bp
+    from wizard.storage.staff_accounts import Accounts
 
     extensions = app.extensions
     extensions["staff_accounts"] = Accounts(extensions["database"], extensions["sealer"], _policy(app))

@@ -20,9 +20,10 @@ import pyotp
 import segno
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request, session, url_for
 
-from wizard.limits import limiter
-from wizard.proxies import client_key
-from wizard.staff.accounts import (
+from wizard.platform.proxies import client_key
+from wizard.platform.rate_limits import limiter
+from wizard.storage.sign_in_sources import Source, source_of
+from wizard.storage.staff_accounts import (
     ENROLMENT_PENDING_LIFETIME,
     PENDING_LIFETIME,
     Accounts,
@@ -30,8 +31,7 @@ from wizard.staff.accounts import (
     Enrolment,
     SessionCheck,
 )
-from wizard.staff.accounts import normalise_username as _normalise
-from wizard.staff.sources import Source, source_of
+from wizard.storage.staff_accounts import normalise_username as _normalise
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 logger = logging.getLogger(__name__)

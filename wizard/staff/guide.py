@@ -21,19 +21,19 @@ from flask import current_app, g, redirect, render_template, request, session, u
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
-from wizard import i18n
-from wizard.callback_form import BIDI_CONTROLS, FOR_WHOM, read_optional_contact, valid_form_key
-from wizard.i18n import LANGUAGES
-from wizard.journey import Answers, Journey
-from wizard.onepage import read_one_page
-from wizard.rulebook import conditions as c
-from wizard.rulebook.engine import Result
-from wizard.rulebook.loader import PREFER_NOT_TO_SAY, REGION
-from wizard.rulebook.models import Question, words_for
-from wizard.share import make_code
-from wizard.staff import describe
+from wizard.domain.journey import Answers, Journey
+from wizard.domain.matching import Result
+from wizard.domain.rulebook import conditions as c
+from wizard.domain.rulebook.loader import PREFER_NOT_TO_SAY, REGION
+from wizard.domain.rulebook.models import Question, words_for
+from wizard.domain.share_codes import make_code
+from wizard.platform import i18n
+from wizard.platform.i18n import LANGUAGES
+from wizard.public.callback_form import BIDI_CONTROLS, FOR_WHOM, read_optional_contact, valid_form_key
+from wizard.public.one_page import read_one_page
+from wizard.staff import presenters as describe
 from wizard.staff.auth import NOTICE, bp
-from wizard.staff.views import NOTE_MAX, is_control, note_error, read_note
+from wizard.staff.inbox import NOTE_MAX, is_control, note_error, read_note
 from wizard.storage.models import utcnow
 
 # The public page (made by the share-link feature) that prints a plan from a share code.

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from tests.support.site_pages import html_problems
 from tests.support.staff import DETAILS, audit_actions, export, fresh_code, read_csv, references_on, submit
 from wizard.cli import main
-from wizard.staff.describe import UNREADABLE, mailto_href
+from wizard.staff.presenters import UNREADABLE, mailto_href
 from wizard.storage import Sealer
 from wizard.storage.callbacks import CallbackStore
 from wizard.storage.crypto import new_key

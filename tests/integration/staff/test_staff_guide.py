@@ -25,10 +25,10 @@ from tests.support.staff import (
     record_data,
     signed_in,
 )
-from wizard.rulebook.models import words_for
-from wizard.rulebook.space import walk
-from wizard.share import read_code
-from wizard.staff.describe import to_csv
+from wizard.domain.coverage import walk
+from wizard.domain.rulebook.models import words_for
+from wizard.domain.share_codes import read_code
+from wizard.staff.presenters import to_csv
 from wizard.storage.callbacks import key_digest
 
 SAMPLE_SIZE = 200

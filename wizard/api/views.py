@@ -1,0 +1,361 @@
+"""Public JSON API (/api/v1): questions, matching, approaches and organisations.
+
+The API uses no cookies and keeps nothing: answers arrive in the body, are
+checked by the same rules as the web journey (``Journey.validate``), used
+for one response and never logged. Every error is an RFC 9457 problem
+(``application/problem+json``), never an HTML page. Browsers on a partner's
+site (``config/partners.yaml``) may call it; other origins get no CORS headers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from collections.abc import Iterable
+
+from flask import Blueprint, Response, current_app, render_template, request, session, url_for
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.http import HTTP_STATUS_CODES
+
+from wizard.api import responses as api_json
+from wizard.api.openapi import PROBLEM, build_openapi
+from wizard.domain.journey import Answers, Journey
+from wizard.domain.rulebook.loader import REGION
+from wizard.domain.rulebook.models import Question
+from wizard.platform import i18n
+from wizard.platform.i18n import LANGUAGES, force_locale
+from wizard.platform.partners import allowed_origins
+from wizard.platform.rate_limits import limiter
+from wizard.platform.security_headers import csrf
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# No cookies, so there is no session for a cross-site request to ride on.
+csrf.exempt(bp)
+log = logging.getLogger(__name__)
+
+PREFIX = "/api/"
+BODY_FIELDS = ("answers", "lang")
+CORS_METHODS = "GET, POST, OPTIONS"
+CORS_MAX_AGE = "600"
+EXPOSED_HEADERS = "Content-Language, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
+
+DETAILS = {
+    400: "The request could not be read.",
+    404: "There is nothing at this address. The API's addresses are listed at /api/v1/openapi.json.",
+    405: "This address does not accept that method; the Allow header lists the methods it does accept.",
+    413: "The body is larger than this API accepts (32 KB).",
+    415: "Send the body as JSON, with the header Content-Type: application/json.",
+    429: "Too many requests. Wait for the number of seconds in the Retry-After header, then try again.",
+    500: "Something went wrong on our side. Please try again in a moment.",
+}
+
+
+# --- problems (RFC 9457) ------------------------------------------------------------------
+
+
+# How many problems a 422 lists, and how much of a submitted value it quotes back.
+MAX_LISTED_ERRORS = 50
+MAX_QUOTED = 40
+
+
+def quoted(value: str) -> str:
+    return f"“{value[:MAX_QUOTED]}…”" if len(value) > MAX_QUOTED else f"“{value}”"
+
+
+class ApiProblem(Exception):
+    def __init__(self, status: int, detail: str, errors: Iterable[tuple[str, str]] = (), type_: str = "about:blank"):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = list(errors)
+        self.type = type_
+
+
+def problem_response(
+    status: int, detail: str, *, errors: Iterable[tuple[str, str]] = (), type_: str = "about:blank"
+) -> Response:
+    body: dict = {"type": type_, "title": HTTP_STATUS_CODES.get(status, "Error"), "status": status, "detail": detail}
+    errors = list(errors)
+    # A body of many wrong keys must not become a far bigger answer (I12).
+    listed = [{"field": field, "message": message} for field, message in errors[:MAX_LISTED_ERRORS]]
+    if len(errors) > MAX_LISTED_ERRORS:
+        listed.append({"field": "", "message": f"and {len(errors) - MAX_LISTED_ERRORS} more problems not listed"})
+    if listed:
+        body["errors"] = listed
+    # ASCII escapes: a lone surrogate sent in the body is echoed as \ud800, never a UnicodeEncodeError (L2).
+    return Response(json.dumps(body, ensure_ascii=True), status=status, mimetype=PROBLEM)
+
+
+def http_problem(error: HTTPException) -> Response:
+    """Any HTTP error under /api/ (including routing errors that never reach this blueprint)."""
+    status = error.code or 500
+    response = problem_response(status, DETAILS.get(status) or HTTP_STATUS_CODES.get(status, "Error") + ".")
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+    return response
+
+
+def _invalid(errors: list[tuple[str, str]]) -> ApiProblem:
+    count = len(errors)
+    detail = "The request has a problem." if count == 1 else f"The request has {count} problems."
+    return ApiProblem(422, detail, errors, type_=url_for("api.docs", _external=True) + "#invalid-request")
+
+
+@bp.errorhandler(ApiProblem)
+def _api_problem(problem: ApiProblem):
+    return problem_response(problem.status, problem.detail, errors=problem.errors, type_=problem.type)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException):
+    return http_problem(error)
+
+
+@bp.errorhandler(Exception)
+def _unexpected(error: Exception):
+    # The type only: an exception message could quote an answer, and answers are never logged.
+    log.error("unexpected API error: %s", type(error).__name__)
+    return problem_response(500, DETAILS[500])
+
+
+# --- no cookies, and CORS for partners --------------------------------------------------------
+
+
+@bp.after_app_request
+def _api_headers(response: Response) -> Response:
+    """For every response under /api/, including routing errors: no cookie, and CORS for partners."""
+    if not request.path.startswith(PREFIX):
+        return response
+    # Whatever touched the session on the way (the journey's idle timer, a remembered language),
+    # the API saves nothing: an unchanged session is never written back as a cookie.
+    session.modified = False
+    response.vary.add("Origin")
+    origin = request.headers.get("Origin")
+    if origin and origin in allowed_origins(current_app.extensions["partners"]):
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = CORS_METHODS
+            response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+            response.headers["Access-Control-Max-Age"] = CORS_MAX_AGE
+    return response
+
+
+# --- rate limits -----------------------------------------------------------------------------
+
+
+def _read_limit():
+    return limiter.limit(lambda: current_app.config.get("API_READ_RATE_LIMIT", "300/minute"), methods=["GET", "HEAD"])
+
+
+def _match_limit():
+    return limiter.limit(lambda: current_app.config.get("API_MATCH_RATE_LIMIT", "120/minute"), methods=["POST"])
+
+
+# --- language ----------------------------------------------------------------------------------
+
+
+def _language_error(field: str) -> tuple[str, str]:
+    return field, f"must be one of: {', '.join(LANGUAGES)}"
+
+
+def _query_language() -> tuple[str | None, list[tuple[str, str]]]:
+    lang = request.args.get("lang")
+    if lang is None:
+        return None, []
+    if lang not in LANGUAGES:
+        return None, [_language_error("lang")]
+    return lang, []
+
+
+def _fallback_language() -> str:
+    # Not the language the web journey remembers in its cookie: the API reads no cookies.
+    return request.accept_languages.best_match(list(LANGUAGES)) or "en"
+
+
+def _json_response(data: dict, lang: str) -> Response:
+    response = Response(json.dumps(data, ensure_ascii=False, separators=(",", ":")), mimetype="application/json")
+    response.headers["Content-Language"] = lang
+    return response
+
+
+def _read(build) -> Response:
+    lang, errors = _query_language()
+    if errors:
+        raise _invalid(errors)
+    lang = lang or _fallback_language()
+    with force_locale(lang):
+        return _json_response(build(), lang)
+
+
+# --- reading and checking answers -----------------------------------------------------------------
+
+
+def _journey() -> Journey:
+    return current_app.extensions["journey"]
+
+
+def _read_body() -> object:
+    if request.mimetype != "application/json" and not (
+        request.mimetype.startswith("application/") and request.mimetype.endswith("+json")
+    ):
+        raise ApiProblem(415, DETAILS[415])
+    data = request.get_data(cache=False)  # over MAX_CONTENT_LENGTH: 413
+    try:
+        return json.loads(data, parse_constant=_no_constants)
+    except json.JSONDecodeError as exc:
+        raise ApiProblem(
+            400, f"The body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."
+        ) from None
+    except (ValueError, RecursionError):
+        raise ApiProblem(400, "The body is not valid JSON.") from None
+
+
+def _no_constants(name: str) -> object:
+    raise ValueError(f"{name} is not allowed in JSON")
+
+
+def _option_list(question: Question) -> str:
+    if question.kind == "country":
+        return "a two-letter country code listed by GET /api/v1/questions, or prefer_not_to_say"
+    return ", ".join(o.code for o in question.options)
+
+
+def _submitted(journey: Journey, question: Question, value: object) -> tuple[list[str], str | None]:
+    """The submitted codes as the web form would send them, or what is wrong with their shape."""
+    if question.kind == "multiple":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return [], "must be a list of option codes (strings)"
+        submitted = value
+    elif isinstance(value, str):
+        submitted = [value]
+    else:
+        return [], "must be one option code (a string)"
+    codes = journey.valid_codes(question)
+    unknown = list(dict.fromkeys(v for v in submitted if v != "" and v not in codes))
+    if unknown:
+        listed = ", ".join(quoted(v) for v in unknown)
+        return [], f"not an option: {listed}; choose from {_option_list(question)}"
+    repeated = [code for code, count in Counter(submitted).items() if count > 1 and code != ""]
+    if repeated:
+        return [], f"lists {', '.join(quoted(v) for v in repeated)} more than once"
+    return submitted, None
+
+
+def read_answers(journey: Journey, raw: object) -> tuple[Answers, list[tuple[str, str]]]:
+    """Check submitted answers question by question, in order, as the web journey does.
+
+    Returns the clean answers and (field, message) for each problem. A question left
+    out is fine (partial answers are allowed); an answer to a question that the other
+    answers skip is refused, so the result never rests on an answer the journey would drop.
+    """
+    if not isinstance(raw, dict):
+        return {}, [("answers", "must be an object of question id to option code, or list of option codes")]
+    errors = [
+        (f"answers.{qid}", "unknown question; GET /api/v1/questions lists them")
+        for qid in raw
+        if qid not in journey.by_id
+    ]
+    audience = "someone_else" if raw.get("who") == "someone_else" else "myself"
+    answers: Answers = {}
+    failed: set[str] = set()
+    for question in journey.questions:
+        if question.id not in raw:
+            continue
+        submitted, problem = _submitted(journey, question, raw[question.id])
+        if problem is None and question.ask_if is not None and not question.ask_if.test(journey.matcher.facts(answers)):
+            if {_source_of(journey, leaf.answer) for leaf in question.ask_if.leaves()} & failed:
+                continue  # the answer it depends on is reported already
+            problem = f"not asked with these answers: it is asked only when {question.ask_if.describe()}"
+        if problem is None:
+            if question.required and not any(submitted):
+                continue  # an empty answer to a required question is the same as leaving it out
+            answer, message = journey.validate(question, submitted, audience)
+            if message:
+                problem = i18n.t(message)
+            else:
+                answers[question.id] = answer
+        if problem is not None:
+            errors.append((f"answers.{question.id}", problem))
+            failed.add(question.id)
+    return answers, errors
+
+
+def _source_of(journey: Journey, answer: str) -> str:
+    return journey.matcher.country_question if answer == REGION else answer
+
+
+# --- endpoints --------------------------------------------------------------------------------------
+
+
+@bp.get("/questions")
+@_read_limit()
+def questions():
+    return _read(lambda: api_json.questions_json(_journey()))
+
+
+@bp.get("/approaches")
+@_read_limit()
+def approaches():
+    return _read(lambda: api_json.approaches_json(current_app.extensions["rulebook"]))
+
+
+@bp.get("/organisations")
+@_read_limit()
+def organisations():
+    return _read(lambda: api_json.organisations_json(current_app.extensions["rulebook"]))
+
+
+@bp.route("/match", methods=["POST", "OPTIONS"], provide_automatic_options=False)
+@_match_limit()
+def match():
+    if request.method == "OPTIONS":
+        # A browser's CORS preflight; the headers are added for listed origins only.
+        response = Response(status=204, headers={"Allow": "OPTIONS, POST"})
+        del response.headers["Content-Type"]
+        return response
+    body = _read_body()
+    query_lang, errors = _query_language()
+    if not isinstance(body, dict):
+        errors.append(("body", "must be a JSON object with the field answers"))
+    elif "answers" not in body:
+        errors.append(("answers", "is required: an object of question id to option code(s)"))
+    body = body if isinstance(body, dict) else {}
+    errors += [(key, f"unknown field; allowed: {', '.join(BODY_FIELDS)}") for key in body if key not in BODY_FIELDS]
+    lang = query_lang
+    if "lang" in body:
+        if isinstance(body["lang"], str) and body["lang"] in LANGUAGES:
+            lang = body["lang"]
+        else:
+            errors.append(_language_error("lang"))
+    lang = lang or _fallback_language()
+    with force_locale(lang):
+        answers, answer_errors = read_answers(_journey(), body.get("answers", {}))
+        errors += answer_errors
+        if errors:
+            raise _invalid(errors)
+        result = current_app.extensions["matcher"].match(answers)
+        return _json_response(api_json.result_json(result), lang)
+
+
+@bp.get("/openapi.json")
+@_read_limit()
+def openapi():
+    document = current_app.extensions.get("openapi")
+    if document is None:
+        document = current_app.extensions["openapi"] = build_openapi(_journey())
+    return _json_response(document, "en")
+
+
+@bp.get("/")
+@bp.get("/docs")
+@_read_limit()
+def docs():
+    journey = _journey()
+    return render_template(
+        "api_docs.html",
+        languages=LANGUAGES,
+        question_ids=[q.id for q in journey.questions],
+        base_url=request.host_url.rstrip("/"),
+    )

@@ -1,0 +1,84 @@
+"""Who the client is, for rate limits, share links and the Secure-cookie checks.
+
+X-Forwarded-* headers are believed only when the request comes from one of the proxy
+addresses in FORWARDED_ALLOW_IPS (the same setting gunicorn reads), and only as many
+hops as TRUSTED_PROXIES says; from anywhere else they are removed, so an instance
+reached directly cannot be told a forged address (M6). Rate limits count an IPv6
+client by its /64, since one subscriber is given a whole /64 to pick addresses from.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from wizard.domain.addresses import parse_address
+
+DEFAULT_PROXY_ADDRESSES = "127.0.0.1,::1"
+FORWARDED_HEADERS = (
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "HTTP_X_FORWARDED_PREFIX",
+)
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_proxy_addresses(text: str) -> tuple[Network, ...]:
+    """Addresses or networks, comma-separated. "*" is refused: it would believe anyone."""
+    networks = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        if item == "*":
+            raise RuntimeError(
+                "FORWARDED_ALLOW_IPS must list the proxies' addresses or networks (such as 10.0.0.5 or "
+                "10.0.0.0/24), not '*': with '*' anyone could forge the client's address."
+            )
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise RuntimeError(
+                f"FORWARDED_ALLOW_IPS: {item!r} is not an IP address or network (such as 10.0.0.5 or 10.0.0.0/24)."
+            ) from None
+    return tuple(networks)
+
+
+class TrustedProxies:
+    """ProxyFix, applied only to requests whose peer is a listed proxy."""
+
+    def __init__(self, app, count: int, proxies: tuple[Network, ...]):
+        self.direct = app
+        self.proxied = ProxyFix(app, x_for=count, x_proto=count, x_host=count)
+        self.proxies = proxies
+
+    def from_proxy(self, environ) -> bool:
+        peer = parse_address(environ.get("REMOTE_ADDR"))
+        return peer is not None and any(peer in network for network in self.proxies)
+
+    def __call__(self, environ, start_response):
+        if self.from_proxy(environ):
+            return self.proxied(environ, start_response)
+        for header in FORWARDED_HEADERS:
+            environ.pop(header, None)
+        return self.direct(environ, start_response)
+
+
+def client_key() -> str:
+    """The rate-limit key: the IPv4 address, or the /64 an IPv6 address belongs to."""
+    address = parse_address(request.remote_addr)
+    if address is None:
+        return request.remote_addr or "unknown"
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def init_app(app: Flask) -> None:
+    count = int(app.config.get("TRUSTED_PROXIES", 0))
+    if count > 0:
+        proxies = parse_proxy_addresses(app.config.get("FORWARDED_ALLOW_IPS", DEFAULT_PROXY_ADDRESSES))
+        app.wsgi_app = TrustedProxies(app.wsgi_app, count, proxies)

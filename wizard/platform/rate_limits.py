@@ -1,0 +1,73 @@
+"""Rate limits, shared by every process when RATELIMIT_STORAGE_URI points at Redis.
+
+The in-memory default needs no service, which is right for `make run` and a
+single process.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, g, request
+from flask_limiter import Limiter
+
+from wizard.platform.proxies import client_key
+
+limiter = Limiter(key_func=client_key, default_limits=[], headers_enabled=True)
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    # If Redis goes away, count in this process's memory until it is back, rather than
+    # refuse someone asking for help because the counter is unreachable.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    bound_redis_waits(app)
+    # Registered before the limiter's own hook so that it runs after it (Flask runs
+    # after_request hooks last-registered first); see keep_rate_headers_for_429.
+    app.after_request(keep_rate_headers_for_429)
+    limiter.init_app(app)
+    app.after_request(remember_retry_after)
+
+
+# --- bounded waits on Redis (D6) ---------------------------------------------------------------------------------
+
+# A Redis that accepts connections but never answers (hung, or half a network partition away)
+# must fail fast, so that the in-memory fallback takes over, instead of holding every
+# call-back request for as long as the hang lasts. redis-py has no timeout by default.
+REDIS_TIMEOUTS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
+
+
+def bound_redis_waits(app: Flask) -> None:
+    options = dict(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})
+    for name, seconds in REDIS_TIMEOUTS.items():
+        options.setdefault(name, seconds)
+    # The memory storage ignores these options.
+    app.config["RATELIMIT_STORAGE_OPTIONS"] = options
+
+
+# --- rate-limit headers only where they mean something (D10) -----------------------------------------------------
+
+RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+# The public JSON API documents its X-RateLimit-* headers on every response (openapi.py).
+API_PREFIX = "/api/"
+
+
+def remember_retry_after(response):
+    """Runs before the limiter's hook: keep the page's own Retry-After (a 503's few seconds),
+    which the limiter would replace with the time until its window resets."""
+    g.own_retry_after = response.headers.get("Retry-After")
+    return response
+
+
+def keep_rate_headers_for_429(response):
+    """Runs after the limiter's hook. On a page that was not refused by a limit (a confirmation,
+    a form error, a 503), the limiter's headers only mislead: "Retry-After: 3599" on a storage
+    503 tells clients and proxies the service is down for an hour."""
+    if response.status_code == 429 or request.path.startswith(API_PREFIX):
+        return response
+    if any(name in response.headers for name in RATE_HEADERS):
+        for name in (*RATE_HEADERS, "Retry-After"):
+            response.headers.pop(name, None)
+        own = g.get("own_retry_after")
+        if own is not None:
+            response.headers["Retry-After"] = own
+    return response

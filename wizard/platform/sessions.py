@@ -1,0 +1,183 @@
+"""Which session cookie a request uses: public, embedded or staff.
+
+The public journey and the staff console never share a cookie. Under /staff the
+cookie is `wizard_staff` with Path=/staff (Path=/ on its own STAFF_HOST) and SameSite=Strict, so it is never sent
+to the public pages or from another site, and the public `wizard` cookie (answers)
+is never read or written there. The staff cookie holds only a random session
+token and the CSRF token; the session itself lives in the database (see
+wizard/storage/staff_accounts.py), which decides the 30-minute idle limit.
+
+The public and embedded cookies hold the answers: their content is sealed (see
+cookie_seal.py), so it cannot be read, only used by this server. The staff
+cookie is signed only; it holds nothing but a random token.
+
+Outside development the names carry the browser's cookie prefixes: `__Host-wizard`
+and `__Host-wizard_embed` (Secure, Path=/, no Domain: no other host, subdomain or
+plain-HTTP page can set or shadow them) and `__Secure-wizard_staff` (it keeps
+Path=/staff), or `__Host-wizard_staff` at Path=/ when the console has its own
+STAFF_HOST. Development serves plain HTTP, where prefixed cookies are refused,
+so it keeps the bare names.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import Flask, has_request_context, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import BadData, URLSafeTimedSerializer
+from werkzeug.sansio.utils import host_is_trusted
+
+from wizard.platform import quick_exit
+from wizard.platform.cookie_seal import SealedJSON
+
+STAFF_PREFIX = "/staff"
+log = logging.getLogger(__name__)
+
+
+def is_staff_path(path: str) -> bool:
+    return path == STAFF_PREFIX or path.startswith(STAFF_PREFIX + "/")
+
+
+class SealedCookieSerializer(URLSafeTimedSerializer):
+    """itsdangerous gives bytes for a serializer that makes bytes; a cookie value is text."""
+
+    def dumps(self, obj, salt: str | bytes | None = None) -> str:
+        value = super().dumps(obj, salt)
+        return value.decode("ascii") if isinstance(value, bytes) else value
+
+
+class WizardSessionInterface(SecureCookieSessionInterface):
+    """Inside a partner's frame the session cookie is a third-party cookie. Browsers that
+    block those still keep a *partitioned* cookie (CHIPS): one jar per top-level site,
+    so it cannot follow the person across sites. It must be SameSite=None and Secure."""
+
+    EMBED_COOKIE = "wizard_embed"
+    STAFF_COOKIE = "wizard_staff"
+    # The server-side session decides the idle limit. The signature may outlive it so
+    # that an idle session is recognised and the person told why they must sign in again.
+    STAFF_SIGNATURE_AGE = timedelta(hours=12)
+
+    @staticmethod
+    def _embedded() -> bool:
+        return has_request_context() and request.path.startswith("/embed/")
+
+    @staticmethod
+    def _staff() -> bool:
+        return has_request_context() and is_staff_path(request.path)
+
+    def get_cookie_name(self, app: Flask) -> str:
+        if self._staff():
+            name = self.STAFF_COOKIE
+        else:
+            name = self.EMBED_COOKIE if self._embedded() else super().get_cookie_name(app)
+        return self._prefixed(app, name)
+
+    def _prefixed(self, app: Flask, name: str) -> str:
+        """The name with the strongest prefix the cookie qualifies for (none in development)."""
+        if app.config.get("DEVELOPMENT", False) or not self.get_cookie_secure(app):
+            return name
+        if self.get_cookie_path(app) == "/" and not self.get_cookie_domain(app):
+            return "__Host-" + name
+        return "__Secure-" + name
+
+    @staticmethod
+    def _on_staff_host(app: Flask) -> bool:
+        """The console on its own host (STAFF_HOST): the whole host is the console's, so its
+        cookie can be host-only at Path=/, which gives it the stronger __Host- prefix."""
+        staff_hosts = app.extensions.get("staff_hosts", ())
+        return bool(staff_hosts) and has_request_context() and host_is_trusted(request.host, staff_hosts)
+
+    def get_cookie_path(self, app: Flask) -> str:
+        if self._staff():
+            return "/" if self._on_staff_host(app) else STAFF_PREFIX
+        return super().get_cookie_path(app)
+
+    def get_cookie_samesite(self, app: Flask):
+        if self._staff():
+            return "Strict"
+        return "None" if self._embedded() else super().get_cookie_samesite(app)
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        if self._staff():
+            # Only a developer's own machine may send it over plain HTTP.
+            return not app.config.get("DEVELOPMENT", False) or super().get_cookie_secure(app)
+        return True if self._embedded() else super().get_cookie_secure(app)
+
+    def get_cookie_partitioned(self, app: Flask) -> bool:
+        if self._staff():
+            return False
+        return True if self._embedded() else super().get_cookie_partitioned(app)
+
+    def get_cookie_httponly(self, app: Flask) -> bool:
+        return True if self._staff() else super().get_cookie_httponly(app)
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        """Staff: Flask's signed cookie. Public and embedded: sealed, then signed with a timestamp."""
+        if self._staff() or not app.secret_key:
+            return super().get_signing_serializer(app)
+        fallbacks = list(app.config.get("SECRET_KEY_FALLBACKS") or [])
+        return SealedCookieSerializer(
+            [*fallbacks, app.secret_key],  # as Flask does: itsdangerous signs with the last key
+            salt=self.salt,
+            serializer=SealedJSON([app.secret_key, *fallbacks], b"embed" if self._embedded() else b"public"),
+            signer_kwargs={"key_derivation": self.key_derivation, "digest_method": self.digest_method},
+        )
+
+    def open_session(self, app: Flask, request) -> SecureCookieSession | None:
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        if not self._staff():
+            return self._open_public(app, serializer)
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        try:
+            data = serializer.loads(value, max_age=int(self.STAFF_SIGNATURE_AGE.total_seconds()))
+        except BadData:
+            return self.session_class()
+        return self.session_class(data)
+
+    def _open_public(self, app: Flask, serializer) -> SecureCookieSession:
+        """As Flask does, and also remember when the cookie was signed (see state.keep_alive).
+
+        A cookie that is forged, changed, too old, or whose embedded session has
+        left (see quick_exit.py) opens an empty session, and is deleted."""
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        try:
+            data, signed_at = serializer.loads(
+                value, max_age=int(app.permanent_session_lifetime.total_seconds()), return_timestamp=True
+            )
+        except BadData:
+            return self._refused()
+        if not isinstance(data, dict) or (self._embedded() and self._has_left(data)):
+            return self._refused()
+        session = self.session_class(data)
+        session.signed_at = signed_at.timestamp()
+        return session
+
+    @staticmethod
+    def _has_left(data: dict) -> bool:
+        try:
+            return quick_exit.has_left(data.get(quick_exit.EXIT_ID))
+        except quick_exit.StorageUnavailable as exc:
+            # Fail closed: if it cannot be known that this session did not leave, it is
+            # treated as if it did. The answers are lost; they are never shown to the wrong person.
+            log.warning("quick exit: cannot read the list of sessions that left (%s); answers not used", exc)
+            return True
+
+    def _refused(self) -> SecureCookieSession:
+        # Empty and modified: Flask deletes the cookie in the response.
+        session = self.session_class()
+        session.modified = True
+        return session
+
+    def save_session(self, app: Flask, session, response) -> None:
+        if self._embedded() and session and quick_exit.EXIT_ID not in session:
+            # Every embedded session gets its exit id as soon as it holds anything.
+            quick_exit.ensure_id(session)
+        super().save_session(app, session, response)

@@ -1,0 +1,117 @@
+"""One question per page, then "check your answers".
+
+Every request works the path out again from the stored answers, so a
+skipped step, a stale tab or a forged URL simply lands on the right page.
+Answers are posted, then the browser is redirected (303), so Back and
+Reload never ask to resubmit a form.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+
+from wizard.domain.rulebook.models import words_for
+from wizard.platform import i18n
+from wizard.public import answers as state
+
+bp = Blueprint("questions", __name__)
+
+
+def _next_url(answers: dict) -> str:
+    journey = state.journey()
+    if journey.in_crisis(answers):
+        return url_for("pages.help_now")
+    upcoming = journey.next_question(answers)
+    if upcoming is None:
+        return url_for("questions.check_answers")
+    return url_for("questions.question", question_id=upcoming.id)
+
+
+@bp.get("/questions")
+def begin():
+    return redirect(_next_url(state.load_answers()), 303)
+
+
+@bp.route("/questions/<question_id>", methods=["GET", "POST"])
+def question(question_id: str):
+    journey = state.journey()
+    answers = state.load_answers()
+    q = journey.by_id.get(question_id)
+    if q is None:
+        abort(404)
+    path_ids = [p.id for p in journey.path(answers)]
+    reachable = journey.next_question(answers)
+    # A question off the path, or beyond the first unanswered one, is not reachable yet.
+    if question_id not in path_ids or (
+        reachable is not None and path_ids.index(question_id) > path_ids.index(reachable.id)
+    ):
+        return redirect(_next_url(answers), 303)
+
+    changing = request.args.get("change") == "1"
+    audience = journey.audience(answers)
+    if request.method == "POST":
+        value, error = journey.validate(q, request.form.getlist(question_id), audience)
+        if error:
+            state.set_error(question_id, error)
+            return redirect(request.full_path.rstrip("?"), 303)
+        answers[question_id] = value
+        state.save_answers(answers)
+        answers = state.load_answers()
+        if changing and journey.is_complete(answers) and not journey.in_crisis(answers):
+            return redirect(url_for("questions.check_answers"), 303)
+        return redirect(_next_url(answers), 303)
+
+    error = state.pop_error(question_id)
+    previous = journey.previous_question(question_id, answers)
+    if changing:
+        back_url = url_for("questions.check_answers")
+    elif previous is not None:
+        back_url = url_for("questions.question", question_id=previous.id)
+    else:
+        back_url = url_for("pages.start")
+    current = answers.get(question_id)
+    selected = set(current) if isinstance(current, list) else {current} if current else set()
+    # The path can grow or shrink with the answers, so the total is "about".
+    number = journey.question_number(question_id, answers)
+    total = len(journey.questions)
+    choices = i18n.choices_for(journey, q, audience)
+    first_input = f"{q.id}-input" if q.kind == "country" else f"{q.id}-{choices[0].code}"
+    return render_template(
+        "question.html",
+        q=q,
+        text=i18n.t(words_for(q.text, audience)),
+        help=i18n.t(words_for(q.help, audience)),
+        why_we_ask=i18n.t(q.why_we_ask),
+        choices=choices,
+        selected=selected,
+        error=i18n.t(error),
+        errors=[{"href": "#" + first_input, "message": i18n.t(error)}] if error else [],
+        back_url=back_url,
+        change=changing,
+        number=number,
+        total=total,
+    )
+
+
+@bp.get("/check-answers")
+def check_answers():
+    journey = state.journey()
+    answers = state.load_answers()
+    if not journey.is_complete(answers) or journey.in_crisis(answers):
+        return redirect(_next_url(answers), 303)
+    audience = journey.audience(answers)
+    rows = [
+        {
+            "question": q,
+            "summary": i18n.t(q.summary),
+            "labels": i18n.answer_labels(journey, q, answers.get(q.id), audience),
+            "change_url": url_for("questions.question", question_id=q.id, change="1"),
+        }
+        for q in journey.path(answers)
+    ]
+    last = journey.path(answers)[-1]
+    return render_template(
+        "check_answers.html",
+        rows=rows,
+        back_url=url_for("questions.question", question_id=last.id),
+    )

@@ -1,0 +1,156 @@
+"""Reach out: the operator's contact details, helplines, and the call-back request form."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import BadRequest
+
+from wizard.platform.i18n import LANGUAGES, language, t
+from wizard.platform.rate_limits import limiter
+from wizard.public import answers as state
+from wizard.public.callback_form import (
+    BEST_TIMES,
+    FOR_WHOM,
+    WHOSE_DETAILS,
+    YES_NO,
+    CallbackForm,
+    displayable,
+    read_callback,
+    valid_form_key,
+)
+from wizard.storage.failures import classify
+
+bp = Blueprint("contact", __name__)
+log = logging.getLogger(__name__)
+
+# The reference of the request this browser sent, to show on the confirmation page.
+REFERENCE = "callback_reference"
+RETRY_AFTER_SECONDS = 5
+
+
+def _result(answers: dict):
+    if answers and state.journey().is_complete(answers):
+        return current_app.extensions["matcher"].match(answers)
+    return None
+
+
+def _summary(answers: dict, result) -> dict:
+    """What staff see of the journey: answer codes and the approaches shown, not labels."""
+    return {
+        "answers": answers,
+        "approaches": [match.approach.id for match in result.approaches] if result else [],
+        "interface_language": language(),
+    }
+
+
+def _choices(options: dict) -> list[tuple[str, str]]:
+    return [(code, t(label)) for code, label in options.items()]
+
+
+def _form_context(form: CallbackForm, field_errors: dict) -> dict:
+    return {
+        "form": form,
+        "field_errors": field_errors,
+        "best_times": _choices(BEST_TIMES),
+        "yes_no": _choices(YES_NO),
+        "for_whom_choices": _choices(FOR_WHOM),
+        "whose_choices": _choices(WHOSE_DETAILS),
+        "language_choices": [(code, name) for code, (name, _dir) in LANGUAGES.items()],
+    }
+
+
+def _callback_rate_limit() -> str:
+    return current_app.config["CALLBACK_RATE_LIMIT"]
+
+
+def _stored(response) -> bool:
+    """Only a request that was stored counts against the limit: a person pressing Send again
+    during a database outage, or correcting a mistake, must not be locked out for an hour."""
+    return response.status_code == 303
+
+
+@bp.route("/reach-out", methods=["GET", "POST"])
+@limiter.limit(_callback_rate_limit, methods=["POST"], deduct_when=_stored)
+def reach_out():
+    answers = state.load_answers()
+    result = _result(answers)
+    # CSRF is checked for every POST by CSRFProtect before this view runs.
+    form = CallbackForm(meta={"csrf": False})
+    field_errors: dict[str, str] = {}
+    status = 200
+    if request.method == "GET":
+        form.form_key.data = secrets.token_urlsafe(24)
+        form.language.data = language()
+        if answers.get("who") in FOR_WHOM:
+            form.for_whom.data = answers["who"]
+    else:
+        if not valid_form_key(form.form_key.data):
+            raise BadRequest()
+        country = answers.get("country") if isinstance(answers.get("country"), str) else None
+        details, errors = read_callback(form, country=country, languages=LANGUAGES)
+        if not errors:
+            details["summary"] = _summary(answers, result)
+            partner = g.get("partner")
+            try:
+                reference, _new = current_app.extensions["callbacks"].submit(
+                    details, form_key=form.form_key.data, partner=partner.id if partner else None
+                )
+            except SQLAlchemyError as exc:
+                field_errors["form"] = _storage_failed(exc)
+                status = 503
+            else:
+                session[REFERENCE] = reference
+                return redirect(url_for("contact.requested"), 303)
+        for error in errors:
+            field_errors.setdefault(error.field, t(error.message))
+        displayable(form)
+    page_errors = [{"href": f"#{_anchor(field)}", "message": message} for field, message in field_errors.items()]
+    page = render_template(
+        "reach_out.html",
+        result=result,
+        errors=page_errors,
+        previous_reference=session.get(REFERENCE),
+        **_form_context(form, field_errors),
+    )
+    # A database outage is usually over in seconds: say so, rather than an hour (limits.py
+    # keeps this value from being replaced by the rate limit's own reset time).
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else {}
+    return page, status, headers
+
+
+def _storage_failed(exc: SQLAlchemyError) -> str:
+    """Log what an operator needs (the failure's kind and code), and say what the person should do."""
+    failure = classify(exc)
+    # The kind and code only: the exception's text could quote what the person wrote.
+    log.error("call-back request not stored: %s (%s)", failure.kind, failure.code)
+    if failure.maybe_written:
+        # The form key makes sending again safe: a stored request is found, not stored twice.
+        return _(
+            "We could not confirm that your request was saved. "
+            "Press “Send my request” again: it will not be sent twice."
+        )
+    return _("Your request could not be saved. Nothing was stored. Please try again.")
+
+
+def _anchor(field: str) -> str:
+    radios = {"best_time": "anytime", "leave_message": "yes", "say_who": "yes", "for_whom": "myself"}
+    if field == "language":
+        return "callback-language-" + next(iter(LANGUAGES))
+    if field == "whose_details":
+        return "callback-whose_details-mine"
+    if field == "form":
+        return "callback-form"
+    return f"callback-{field}" + (f"-{radios[field]}" if field in radios else "")
+
+
+@bp.get("/reach-out/requested")
+def requested():
+    reference = session.get(REFERENCE)
+    if not isinstance(reference, str):
+        return redirect(url_for("contact.reach_out"), 303)
+    return render_template("callback_requested.html", reference=reference)

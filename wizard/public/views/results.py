@@ -1,0 +1,96 @@
+"""Results, "start again", and the one-page version of the questionnaire."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from wizard.domain.matching import Result
+from wizard.domain.share_codes import make_code
+from wizard.platform import i18n
+from wizard.platform.security_headers import csrf
+from wizard.public import answers as state
+from wizard.public.one_page import OnePageForm, read_one_page
+
+bp = Blueprint("results", __name__)
+
+
+def render_results(result: Result, answers: dict, *, one_page: bool, shared_code: str | None = None) -> str:
+    """The results page: the visitor's own, from the one-page form, or opened from a share link."""
+    journey = state.journey()
+    audience = journey.audience(answers)
+    summary = [
+        {"summary": i18n.t(q.summary), "labels": i18n.answer_labels(journey, q, answers.get(q.id), audience)}
+        for q in journey.path(answers)
+    ]
+    rulebook = current_app.extensions["rulebook"]
+    # The one-page version keeps no answers anywhere: its link and plan come from a share code.
+    code = shared_code
+    if code is None and one_page and not journey.in_crisis(answers):
+        code = make_code(journey, answers, current_app.config["SECRET_KEY"])
+    return render_template(
+        "results.html",
+        result=result,
+        documents={d.id: d for d in rulebook.documents},
+        approach_names={a.id: a.name for a in rulebook.approaches},
+        answers_summary=summary,
+        one_page=one_page,
+        shared=shared_code is not None,
+        share_code=code,
+        share_link=url_for("share.shared", code=code, _external=True) if code and one_page else None,
+    )
+
+
+@bp.get("/results")
+def results():
+    journey = state.journey()
+    answers = state.load_answers()
+    if not journey.is_complete(answers) or journey.in_crisis(answers):
+        return redirect(url_for("questions.begin"), 303)
+    result = current_app.extensions["matcher"].match(answers)
+    return render_results(result, answers, one_page=False)
+
+
+@bp.post("/start-again")
+def start_again():
+    state.clear()
+    return redirect(url_for("pages.start"), 303)
+
+
+@bp.route("/all-questions", methods=["GET", "POST"])
+@csrf.exempt  # checked by OnePageForm instead, which needs no cookie
+def one_page():
+    journey = state.journey()
+    form = OnePageForm(request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate():
+        answers, problems = read_one_page(journey, request.form)
+        # Shown twice: in the summary with the question's short title, and under the question.
+        errors = [
+            {
+                "href": p["href"],
+                "field": p["question"].id,
+                "text": i18n.t(p["error"]),
+                "message": _(
+                    "%(question)s: %(problem)s", question=i18n.t(p["question"].summary), problem=i18n.t(p["error"])
+                ),
+            }
+            for p in problems
+        ]
+        if not errors:
+            g.country = answers.get("country")
+            result = current_app.extensions["matcher"].match(answers)
+            return render_results(result, answers, one_page=True)
+    else:
+        errors = []
+    if request.method == "POST" and form.errors:
+        errors = [
+            {"href": "#main-form", "message": _("This form is out of date. Please fill it in again."), "field": None}
+        ]
+    return render_template(
+        "one_page.html",
+        form=form,
+        questions=[(q, i18n.choices_for(journey, q, "myself")) for q in journey.questions],
+        submitted=request.form if request.method == "POST" else None,
+        errors=errors,
+        field_errors={e["field"]: e["text"] for e in errors if e.get("field")},
+    )
