@@ -5,10 +5,10 @@ The pages are the ones the HTML-validity test collects (tests/integration,
 the information pages, other languages, the embed and the one-page version),
 fetched through the Flask test client with `Accept-Encoding: gzip, br` from
 the app in production mode (bench/in_process.py), so each size is what the
-server really sends. For each page: bytes of HTML, CSS,
-JavaScript and images, the number of requests a first visit makes (the page,
-each distinct asset it links to, and anything its stylesheets load), and how
-many of those go to another host.
+server really sends. For each page: bytes of HTML, CSS, JavaScript and images,
+the number of requests a first visit makes (the page, each distinct asset it
+links to, and anything its stylesheets load), and how many of those go to
+another host.
 """
 
 from __future__ import annotations

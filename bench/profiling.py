@@ -2,13 +2,13 @@
 
 Through the Flask test client (no server, no network; the app in production
 mode, bench/in_process.py), for a visitor who has answered every question:
-CPU milliseconds per request for the start page, a
-question page and the results page (median of several batches, process CPU
-time so other programs on the machine matter less), each also as a ratio to
-the calibration workload. Then pyinstrument samples PROFILE_REQUESTS requests
-of the results page; the report is kept as HTML and text in bench/results/,
-and the sampled time is split into a few parts (each sample goes to the
-innermost part its stack passes through).
+CPU milliseconds per request for the start page, a question page and the
+results page (median of several batches, process CPU time so other programs
+on the machine matter less), each also as a ratio to the calibration workload.
+Then pyinstrument samples PROFILE_REQUESTS requests of the results page; the
+report is kept as HTML and text in bench/results/, and the sampled time is
+split into a few parts (each sample goes to the innermost part its stack
+passes through).
 """
 
 from __future__ import annotations
