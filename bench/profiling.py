@@ -44,7 +44,7 @@ PARTS = (
             or "/babel/" in path
         ),
     ),
-    ("rules matching", lambda path, fn: "/wizard/domain/rulebook/" in path),
+    ("rules matching and the path", lambda path, fn: "/wizard/domain/" in path),
     ("answers check", lambda path, fn: path.endswith("wizard/public/answers.py") and fn == "load_answers"),
     ("compression", lambda path, fn: path.endswith("wizard/platform/compression.py")),
     ("session cookie", lambda path, fn: fn in ("open_session", "save_session")),
