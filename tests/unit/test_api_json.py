@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import TypeAdapter, ValidationError
 
-from wizard.api.responses import condition_json
+from wizard.api.conditions import Condition
 from wizard.domain.rulebook.conditions import parse_condition
+
+CONDITION = TypeAdapter(Condition)
+
+
+def condition_json(condition) -> dict:
+    return CONDITION.dump_python(CONDITION.validate_python(condition), mode="json")
+
 
 SHAPES = [
     {"answer": "faith", "equals": "secular"},
@@ -33,5 +41,5 @@ def test_every_condition_in_the_rules_round_trips(rulebook):
 
 
 def test_something_else_is_refused():
-    with pytest.raises(TypeError):
+    with pytest.raises(ValidationError):
         condition_json("faith is secular")
