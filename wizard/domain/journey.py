@@ -1,5 +1,10 @@
 """The path through the questions, worked out from the answers every time.
 
+One walk over the questions (`Journey.walk`) gives the path and everything that follows
+from it: the answers kept, the next and previous questions, whether the answers are
+complete or in crisis, and who they are for. Pages, forms, the API and the answer-space
+checks all ask for a walk rather than walking the questions themselves.
+
 Answers are a plain mapping of question id -> option code (single and
 country questions) or list of codes (multiple). A key that is present with
 an empty value means "seen and left blank" for an optional question.

@@ -28,7 +28,8 @@ def journey() -> Journey:
 
 def load_walk() -> Walk:
     """The walk of the stored answers, checked against the rules once per request (views
-    and templates all ask): the path is worked out here, and nowhere else in the request."""
+    and templates all ask). An answer carries this walk on (`Step.submit`) rather than
+    starting another."""
     if "_walk" not in g:
         g._walk = journey().sanitise(session.get(ANSWERS, {}))
     return g._walk
