@@ -20,6 +20,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from wizard.api.openapi import PROBLEM, build_openapi
 from wizard.api.schemas import ApproachList, FieldError, MatchResult, OrganisationList, Problem, QuestionList
+from wizard.domain.audience import audience_of
 from wizard.domain.journey import Answers, Journey
 from wizard.domain.rulebook.loader import REGION
 from wizard.domain.rulebook.models import Question
@@ -271,29 +272,39 @@ def read_answers(journey: Journey, raw: object) -> tuple[Answers, list[tuple[str
         for qid in raw
         if qid not in journey.by_id
     ]
-    audience = "someone_else" if raw.get("who") == "someone_else" else "myself"
-    answers: Answers = {}
-    failed: set[str] = set()
+    audience = audience_of(raw)
+    # Each answer is read on its own first; one walk over the valid ones then gives the path.
+    read: dict[str, tuple[list[str], str | None, str | None]] = {}
+    valid: Answers = {}
     for question in journey.questions:
         if question.id not in raw:
             continue
         submitted, problem = _submitted(journey, question, raw[question.id])
-        if problem is None and question.ask_if is not None and not question.ask_if.test(journey.matcher.facts(answers)):
+        message = None
+        if problem is None and not (question.required and not any(submitted)):
+            answer, message = journey.validate(question, submitted, audience)
+            if not message:
+                valid[question.id] = answer
+        read[question.id] = (submitted, message, problem)
+    walk = journey.walk(valid)
+    failed: set[str] = set()
+    for question in journey.questions:
+        if question.id not in read:
+            continue
+        submitted, message, problem = read[question.id]
+        if problem is None and not walk.on_path(question.id):
             if {_source_of(journey, leaf.answer) for leaf in question.ask_if.leaves()} & failed:
                 continue  # the answer it depends on is reported already
             problem = f"not asked with these answers: it is asked only when {question.ask_if.describe()}"
         if problem is None:
             if question.required and not any(submitted):
                 continue  # an empty answer to a required question is the same as leaving it out
-            answer, message = journey.validate(question, submitted, audience)
             if message:
                 problem = i18n.t(message)
-            else:
-                answers[question.id] = answer
         if problem is not None:
             errors.append((f"answers.{question.id}", problem))
             failed.add(question.id)
-    return answers, errors
+    return walk.answers, errors
 
 
 def _source_of(journey: Journey, answer: str) -> str:
