@@ -15,7 +15,8 @@ from pathlib import Path
 from wizard.cli.staff import add_staff_commands
 from wizard.domain.coverage import coverage
 from wizard.domain.matching import Matcher
-from wizard.domain.rulebook.loader import PREFER_NOT_TO_SAY, RulebookError, load_rulebook
+from wizard.domain.rulebook.loader import RulebookError, load_rulebook
+from wizard.domain.vocabulary import PREFER_NOT_TO_SAY
 from wizard.platform.settings import PROJECT_ROOT
 
 
