@@ -31,8 +31,8 @@ def _env(**changes) -> dict:
     return env
 
 
-def test_preflight_names_every_missing_setting_and_how_to_make_it(tmp_path):
-    problems = preflight(tmp_path, {"WIZARD_ENV": "production"})
+def test_preflight_names_every_missing_setting_and_how_to_make_it():
+    problems = preflight({"WIZARD_ENV": "production"})
     assert len(problems) == 3
     assert problems[2].startswith("PUBLIC_HOST is not set")
     assert problems[0].startswith("SECRET_KEY is not set") and "secrets.token_hex(32)" in problems[0]
@@ -40,10 +40,10 @@ def test_preflight_names_every_missing_setting_and_how_to_make_it(tmp_path):
 
 
 def test_preflight_refuses_a_short_secret_and_a_bad_data_key(tmp_path, monkeypatch):
-    assert "SECRET_KEY is too short" in preflight(tmp_path, {**GOOD, "SECRET_KEY": "changeme"})[0]
+    assert "SECRET_KEY is too short" in preflight({**GOOD, "SECRET_KEY": "changeme"})[0]
     for name, value in {**GOOD, "DATA_KEYS": "not-a-fernet-key-at-all"}.items():
         monkeypatch.setenv(name, value)
-    (problem,) = preflight(tmp_path)
+    (problem,) = preflight()
     assert problem.startswith("DATA_KEYS: a data key is not a valid Fernet key")
     assert "not-a-fernet-key-at-all" not in problem
 
@@ -51,21 +51,19 @@ def test_preflight_refuses_a_short_secret_and_a_bad_data_key(tmp_path, monkeypat
 def test_preflight_passes_with_the_settings(tmp_path, monkeypatch):
     for name, value in GOOD.items():
         monkeypatch.setenv(name, value)
-    assert preflight(tmp_path) == []
+    assert preflight() == []
 
 
-def test_preflight_refuses_development_mode_and_says_how_to_serve(tmp_path, monkeypatch):
-    for name, value in GOOD.items():
-        monkeypatch.setenv(name, value)
-    (problem,) = preflight(tmp_path, {**GOOD, "WIZARD_ENV": "development"})
+def test_preflight_refuses_development_mode_and_says_how_to_serve():
+    (problem,) = preflight({**GOOD, "WIZARD_ENV": "development"})
     assert problem.startswith("WIZARD_ENV is 'development'") and "make run" in problem
-    (problem,) = preflight(tmp_path, {**GOOD, "WIZARD_ENV": "prod"})
+    (problem,) = preflight({**GOOD, "WIZARD_ENV": "prod"})
     assert "WIZARD_ENV must be 'production' or 'development'" in problem
 
 
-def test_preflight_without_wizard_env_checks_as_production(tmp_path):
+def test_preflight_without_wizard_env_checks_as_production():
     """The review's reproduction: no WIZARD_ENV and no keys used to print "Settings OK"."""
-    problems = preflight(tmp_path, {})
+    problems = preflight({})
     assert [problem.split(" is not set")[0] for problem in problems] == ["SECRET_KEY", "DATA_KEYS", "PUBLIC_HOST"]
 
 
@@ -148,21 +146,17 @@ def test_the_gunicorn_config_comes_from_the_environment(monkeypatch, env, expect
     assert config["wsgi_app"] == "wsgi:app"
 
 
-def test_several_workers_counting_rate_limits_in_memory_are_refused(tmp_path, monkeypatch):
+def test_several_workers_counting_rate_limits_in_memory_are_refused():
     """M6: with memory:// each worker counted on its own (20 sign-ins got through a limit of 10)."""
-    for name, value in GOOD.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
-    (problem,) = preflight(tmp_path, {**GOOD, "WEB_CONCURRENCY": "3"})
+    (problem,) = preflight({**GOOD, "WEB_CONCURRENCY": "3"})
     assert problem.startswith("RATELIMIT_STORAGE_URI is memory:// but 3 worker processes")
-    assert preflight(tmp_path, {**GOOD, "WEB_CONCURRENCY": "1"}) == []
-    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
-    assert preflight(tmp_path, {**GOOD, "WEB_CONCURRENCY": "3"}) == []
+    assert preflight({**GOOD, "WEB_CONCURRENCY": "1"}) == []
+    assert preflight({**GOOD, "WEB_CONCURRENCY": "3", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"}) == []
 
 
 def test_believing_forwarded_addresses_from_anyone_is_refused(tmp_path, monkeypatch):
     for name, value in GOOD.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("FORWARDED_ALLOW_IPS", "*")
-    (problem,) = preflight(tmp_path)
+    (problem,) = preflight()
     assert problem.startswith("FORWARDED_ALLOW_IPS must list the proxies' addresses")
