@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wizard.cli import parse_duration
+from wizard.cli.requests import parse_duration
 from wizard.platform.preflight import preflight
 from wizard.platform.settings import SettingsError, build_config, load_settings
 from wizard.storage.crypto import Sealer
@@ -110,7 +110,5 @@ def test_retention_durations(text, hours):
 
 @pytest.mark.parametrize("text", ["90", "d", "-1d", "3w", "90 days"])
 def test_retention_durations_refused(text):
-    import argparse
-
-    with pytest.raises(argparse.ArgumentTypeError):
+    with pytest.raises(ValueError, match="like 90d or 36h"):
         parse_duration(text)
