@@ -27,7 +27,7 @@ def test_every_asset_the_pages_load_has_a_hashed_name_and_a_long_cache(app, brow
     pages["staff-inbox"] = staff.get("/staff").html
     pages["staff-guide"] = staff.get("/staff/guide").html
     assets = _assets(pages)
-    # The stylesheet, the script, the icon, and the staff guide's own two.
+    # The stylesheet, the script, the icon, the staff stylesheet and the staff guide's script.
     assert len(assets) >= 5, assets
     client = app.test_client()
     for url, page in assets.items():

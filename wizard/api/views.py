@@ -376,7 +376,7 @@ def openapi():
 def docs():
     journey = _journey()
     return render_template(
-        "api_docs.html",
+        "api/docs.html",
         languages=LANGUAGES,
         question_ids=[q.id for q in journey.questions],
         base_url=request.host_url.rstrip("/"),

@@ -32,7 +32,7 @@ MESSAGES = {
 def error_page(error: HTTPException):
     code = error.code or 400
     title, message = MESSAGES.get(code, MESSAGES[400])
-    return render_template("staff/error.html", title=title, message=message, status=code), code
+    return render_template("errors/staff.html", title=title, message=message, status=code), code
 
 
 def session_expired_page():
@@ -42,7 +42,7 @@ def session_expired_page():
     logger.warning("Staff form refused: CSRF check failed on %s %s", request.method, route)
     return (
         render_template(
-            "staff/error.html",
+            "errors/staff.html",
             title="Your session expired",
             message="For security, the form could not be sent. Sign in again, then try once more.",
             status=400,

@@ -39,8 +39,6 @@ from wizard.storage.models import utcnow
 HANDOUT_PATH = "/shared/{code}/plan"
 # How many approaches the case-notes summary lists.
 SUMMARY_APPROACHES = 5
-# As on the public results page: the best matches in full, the others shorter.
-FULL_CARDS = 6
 LANGUAGE_FIELD = "person_language"
 # The record form's fields: each is named like its id, so an error links straight to it.
 RECORD_FIELDS = {field: f"record-{field}" for field in ("consent", "note", "name", "phone", "email")}
@@ -316,7 +314,6 @@ def panel_context(reading: Reading, *, record: Mapping | None = None) -> dict:
         "result": result,
         "documents": {d.id: d for d in rulebook.documents},
         "approach_names": {a.id: a.name for a in rulebook.approaches},
-        "full_cards": FULL_CARDS,
         "summary": summary_text(reading, result) if complete else "",
         "handout_url": handout_url(reading) if complete else "",
         "hidden_answers": hidden_answers(reading),

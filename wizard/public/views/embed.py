@@ -30,4 +30,4 @@ def theme():
 def partners_page():
     partners = current_app.extensions["partners"]
     example = next(iter(partners.values()), None)
-    return render_template("partners.html", example=example)
+    return render_template("pages/partners.html", example=example)

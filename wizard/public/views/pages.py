@@ -21,22 +21,22 @@ log = logging.getLogger(__name__)
 
 @bp.get("/")
 def start():
-    return render_template("start.html")
+    return render_template("pages/start.html")
 
 
 @bp.get("/staying-safe-online")
 def staying_safe():
-    return render_template("staying_safe.html")
+    return render_template("pages/staying_safe.html")
 
 
 @bp.get("/privacy")
 def privacy():
-    return render_template("privacy.html")
+    return render_template("pages/privacy.html")
 
 
 @bp.get("/accessibility")
 def accessibility():
-    return render_template("accessibility.html")
+    return render_template("pages/accessibility.html")
 
 
 @bp.get("/approaches/<approach_id>")
@@ -49,7 +49,9 @@ def approach(approach_id: str):
     rulebook = current_app.extensions["rulebook"]
     walk = state.load_walk()
     back_url = url_for("results.results") if walk.answers and walk.complete else url_for("pages.start")
-    return render_template("approach.html", a=found, documents={d.id: d for d in rulebook.documents}, back_url=back_url)
+    return render_template(
+        "pages/approach.html", a=found, documents={d.id: d for d in rulebook.documents}, back_url=back_url
+    )
 
 
 @bp.route("/help-now", methods=["GET", "POST"])
@@ -77,7 +79,7 @@ def help_now():
     elif upcoming is not None and answers:
         continue_url = url_for("questions.question", question_id=upcoming.id)
     return render_template(
-        "help_now.html",
+        "pages/help_now.html",
         continue_url=continue_url,
         # The one-page form's "Get help now" button posts its answers here; only the country and this are read.
         audience=request.form.get("who") or answers.get("who"),
@@ -122,11 +124,11 @@ def quick_exit():
 
 @bp.get("/cookies-off")
 def cookies_off():
-    return render_template("cookies_off.html"), 200
+    return render_template("pages/cookies_off.html"), 200
 
 
 def _error_page(status: int, title: str, message: str):
-    return render_template("error.html", title=title, message=message, status=status), status
+    return render_template("errors/public.html", title=title, message=message, status=status), status
 
 
 def register_error_pages(app: Flask) -> None:

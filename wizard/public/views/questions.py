@@ -70,7 +70,7 @@ def question(question_id: str):
     choices = i18n.choices_for(journey, q, audience)
     first_input = f"{q.id}-input" if q.kind == "country" else f"{q.id}-{choices[0].code}"
     return render_template(
-        "question.html",
+        "pages/question.html",
         q=q,
         text=i18n.t(words_for(q.text, audience)),
         help=i18n.t(words_for(q.help, audience)),
@@ -103,7 +103,7 @@ def check_answers():
     ]
     last = walk.path[-1]
     return render_template(
-        "check_answers.html",
+        "pages/check_answers.html",
         rows=rows,
         back_url=url_for("questions.question", question_id=last.id),
     )

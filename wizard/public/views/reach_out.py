@@ -113,7 +113,7 @@ def reach_out():
         displayable(form)
     page_errors = [{"href": f"#{_anchor(field)}", "message": message} for field, message in field_errors.items()]
     page = render_template(
-        "reach_out.html",
+        "pages/reach_out.html",
         result=result,
         errors=page_errors,
         previous_reference=session.get(REFERENCE),
@@ -155,4 +155,4 @@ def requested():
     reference = session.get(REFERENCE)
     if not isinstance(reference, str):
         return redirect(url_for("contact.reach_out"), 303)
-    return render_template("callback_requested.html", reference=reference)
+    return render_template("pages/callback_requested.html", reference=reference)

@@ -29,7 +29,7 @@ def render_results(result: Result, walk: Walk, *, one_page: bool, shared_code: s
     if code is None and one_page and not walk.crisis:
         code = make_code(journey, answers, current_app.config["SECRET_KEY"])
     return render_template(
-        "results.html",
+        "pages/results.html",
         result=result,
         documents={d.id: d for d in rulebook.documents},
         approach_names={a.id: a.name for a in rulebook.approaches},
@@ -84,7 +84,7 @@ def one_page():
             {"href": "#main-form", "message": _("This form is out of date. Please fill it in again."), "field": None}
         ]
     return render_template(
-        "one_page.html",
+        "pages/one_page.html",
         form=form,
         questions=[(q, i18n.choices_for(journey, q, "myself")) for q in journey.questions],
         submitted=request.form if request.method == "POST" else None,

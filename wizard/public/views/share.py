@@ -65,7 +65,7 @@ def _link_problem(reason: str):
             "Ask the person who shared it to send it again, or answer the questions yourself."
         )
         status = 400
-    return render_template("error.html", title=title, message=message), status
+    return render_template("errors/public.html", title=title, message=message), status
 
 
 def _shared_walk(code: str) -> tuple[Walk | None, object]:
@@ -89,7 +89,7 @@ def share():
         return redirect(url_for("questions.begin"), 303)
     code = new_code(answers)
     return render_template(
-        "share.html",
+        "pages/share.html",
         link=url_for("share.shared", code=code, _external=True),
         plan_url=url_for("share.plan"),
         back_url=url_for("results.results"),
@@ -126,7 +126,7 @@ def _plan(answers: Answers, code: str, back_url: str):
     result = current_app.extensions["matcher"].match(answers)
     link = url_for("share.shared", code=code, _external=True)
     return render_template(
-        "plan.html",
+        "pages/plan.html",
         result=result,
         approaches=result.approaches[:PLAN_APPROACHES],
         more=max(len(result.approaches) - PLAN_APPROACHES, 0),
