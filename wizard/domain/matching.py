@@ -12,8 +12,18 @@ from dataclasses import dataclass
 
 from wizard.domain.audience import audience_of
 from wizard.domain.messages import N_
-from wizard.domain.rulebook import models as m
 from wizard.domain.rulebook.conditions import ANY_VALUE, Always, guard, matched_leaves
+from wizard.domain.rulebook.models import (
+    Approach,
+    Availability,
+    Country,
+    CountryContacts,
+    NotEffective,
+    Organisation,
+    Rule,
+    Rulebook,
+    words_for,
+)
 from wizard.domain.vocabulary import PREFER_NOT_TO_SAY, REGION
 
 
@@ -30,20 +40,20 @@ class Reason:
 
 @dataclass(frozen=True, slots=True)
 class ApproachMatch:
-    approach: m.Approach
+    approach: Approach
     score: int
     reasons: tuple[Reason, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class OrganisationMatch:
-    organisation: m.Organisation
+    organisation: Organisation
     reasons: tuple[Reason, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class NotEffectiveMatch:
-    item: m.NotEffective
+    item: NotEffective
     note: str
 
 
@@ -51,14 +61,14 @@ class NotEffectiveMatch:
 class Result:
     audience: str
     crisis: bool
-    country: m.Country | None
+    country: Country | None
     # Services a person can look for, best match first.
     approaches: tuple[ApproachMatch, ...]
     # Policies and principles that matched: shown for information only.
     information: tuple[ApproachMatch, ...]
     direct_help: tuple[OrganisationMatch, ...]
     information_bodies: tuple[OrganisationMatch, ...]
-    contacts: m.CountryContacts | None
+    contacts: CountryContacts | None
     not_effective: tuple[NotEffectiveMatch, ...]
     # (reason, ids it left out) for every exclusion that applied; see `excluded`.
     exclusions: tuple[tuple[str, frozenset[str]], ...] = ()
@@ -75,7 +85,7 @@ class Result:
 
 @dataclass(frozen=True, slots=True)
 class _CompiledRule:
-    rule: m.Rule
+    rule: Rule
     # Every approach and organisation this rule leaves out, resolved at start-up.
     excludes: frozenset[str]
     # The reason in each wording, built once so matching creates no text.
@@ -86,7 +96,7 @@ class _CompiledRule:
     fits: tuple[str, ...]
 
 
-def _excluded_ids(rule: m.Rule, book: m.Rulebook) -> frozenset[str]:
+def _excluded_ids(rule: Rule, book: Rulebook) -> frozenset[str]:
     """Everything a rule leaves out. Organisations go by the same faith and setting
     attributes as approaches; life-saving approaches are never left out by attribute."""
     spec = rule.exclude
@@ -104,7 +114,7 @@ def _excluded_ids(rule: m.Rule, book: m.Rulebook) -> frozenset[str]:
     return frozenset(ids)
 
 
-def _covers(area: m.Availability | None, country: m.Country | None) -> bool:
+def _covers(area: Availability | None, country: Country | None) -> bool:
     """Whether a place-limited item is there for this person. Unlimited items always are."""
     if area is None or (not area.countries and not area.regions):
         return True
@@ -120,7 +130,7 @@ LINKED_PREFIX = {
 
 
 class Matcher:
-    def __init__(self, rulebook: m.Rulebook):
+    def __init__(self, rulebook: Rulebook):
         self.rulebook = rulebook
         self.questions = {q.id: q for q in rulebook.questions}
         self.countries = {c.code: c for c in rulebook.countries}
@@ -140,7 +150,7 @@ class Matcher:
                 rule,
                 _excluded_ids(rule, rulebook),
                 {
-                    audience: Reason(rule.id, m.words_for(rule.reason, audience))
+                    audience: Reason(rule.id, words_for(rule.reason, audience))
                     for audience in ("myself", "someone_else")
                 },
                 rule.recommend + rule.recommend_organisations,
@@ -220,7 +230,7 @@ class Matcher:
 
         direct, bodies = self._organisations(shown, fitted, scores, reasons, excluded, country, audience)
         notes = tuple(
-            NotEffectiveMatch(item, m.words_for(item.note, audience))
+            NotEffectiveMatch(item, words_for(item.note, audience))
             for item in self.rulebook.not_effective
             if item.lean_if.test(facts)
         )

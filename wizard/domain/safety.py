@@ -15,8 +15,8 @@ from functools import lru_cache
 
 from wizard.domain.coverage import walk
 from wizard.domain.matching import Matcher, Result
-from wizard.domain.rulebook import models as m
 from wizard.domain.rulebook.loader import check_contact_numbers
+from wizard.domain.rulebook.models import EVIDENCE_WORDS, CountryContacts, Rulebook
 
 # Overdose reversal, and the harm-reduction services for people who may inject.
 NALOXONE = "naloxone"
@@ -131,7 +131,7 @@ def evidence_supported(answers: Answers, result: Result, matcher: Matcher) -> It
         if approach.evidence_level == "not_stated":
             continue
         basis = (approach.evidence_basis or "").lower()
-        if not any(word in basis for word in m.EVIDENCE_WORDS[approach.evidence_level]):
+        if not any(word in basis for word in EVIDENCE_WORDS[approach.evidence_level]):
             yield f"{approach.id} is labelled '{approach.evidence_level}' but its basis does not say so"
 
 
@@ -141,7 +141,7 @@ def _speaks_to_wrong_person(audience: str, text: str) -> bool:
 
 
 @lru_cache(maxsize=512)
-def _number_problems(contacts: m.CountryContacts) -> tuple[str, ...]:
+def _number_problems(contacts: CountryContacts) -> tuple[str, ...]:
     # The loader's own check, so the proof and the rules check can never disagree.
     return tuple(message for message, _where in check_contact_numbers(contacts))
 
@@ -178,7 +178,7 @@ def with_danger(answers: Answers) -> dict[str, object]:
 
 
 def violations(
-    book: m.Rulebook, invariants: tuple[Invariant, ...] = INVARIANTS, limit: int = 20
+    book: Rulebook, invariants: tuple[Invariant, ...] = INVARIANTS, limit: int = 20
 ) -> Iterator[tuple[Invariant, Answers, str]]:
     """Walk every answer combination (and each with danger now) and yield broken promises,
     at most ``limit`` per invariant so a broken rule gives a readable report."""

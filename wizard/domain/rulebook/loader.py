@@ -15,23 +15,36 @@ import phonenumbers
 from phonenumbers import shortnumberinfo
 from pydantic import BaseModel, ValidationError
 
-from wizard.domain.rulebook import models as m
 from wizard.domain.rulebook.conditions import Answered as AnsweredCond
 from wizard.domain.rulebook.conditions import AnyIn, Cond, Equals, In
+from wizard.domain.rulebook.models import (
+    EVIDENCE_WORDS,
+    Approach,
+    Country,
+    CountryContacts,
+    Document,
+    NotEffective,
+    Organisation,
+    Question,
+    Region,
+    Rule,
+    Rulebook,
+    SafetyNote,
+)
 from wizard.domain.rulebook.yamlsource import LineDict, LineList, line_at, load_yaml
 from wizard.domain.vocabulary import PREFER_NOT_TO_SAY, REGION
 
 # file name -> list of (top-level key, model of each item)
 FILES: dict[str, tuple[tuple[str, type[BaseModel]], ...]] = {
-    "documents.yaml": (("documents", m.Document),),
-    "questions.yaml": (("questions", m.Question),),
-    "countries.yaml": (("regions", m.Region), ("countries", m.Country)),
-    "approaches.yaml": (("approaches", m.Approach),),
-    "organisations.yaml": (("organisations", m.Organisation),),
-    "not_effective.yaml": (("not_effective", m.NotEffective),),
-    "rules.yaml": (("rules", m.Rule),),
-    "contacts.yaml": (("contacts", m.CountryContacts),),
-    "safety.yaml": (("notes", m.SafetyNote),),
+    "documents.yaml": (("documents", Document),),
+    "questions.yaml": (("questions", Question),),
+    "countries.yaml": (("regions", Region), ("countries", Country)),
+    "approaches.yaml": (("approaches", Approach),),
+    "organisations.yaml": (("organisations", Organisation),),
+    "not_effective.yaml": (("not_effective", NotEffective),),
+    "rules.yaml": (("rules", Rule),),
+    "contacts.yaml": (("contacts", CountryContacts),),
+    "safety.yaml": (("notes", SafetyNote),),
 }
 
 # Safety notes that pages show by id, whatever the answers.
@@ -104,7 +117,7 @@ def _item_at_line(data: object, line: int) -> str:
     return ""
 
 
-class _Reader:
+class _ProblemCollector:
     """Collects problems while validating one folder."""
 
     def __init__(self, folder: Path):
@@ -151,16 +164,16 @@ class _Reader:
 
 
 @dataclass
-class _Index:
+class _ReferenceIndex:
     """Lookups used by the cross-reference checks."""
 
-    questions: dict[str, m.Question]
+    questions: dict[str, Question]
     order: dict[str, int]
     regions: set[str]
     countries: set[str]
     approaches: set[str]
     organisations: set[str]
-    documents: dict[str, m.Document]
+    documents: dict[str, Document]
 
     def codes_for(self, answer: str) -> set[str] | None:
         if answer == REGION:
@@ -173,7 +186,7 @@ class _Index:
         return {o.code for o in question.options}
 
 
-def _check_condition(cond: Cond, index: _Index, before: int | None) -> Iterable[str]:
+def _check_condition(cond: Cond, index: _ReferenceIndex, before: int | None) -> Iterable[str]:
     """Say what is wrong with a condition's references, if anything."""
     for leaf in cond.leaves():
         name = leaf.answer
@@ -197,7 +210,7 @@ def _check_condition(cond: Cond, index: _Index, before: int | None) -> Iterable[
             yield f"'{name}' has a single answer: test it with equals or in, not any_in"
 
 
-def _duplicates(file: str, items: list, attr: str, reader: _Reader, what: str) -> None:
+def _duplicates(file: str, items: list, attr: str, reader: _ProblemCollector, what: str) -> None:
     seen: set[str] = set()
     for model, raw in items:
         value = getattr(model, attr)
@@ -206,7 +219,9 @@ def _duplicates(file: str, items: list, attr: str, reader: _Reader, what: str) -
         seen.add(value)
 
 
-def _check_citations(file: str, items: list, index: _Index, texts: dict[str, str], reader: _Reader) -> None:
+def _check_citations(
+    file: str, items: list, index: _ReferenceIndex, texts: dict[str, str], reader: _ProblemCollector
+) -> None:
     for model, raw in items:
         for n, citation in enumerate(model.citations):
             line = line_at(raw, ("citations", n))
@@ -226,7 +241,7 @@ def _plain_quotes(text: str) -> str:
     return text.translate(str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'}))
 
 
-def _check_evidence(approaches: list, texts: dict[str, str], reader: _Reader) -> None:
+def _check_evidence(approaches: list, texts: dict[str, str], reader: _ProblemCollector) -> None:
     """An evidence label rests on words in the sources that are strong enough for it."""
     for approach, raw in approaches:
         level, basis = approach.evidence_level, approach.evidence_basis
@@ -251,7 +266,7 @@ def _check_evidence(approaches: list, texts: dict[str, str], reader: _Reader) ->
                 _item_name(raw),
                 f"evidence_basis is not word for word in a document this approach cites: {basis!r}",
             )
-        words = m.EVIDENCE_WORDS[level]
+        words = EVIDENCE_WORDS[level]
         if not any(word in basis.lower() for word in words):
             reader.problem(
                 "approaches.yaml",
@@ -262,7 +277,7 @@ def _check_evidence(approaches: list, texts: dict[str, str], reader: _Reader) ->
             )
 
 
-def _check_organisation_attributes(organisations: list, approaches: dict, reader: _Reader) -> None:
+def _check_organisation_attributes(organisations: list, approaches: dict, reader: _ProblemCollector) -> None:
     """An organisation cannot be less faith-based or less residential than what it is linked to,
     so the exclusions that leave out an approach also leave out the places that offer only it."""
     for org, raw in organisations:
@@ -284,7 +299,7 @@ def _check_organisation_attributes(organisations: list, approaches: dict, reader
             )
 
 
-def _check_life_saving(rules: list, life_saving: set[str], reader: _Reader) -> None:
+def _check_life_saving(rules: list, life_saving: set[str], reader: _ProblemCollector) -> None:
     for rule, raw in rules:
         if rule.exclude is None:
             continue
@@ -298,7 +313,7 @@ def _check_life_saving(rules: list, life_saving: set[str], reader: _Reader) -> N
                 )
 
 
-def _document_texts(docs: list, folder: Path, reader: _Reader) -> dict[str, str]:
+def _document_texts(docs: list, folder: Path, reader: _ProblemCollector) -> dict[str, str]:
     """The text of each document (the article only, so a quote is checked against the right one)."""
     texts: dict[str, str] = {}
     whole: dict[str, str] = {}
@@ -324,9 +339,9 @@ def _document_texts(docs: list, folder: Path, reader: _Reader) -> dict[str, str]
     return texts
 
 
-def load_rulebook(folder: Path | str) -> m.Rulebook:
+def load_rulebook(folder: Path | str) -> Rulebook:
     folder = Path(folder)
-    reader = _Reader(folder)
+    reader = _ProblemCollector(folder)
     parts = {file: reader.read(file) for file in FILES}
 
     documents = parts["documents.yaml"]["documents"]
@@ -354,7 +369,7 @@ def load_rulebook(folder: Path | str) -> m.Rulebook:
     ):
         _duplicates(file, items, attr, reader, what)
 
-    index = _Index(
+    index = _ReferenceIndex(
         questions={q.id: q for q, _ in questions},
         order={q.id: n for n, (q, _) in enumerate(questions)},
         regions={r.code for r, _ in regions},
@@ -396,7 +411,7 @@ def load_rulebook(folder: Path | str) -> m.Rulebook:
     def models(items: list) -> tuple:
         return tuple(model for model, _ in items)
 
-    return m.Rulebook(
+    return Rulebook(
         documents=models(documents),
         questions=models(questions),
         regions=models(regions),
@@ -410,7 +425,7 @@ def load_rulebook(folder: Path | str) -> m.Rulebook:
     )
 
 
-def _check_questions(questions: list, index: _Index, reader: _Reader) -> None:
+def _check_questions(questions: list, index: _ReferenceIndex, reader: _ProblemCollector) -> None:
     file = "questions.yaml"
     if "who" not in index.questions:
         reader.problem(file, 1, "", "a question with id 'who' (myself / someone_else) is required")
@@ -442,7 +457,12 @@ def _check_questions(questions: list, index: _Index, reader: _Reader) -> None:
 
 
 def _check_places(
-    countries: list, approaches: list, organisations: list, contacts: list, index: _Index, reader: _Reader
+    countries: list,
+    approaches: list,
+    organisations: list,
+    contacts: list,
+    index: _ReferenceIndex,
+    reader: _ProblemCollector,
 ) -> None:
     for country, raw in countries:
         if country.region not in index.regions:
@@ -468,7 +488,7 @@ def _check_places(
             reader.problem("contacts.yaml", line_at(raw, loc), f"country {contact.country!r}", message)
 
 
-def check_contact_numbers(contact: m.CountryContacts) -> Iterable[tuple[str, tuple]]:
+def check_contact_numbers(contact: CountryContacts) -> Iterable[tuple[str, tuple]]:
     """Emergency numbers against the emergency-number metadata that ships with phonenumbers.
 
     A number the metadata does not know needs an explicit, sourced override; an override
@@ -509,7 +529,9 @@ def dialable(number: str, country: str) -> bool:
     return phonenumbers.is_valid_number(parsed)
 
 
-def _check_links(organisations: list, not_effective: list, rules: list, index: _Index, reader: _Reader) -> None:
+def _check_links(
+    organisations: list, not_effective: list, rules: list, index: _ReferenceIndex, reader: _ProblemCollector
+) -> None:
     def unknown(file: str, raw: object, loc: tuple, ids: Iterable[str], known: set[str], what: str) -> None:
         for code in ids:
             if code not in known:
