@@ -55,7 +55,7 @@ def test_whole_journey_with_the_keyboard_only(page: Page, wizard, check_page) ->
     while wizard.path(page).startswith("/questions/"):
         question_id = wizard.path(page).rsplit("/", 1)[1]
         check_page(page)
-        question = wizard.domain.journey.by_id[question_id]
+        question = wizard.journey.by_id[question_id]
         value = ANSWERS[question_id]
         if question.kind == "country":
             tab_to_id(page, "country-input")

@@ -66,7 +66,7 @@ def test_one_page_form_to_results(no_js_page: Page, wizard, check_page) -> None:
     expect(summary.get_by_role("link", name=re.compile("^Country"))).to_have_attribute("href", "#country-input")
 
     for question_id, value in ANSWERS.items():
-        question = wizard.domain.journey.by_id[question_id]
+        question = wizard.journey.by_id[question_id]
         text = wizard.question_text(question_id, "myself")
         if question.kind == "country":
             page.get_by_label(text, exact=True).select_option(label=wizard.label(question_id, value, "myself"))
