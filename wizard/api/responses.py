@@ -8,14 +8,13 @@ step with it (the tests validate real responses against that document).
 
 from __future__ import annotations
 
-from flask import current_app
-
 from wizard.domain.journey import Journey
 from wizard.domain.matching import ApproachMatch, OrganisationMatch, Result
 from wizard.domain.rulebook import conditions as c
 from wizard.domain.rulebook import models as m
 from wizard.domain.rulebook.loader import PREFER_NOT_TO_SAY
 from wizard.platform import i18n
+from wizard.platform.services import services
 
 AUDIENCES = ("myself", "someone_else")
 
@@ -102,7 +101,7 @@ def questions_json(journey: Journey) -> dict:
 
 
 def _documents() -> dict[str, m.Document]:
-    return {d.id: d for d in current_app.extensions["rulebook"].documents}
+    return {d.id: d for d in services().rulebook.documents}
 
 
 def citations_json(citations: tuple[m.Citation, ...]) -> list[dict]:
@@ -154,7 +153,7 @@ def approaches_json(rulebook: m.Rulebook) -> dict:
 def _areas(area: m.Availability | None) -> list[dict]:
     if area is None:
         return []
-    regions = {r.code: r.name for r in current_app.extensions["rulebook"].regions}
+    regions = {r.code: r.name for r in services().rulebook.regions}
     return [
         *({"country": code, "name": i18n.country_name(code)} for code in area.countries),
         *({"region": code, "name": i18n.t(regions.get(code, code))} for code in area.regions),

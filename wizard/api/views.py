@@ -28,6 +28,7 @@ from wizard.platform.i18n import LANGUAGES, force_locale
 from wizard.platform.partners import allowed_origins
 from wizard.platform.rate_limits import limiter
 from wizard.platform.security_headers import csrf
+from wizard.platform.services import services
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # No cookies, so there is no session for a cross-site request to ride on.
@@ -132,7 +133,7 @@ def _api_headers(response: Response) -> Response:
     session.modified = False
     response.vary.add("Origin")
     origin = request.headers.get("Origin")
-    if origin and origin in allowed_origins(current_app.extensions["partners"]):
+    if origin and origin in allowed_origins(services().partners):
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
         if request.method == "OPTIONS":
@@ -193,7 +194,7 @@ def _read(build) -> Response:
 
 
 def _journey() -> Journey:
-    return current_app.extensions["journey"]
+    return services().journey
 
 
 def _read_body() -> object:
@@ -298,13 +299,13 @@ def questions():
 @bp.get("/approaches")
 @_read_limit()
 def approaches():
-    return _read(lambda: api_json.approaches_json(current_app.extensions["rulebook"]))
+    return _read(lambda: api_json.approaches_json(services().rulebook))
 
 
 @bp.get("/organisations")
 @_read_limit()
 def organisations():
-    return _read(lambda: api_json.organisations_json(current_app.extensions["rulebook"]))
+    return _read(lambda: api_json.organisations_json(services().rulebook))
 
 
 @bp.route("/match", methods=["POST", "OPTIONS"], provide_automatic_options=False)
@@ -335,7 +336,7 @@ def match():
         errors += answer_errors
         if errors:
             raise _invalid(errors)
-        result = current_app.extensions["matcher"].match(answers)
+        result = services().matcher.match(answers)
         return _json_response(api_json.result_json(result), lang)
 
 

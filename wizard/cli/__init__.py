@@ -150,7 +150,7 @@ def _storage():
     """The database and keys the app would use, without starting a web server."""
     from wizard import create_app
 
-    return create_app().extensions
+    return create_app().extensions["services"]
 
 
 # Open requests are people waiting for a call: the upper bound is months, not hours.
@@ -170,7 +170,7 @@ def cmd_purge(args) -> int:
     if args.open_older_than is not None and args.open_older_than < OPEN_BOUND_MIN:
         # A typo such as 18h for 180d would delete requests people are still waiting on.
         args.parser.error(f"--open-older-than must be at least {_described(OPEN_BOUND_MIN)}")
-    store = _storage()["callbacks"]
+    store = _storage().callbacks
     if args.older_than is not None:
         removed = store.purge(args.older_than)
         print(f"Deleted {removed} request(s) handled more than {_described(args.older_than)} ago.")
@@ -190,7 +190,7 @@ def cmd_purge(args) -> int:
 
 def cmd_check_keys(_args) -> int:
     """Exit 1 if some open request cannot be opened with the configured DATA_KEYS."""
-    problems = _storage()["callbacks"].unreadable("open")
+    problems = _storage().callbacks.unreadable("open")
     if problems:
         print(f"{len(problems)} open request(s) cannot be opened with the configured keys:", file=sys.stderr)
         for reference, reason in problems:

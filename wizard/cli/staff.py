@@ -15,7 +15,7 @@ import sys
 def _accounts():
     from wizard.cli import _storage
 
-    return _storage()["staff_accounts"]
+    return _storage().staff_accounts
 
 
 def _print_link(invitation, base_url: str, what: str) -> None:

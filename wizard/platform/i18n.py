@@ -21,12 +21,13 @@ from babel.lists import format_list as babel_format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations
-from flask import Flask, current_app, g, request, session
+from flask import Flask, g, request, session
 from flask.globals import _cv_app
 from flask_babel import Babel, format_date, get_locale, get_translations
 
 from wizard.domain.messages import Message
 from wizard.domain.rulebook.loader import PREFER_NOT_TO_SAY
+from wizard.platform.services import services
 from wizard.platform.sessions import is_staff_path
 from wizard.platform.settings import PROJECT_ROOT
 
@@ -143,7 +144,7 @@ def country_name(code: str | None) -> str:
     name = _territories(language()).get(code)
     if name:
         return name
-    country = current_app.extensions["matcher"].countries.get(code)
+    country = services().matcher.countries.get(code)
     return country.name if country else code
 
 
@@ -170,13 +171,13 @@ def _sort_key(name: str) -> str:
 @lru_cache(maxsize=16)
 def _country_choices(lang: str, codes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     names = _territories(lang)
-    english = current_app.extensions["matcher"].countries
+    english = services().matcher.countries
     pairs = [(code, names.get(code) or english[code].name) for code in codes]
     return tuple(sorted(pairs, key=lambda pair: _sort_key(pair[1])))
 
 
 def country_choices() -> tuple[tuple[str, str], ...]:
-    codes = tuple(sorted(current_app.extensions["matcher"].countries))
+    codes = tuple(sorted(services().matcher.countries))
     return _country_choices(language(), codes)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 
 from wizard.domain.rulebook.models import words_for
+from wizard.platform.services import services
 from wizard.public import answers as state
 
 
@@ -15,7 +16,7 @@ def _safety_context() -> dict:
         country = state.load_answers().get("country")
     if not isinstance(country, str):
         return {"crisis_contacts": None, "crisis_country": None}
-    matcher = current_app.extensions["matcher"]
+    matcher = services().matcher
     return {"crisis_contacts": matcher.contacts.get(country), "crisis_country": matcher.countries.get(country)}
 
 
@@ -39,7 +40,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(_context)
     app.jinja_env.filters["tel"] = tel_href
     app.jinja_env.filters["audience_label"] = lambda code, labels: labels[code]
-    app.jinja_env.globals["safety_note"] = lambda note_id: current_app.extensions["rulebook"].safety_note(note_id)
+    app.jinja_env.globals["safety_note"] = lambda note_id: services().rulebook.safety_note(note_id)
     app.jinja_env.filters["words"] = lambda words, audience="myself": words_for(words, audience)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

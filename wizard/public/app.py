@@ -2,63 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from flask import Flask
 
-from wizard.domain.journey import Journey
-from wizard.domain.matching import Matcher
-from wizard.domain.rulebook.loader import load_rulebook
+from wizard import staff
 from wizard.platform import logging_setup
-from wizard.platform.partners import DEFAULT_FILE as DEFAULT_PARTNERS
-from wizard.platform.partners import EXAMPLE_FILE as EXAMPLE_PARTNERS
+from wizard.platform.services import build_services, install
 from wizard.platform.settings import PROJECT_ROOT, build_config
 from wizard.public.embed import WizardFlask
-
-
-def init_storage(app: Flask) -> None:
-    """Load the data keys and set up the database, without connecting to it.
-
-    Refuses to start on unusable DATA_KEYS (a message that names no key). A database that
-    is down or not yet migrated never stops the start: the public pages need no database,
-    the call-back form answers 503 until it is back, and /readyz says what is wrong.
-
-    Production never migrates here: `python -m wizard db upgrade` does, once per deployment
-    (before gunicorn starts), not once per worker, so a worker started during an outage
-    still serves the crisis line. Development (`make run`) and the tests migrate here, so a
-    fresh clone and every throwaway test database need no extra step.
-    """
-    from wizard.storage import Database, Sealer
-    from wizard.storage.callbacks import CallbackStore
-    from wizard.storage.crypto import parse_keys
-
-    try:
-        sealer = Sealer(parse_keys(app.config["DATA_KEYS"]))
-    except ValueError as exc:
-        raise RuntimeError(f"DATA_KEYS: {exc}") from None
-    database = Database(app.config["DATABASE_URL"])
-    app.extensions["database"] = database
-    app.extensions["sealer"] = sealer
-    app.extensions["callbacks"] = CallbackStore(database, sealer)
-    if app.config["DEVELOPMENT"] or app.testing:
-        migrate_for_development(app, database)
-
-
-def migrate_for_development(app: Flask, database) -> None:
-    from wizard.storage.db import describe
-    from wizard.storage.failures import classify
-
-    try:
-        database.migrate()
-    except Exception as exc:
-        # The kind and the URL without its password; the pages still start.
-        app.logger.warning(
-            "Could not prepare the database at %s (%s); the call-back form is off until it is: %s",
-            describe(database.url),
-            type(exc).__name__,
-            classify(exc).kind,
-        )
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -75,16 +27,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     if app.config["DEVELOPMENT"] and not app.testing:
         app.logger.warning("Development mode (WIZARD_ENV=development): not for serving people.")
 
-    # Refuse to start on invalid rules: RulebookError lists every problem.
-    rulebook = load_rulebook(app.config["RULES_DIR"])
-    matcher = Matcher(rulebook)
-    app.extensions["rulebook"] = rulebook
-    app.extensions["matcher"] = matcher
-    app.extensions["journey"] = Journey(rulebook, matcher)
+    install(app, build_services(app.config, staff.policy(app.config)))
 
-    init_storage(app)
-
-    from wizard import staff
     from wizard.api import views as api
     from wizard.platform import (
         assets,
@@ -102,17 +46,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     from wizard.platform import (
         security_headers as security,
     )
-    from wizard.platform.partners import load_partners
     from wizard.public import embed
     from wizard.public.views import embed as embed_views
     from wizard.public.views import pages, questions, results, share
     from wizard.public.views import reach_out as contact
-
-    # Refuse to start on an invalid partners file, as on invalid rules.
-    development = bool(app.config["DEVELOPMENT"])
-    default_partners = EXAMPLE_PARTNERS if development else DEFAULT_PARTNERS
-    partners_file = app.config.get("PARTNERS_FILE") or os.environ.get("PARTNERS_FILE") or default_partners
-    app.extensions["partners"] = load_partners(partners_file, frozenset(matcher.countries), local_http=development)
 
     i18n.init_app(app)
     assets.init_app(app)

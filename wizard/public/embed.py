@@ -8,9 +8,10 @@ stays inside it (the app's url_for maps "questions.question" to
 
 from __future__ import annotations
 
-from flask import Flask, abort, current_app, g, has_request_context
+from flask import Flask, abort, g, has_request_context
 
 from wizard.platform import quick_exit
+from wizard.platform.services import services
 from wizard.platform.sessions import WizardSessionInterface
 
 EMBEDDABLE = ("pages", "questions", "results", "share", "contact")
@@ -30,7 +31,7 @@ def _pull_partner(endpoint: str | None, values: dict | None) -> None:
     # Both the journey under /embed/<partner>/ ("embed_...") and the partner's theme ("embed.theme").
     if not endpoint or not endpoint.startswith("embed") or values is None or "partner" not in values:
         return
-    partner = current_app.extensions["partners"].get(values.pop("partner"))
+    partner = services().partners.get(values.pop("partner"))
     if partner is None:
         abort(404)
     g.partner = partner

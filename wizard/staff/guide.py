@@ -29,6 +29,7 @@ from wizard.domain.rulebook.models import Question, words_for
 from wizard.domain.share_codes import make_code
 from wizard.platform import i18n
 from wizard.platform.i18n import LANGUAGES
+from wizard.platform.services import services
 from wizard.public.callback_form import BIDI_CONTROLS, FOR_WHOM, read_optional_contact, valid_form_key
 from wizard.public.one_page import read_one_page
 from wizard.staff import presenters as describe
@@ -48,7 +49,7 @@ RECORD_FIELDS = {field: f"record-{field}" for field in ("consent", "note", "name
 
 
 def _journey() -> Journey:
-    return current_app.extensions["journey"]
+    return services().journey
 
 
 # --- reading the form -----------------------------------------------------------------------------
@@ -302,8 +303,8 @@ def panel_context(reading: Reading, *, record: Mapping | None = None) -> dict:
     journey = _journey()
     on_path = {q.id for q in journey.path(reading.answers)}
     started = any(value not in ("", []) for value in reading.answers.values())
-    result = current_app.extensions["matcher"].match(reading.answers) if started else None
-    rulebook = current_app.extensions["rulebook"]
+    result = services().matcher.match(reading.answers) if started else None
+    rulebook = services().rulebook
     complete = started and reading.complete
     record = record or {}
     return {
@@ -366,7 +367,7 @@ def guide_results():
 
 def _record_details(reading: Reading, contact: dict) -> dict:
     answers = reading.answers
-    result = current_app.extensions["matcher"].match(answers)
+    result = services().matcher.match(answers)
     details: dict = {
         "source": "conversation",
         "consent_recorded_by": g.staff.username,
@@ -416,7 +417,7 @@ def guide_record():
         shown["consent"] = ""
         record = {"form_key": form_key, "values": shown, "errors": errors}
         return _render_page(reading, show_errors=False, record=record)
-    reference, _new = current_app.extensions["callbacks"].record_conversation(
+    reference, _new = services().callbacks.record_conversation(
         _record_details(reading, contact), staff=g.staff.username, note=note, form_key=form_key
     )
     session[NOTICE] = "recorded"

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from wizard.platform import i18n
 from wizard.platform import quick_exit as exit_ids
 from wizard.platform.security_headers import csrf
+from wizard.platform.services import services
 from wizard.platform.sessions import is_staff_path
 from wizard.public import answers as state
 
@@ -42,11 +43,11 @@ def accessibility():
 @bp.get("/approaches/<approach_id>")
 def approach(approach_id: str):
     """One approach in full: what it is, evidence, cautions and sources (no answers needed)."""
-    matcher = current_app.extensions["matcher"]
+    matcher = services().matcher
     found = matcher.approaches.get(approach_id)
     if found is None:
         abort(404)
-    rulebook = current_app.extensions["rulebook"]
+    rulebook = services().rulebook
     answers = state.load_answers()
     back_url = (
         url_for("results.results") if answers and state.journey().is_complete(answers) else url_for("pages.start")
@@ -64,7 +65,7 @@ def help_now():
     language region suggests one, also never stored.
     """
     journey = state.journey()
-    matcher = current_app.extensions["matcher"]
+    matcher = services().matcher
     answers = state.load_answers()
     chosen = request.form.get("country", "") if request.method == "POST" else ""
     if chosen in matcher.countries:
@@ -88,7 +89,7 @@ def help_now():
         country_choices=i18n.country_choices(),
         chosen=chosen if chosen in matcher.countries else "",
         in_crisis=bool(answers) and journey.in_crisis(answers),
-        first_aid=current_app.extensions["rulebook"].safety_note("overdose-first-aid"),
+        first_aid=services().rulebook.safety_note("overdose-first-aid"),
     )
 
 

@@ -9,6 +9,7 @@ from wizard.domain.matching import Result
 from wizard.domain.share_codes import make_code
 from wizard.platform import i18n
 from wizard.platform.security_headers import csrf
+from wizard.platform.services import services
 from wizard.public import answers as state
 from wizard.public.one_page import OnePageForm, read_one_page
 
@@ -23,7 +24,7 @@ def render_results(result: Result, answers: dict, *, one_page: bool, shared_code
         {"summary": i18n.t(q.summary), "labels": i18n.answer_labels(journey, q, answers.get(q.id), audience)}
         for q in journey.path(answers)
     ]
-    rulebook = current_app.extensions["rulebook"]
+    rulebook = services().rulebook
     # The one-page version keeps no answers anywhere: its link and plan come from a share code.
     code = shared_code
     if code is None and one_page and not journey.in_crisis(answers):
@@ -47,7 +48,7 @@ def results():
     answers = state.load_answers()
     if not journey.is_complete(answers) or journey.in_crisis(answers):
         return redirect(url_for("questions.begin"), 303)
-    result = current_app.extensions["matcher"].match(answers)
+    result = services().matcher.match(answers)
     return render_results(result, answers, one_page=False)
 
 
@@ -78,7 +79,7 @@ def one_page():
         ]
         if not errors:
             g.country = answers.get("country")
-            result = current_app.extensions["matcher"].match(answers)
+            result = services().matcher.match(answers)
             return render_results(result, answers, one_page=True)
     else:
         errors = []
