@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -28,7 +28,6 @@ from flask_babel import Babel, format_date, get_locale, get_translations
 from wizard.domain.messages import Message
 from wizard.domain.rulebook.loader import PREFER_NOT_TO_SAY
 from wizard.platform.services import services
-from wizard.platform.sessions import is_staff_path
 from wizard.platform.settings import PROJECT_ROOT
 
 TRANSLATIONS = PROJECT_ROOT / "translations"
@@ -45,17 +44,11 @@ LANGUAGE_KEY = "lang"
 
 
 def select_locale() -> str:
-    """The person's explicit choice, then a partner's setting, then the browser's, then English.
-
-    The staff console is English only, including the public partials it shows (results in
-    the conversation guide), whatever the browser asks for.
-    """
-    if is_staff_path(request.path):
-        return "en"
+    """The person's explicit choice, then a partner's setting, then the browser's, then English."""
     chosen = request.args.get(LANGUAGE_KEY)
     if chosen in LANGUAGES:
-        # Remembered for the journey; the API sets no cookies, so it only uses the parameter.
-        if request.blueprint != "api" and session.get(LANGUAGE_KEY) != chosen:
+        # Remembered for the journey.
+        if session.get(LANGUAGE_KEY) != chosen:
             session[LANGUAGE_KEY] = chosen
         return chosen
     remembered = session.get(LANGUAGE_KEY)
@@ -65,6 +58,20 @@ def select_locale() -> str:
     if partner in LANGUAGES:
         return partner
     return request.accept_languages.best_match(list(LANGUAGES)) or "en"
+
+
+def select_locale_without_cookie() -> str:
+    """The API's: the parameter, then the browser's, then English (it reads and sets no cookies)."""
+    chosen = request.args.get(LANGUAGE_KEY)
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(list(LANGUAGES)) or "en"
+
+
+def english_only() -> str:
+    """The staff console's: English, including the public partials it shows (results in the
+    conversation guide), whatever the browser asks for."""
+    return "en"
 
 
 def language() -> str:
@@ -247,9 +254,9 @@ def _context() -> dict:
     }
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, locale_selector: Callable[[], str] = select_locale) -> None:
     compile_catalogues()
-    Babel(app, locale_selector=select_locale, default_translation_directories=str(TRANSLATIONS))
+    Babel(app, locale_selector=locale_selector, default_translation_directories=str(TRANSLATIONS))
     # The templates' _() and friends, through the per-request catalogue as well.
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: translations().ugettext(s),

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from flask import Flask, abort, g, has_request_context
 
-from wizard.platform import quick_exit
 from wizard.platform.services import services
-from wizard.platform.sessions import WizardSessionInterface
 
 EMBEDDABLE = ("pages", "questions", "results", "share", "contact")
 PREFIX = "/embed/<partner>"
@@ -39,10 +37,6 @@ def _pull_partner(endpoint: str | None, values: dict | None) -> None:
 
 
 def init_app(app: Flask, blueprints: list) -> None:
-    # Public, embedded and staff cookies: see sessions.py.
-    app.session_interface = WizardSessionInterface()
-    # "Leave this site" in a frame carries the session's exit id: see quick_exit.py.
-    quick_exit.init_app(app)
     app.url_value_preprocessor(_pull_partner)
     for blueprint in blueprints:
         app.register_blueprint(

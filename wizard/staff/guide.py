@@ -37,7 +37,8 @@ from wizard.staff.auth import NOTICE, bp
 from wizard.staff.inbox import NOTE_MAX, is_control, note_error, read_note
 from wizard.storage.models import utcnow
 
-# The public page (made by the share-link feature) that prints a plan from a share code.
+# The public page (made by the share-link feature) that prints a plan from a share code: another
+# app's page, so a plain path from the site's root (url_for builds the console's own addresses only).
 HANDOUT_PATH = "/shared/{code}/plan"
 # How many approaches the case-notes summary lists.
 SUMMARY_APPROACHES = 5
@@ -273,7 +274,7 @@ def summary_text(reading: Reading, result: Result, *, now=None) -> str:
 
 def handout_url(reading: Reading) -> str:
     code = make_code(_journey(), reading.answers, current_app.config["SECRET_KEY"])
-    return HANDOUT_PATH.format(code=code) + f"?lang={reading.person_language}"
+    return request.script_root + HANDOUT_PATH.format(code=code) + f"?lang={reading.person_language}"
 
 
 def hidden_answers(reading: Reading) -> list[tuple[str, str]]:

@@ -13,7 +13,6 @@ from wizard.platform import i18n
 from wizard.platform import quick_exit as exit_ids
 from wizard.platform.security_headers import csrf
 from wizard.platform.services import services
-from wizard.platform.sessions import is_staff_path
 from wizard.public import answers as state
 
 bp = Blueprint("pages", __name__)
@@ -135,11 +134,6 @@ def _error_page(status: int, title: str, message: str):
 def register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError):
-        if is_staff_path(request.path):
-            # Staff pages have their own cookie and no answers to clear.
-            from wizard.staff.errors import session_expired_page
-
-            return session_expired_page()
         if not request.cookies:
             # No cookie came back at all: the browser refuses cookies.
             return redirect(url_for("pages.cookies_off"), 303)
@@ -155,15 +149,6 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        if request.path.startswith("/api/"):
-            # The API answers in JSON (RFC 9457 problems), even for addresses it does not have.
-            from wizard.api.views import http_problem
-
-            return http_problem(error)
-        if is_staff_path(request.path):
-            from wizard.staff.errors import error_page
-
-            return error_page(error)
         titles = {
             404: (_("Page not found"), _("If you typed the web address, check it is correct.")),
             405: (_("This page cannot be used that way"), _("Go back and try again, or start again.")),
@@ -193,7 +178,3 @@ def register_error_pages(app: Flask) -> None:
         else:
             log.error("unexpected error: %s", type(error).__name__)
         return _error_page(500, _("Sorry, something went wrong"), _("Please try again in a moment."))
-
-    @app.before_request
-    def renew_idle_timer():
-        state.keep_alive()
