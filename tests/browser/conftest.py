@@ -73,7 +73,7 @@ class Site:
 
     @property
     def journey(self) -> Journey:
-        return self.app.extensions["journey"]
+        return self.app.extensions["services"].journey
 
     def is_local(self, url: str) -> bool:
         return url.startswith(self.base + "/") or url.split(":", 1)[0] in {"data", "about", "blob"}

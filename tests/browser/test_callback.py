@@ -17,7 +17,7 @@ REFERENCE = re.compile(r"^[0-9A-Z]{4}-[0-9A-Z]{4}$")
 
 
 def stored(site, reference: str):
-    request = site.app.extensions["callbacks"].get(reference)
+    request = site.app.extensions["services"].callbacks.get(reference)
     assert request is not None, f"{reference} is not in the database"
     return request
 
@@ -134,7 +134,7 @@ def test_call_back_form_without_javascript(open_page, site, check_page, fields, 
     page = open_page(javascript=False)
     page.goto("/reach-out")
     check_page(page)
-    before = site.app.extensions["callbacks"].count()
+    before = site.app.extensions["services"].callbacks.count()
     fill(page, fields)
     with page.expect_navigation():
         page.get_by_role("button", name="Send my request").click()
@@ -143,7 +143,7 @@ def test_call_back_form_without_javascript(open_page, site, check_page, fields, 
         expect(page).to_have_title(re.compile(r"^Error: "))
         summary = page.locator("#error-summary li")
         assert summary.all_inner_texts() == errors
-        assert site.app.extensions["callbacks"].count() == before
+        assert site.app.extensions["services"].callbacks.count() == before
         # What was typed is still there.
         expect(page.get_by_label("Your name or a nickname")).to_have_value(fields["Your name or a nickname"])
     else:

@@ -38,7 +38,7 @@ def staff(site):
     # Sign-in is rate limited per address, and every test here signs in from the same one.
     site.app.config["STAFF_SIGNIN_RATE_LIMIT"] = "1000 per minute"
     username = new_account(site, "robin")
-    reference, _new = site.app.extensions["callbacks"].submit(DETAILS, form_key=secrets.token_urlsafe(24))
+    reference, _new = site.app.extensions["services"].callbacks.submit(DETAILS, form_key=secrets.token_urlsafe(24))
     return username, reference
 
 
@@ -85,7 +85,7 @@ def test_sign_in_handle_a_request_and_read_the_audit_log_with_the_keyboard_only(
     check_page(page, "staff-request-handled")
     expect(page.get_by_role("status")).to_have_text("The request is marked as handled.")
     expect(page.locator(".summary-list__row", has_text="Handled by")).to_contain_text(username)
-    assert site.app.extensions["callbacks"].get(reference).status == "handled"
+    assert site.app.extensions["services"].callbacks.get(reference).status == "handled"
 
     follow_link(page, "Audit log")
     assert site.path_of(page.url) == "/staff/audit"

@@ -23,22 +23,22 @@ def staff(site):
     """A new account and two open requests, the second of which cannot be opened."""
     site.app.config["STAFF_SIGNIN_RATE_LIMIT"] = "1000 per minute"
     username = new_account(site, "robin")
-    store = site.app.extensions["callbacks"]
+    store = site.app.extensions["services"].callbacks
     intact, _new = store.submit(DETAILS, form_key=secrets.token_urlsafe(24))
     broken, _new = store.submit(DETAILS, form_key=secrets.token_urlsafe(24))
-    with site.app.extensions["database"].transaction() as session:
+    with site.app.extensions["services"].database.transaction() as session:
         rows = {row.reference: row for row in session.scalars(select(CallbackRequest)).all()}
         rows[broken].sealed = rows[intact].sealed  # a value moved between records
     yield username, broken
     # The live server is shared by the whole session: other tests should not meet this row.
-    with site.app.extensions["database"].transaction() as session:
+    with site.app.extensions["services"].database.transaction() as session:
         session.execute(delete(CallbackRequest).where(CallbackRequest.reference.in_([intact, broken])))
 
 
 def fresh_code(site, monkeypatch, username: str) -> str:
     """The next code of the person's authenticator: the server's clock moves on one step."""
-    accounts = site.app.extensions["staff_accounts"]
-    with site.app.extensions["database"].transaction() as session:
+    accounts = site.app.extensions["services"].staff_accounts
+    with site.app.extensions["services"].database.transaction() as session:
         user = session.scalar(select(StaffUser).where(StaffUser.username == username))
         secret = accounts.sealer.open(user.totp_sealed, bound_to=f"staff-totp:{user.id}")["secret"]
     moment = accounts.clock() + timedelta(seconds=30)

@@ -55,7 +55,7 @@ def wait_for_approaches(page: Page, ids: list[str]) -> None:
 
 
 def expected_approaches(site, answers: dict) -> list[str]:
-    return [match.approach.id for match in site.app.extensions["matcher"].match(answers).approaches]
+    return [match.approach.id for match in site.app.extensions["services"].matcher.match(answers).approaches]
 
 
 def open_the_guide(page: Page, site, check_page, username: str) -> None:
@@ -158,7 +158,7 @@ def test_the_guide_by_keyboard_with_live_results(open_page, site, check_page, us
     check_page(page, "staff-conversation")
     expect(page.get_by_role("status")).to_have_text("The conversation is recorded. It is in the inbox under Handled.")
     expect(page.locator("main")).to_contain_text(f"Conversation recorded by {username}")
-    stored = site.app.extensions["callbacks"].get(reference)
+    stored = site.app.extensions["services"].callbacks.get(reference)
     assert stored.status == "handled" and stored.handled_by == username
     assert stored.details["summary"]["answers"]["faith"] == "faith_based"
 
@@ -193,10 +193,10 @@ def test_the_guide_without_javascript_uses_the_button(open_page, site, check_pag
     expect(page.locator("#error-summary")).to_have_count(0)
     expect(page.locator(".js-copy")).to_be_hidden()
     # Recording without the caller's consent is refused, and nothing is stored.
-    before = site.app.extensions["callbacks"].count()
+    before = site.app.extensions["services"].callbacks.count()
     tab_far(page, "Record this conversation")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     check_page(page, "staff-guide-record-error")
     expect(page.locator("#error-summary")).to_contain_text("Tick the box to confirm that the caller agreed")
-    assert site.app.extensions["callbacks"].count() == before
+    assert site.app.extensions["services"].callbacks.count() == before

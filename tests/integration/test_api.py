@@ -157,7 +157,7 @@ def test_the_contract_check_catches_a_broken_response(client, contract):
 
 
 def test_the_request_schema_lists_every_question_and_option(app, contract):
-    journey = app.extensions["journey"]
+    journey = app.extensions["services"].journey
     answers = contract.document["components"]["schemas"]["Answers"]
     assert answers["additionalProperties"] is False
     assert list(answers["properties"]) == [q.id for q in journey.questions]
@@ -175,7 +175,7 @@ def test_questions_are_listed_in_order_with_their_options_and_conditions(app, cl
     response = client.get("/api/v1/questions")
     assert response.status_code == 200 and response.mimetype == "application/json"
     questions = response.get_json()["questions"]
-    rulebook = app.extensions["rulebook"]
+    rulebook = app.extensions["services"].rulebook
     assert [q["id"] for q in questions] == [q.id for q in rulebook.questions]
     by_id = {q["id"]: q for q in questions}
 
@@ -218,7 +218,7 @@ def test_country_options_are_every_country_in_the_languages_order(app, client):
 
             expected = [code for code, _name in country_choices()]
         assert [o["code"] for o in options] == [*expected, PREFER_NOT_TO_SAY]
-        assert set(expected) == set(app.extensions["matcher"].countries)
+        assert set(expected) == set(app.extensions["services"].matcher.countries)
         names = {o["code"]: o["label"]["myself"] for o in options}
         assert names["DE"] == {"en": "Germany", "es": "Alemania"}[lang]
         assert names[PREFER_NOT_TO_SAY] == translate(lang, "Prefer not to say")
@@ -247,7 +247,7 @@ def test_language_comes_from_the_query_then_the_browser_never_the_cookie(client)
 
 def test_approaches_are_listed_with_their_facts_and_sources(app, client):
     approaches = client.get("/api/v1/approaches").get_json()["approaches"]
-    rulebook = app.extensions["rulebook"]
+    rulebook = app.extensions["services"].rulebook
     assert [a["id"] for a in approaches] == [a.id for a in rulebook.approaches]
     mat = next(a for a in approaches if a["id"] == "medication-assisted-treatment")
     assert mat["name"] == "Medication-assisted treatment (MAT)"
@@ -266,7 +266,7 @@ def test_approaches_are_listed_with_their_facts_and_sources(app, client):
 
 def test_organisations_are_hsds_shaped(app, client):
     organisations = client.get("/api/v1/organisations").get_json()["organisations"]
-    rulebook = app.extensions["rulebook"]
+    rulebook = app.extensions["services"].rulebook
     assert [o["id"] for o in organisations] == [o.id for o in rulebook.organisations]
     for org in organisations:
         assert org["email"] is None and org["phones"] == [] and org["languages"] == []
@@ -316,7 +316,7 @@ def test_match_ranks_exactly_as_the_matcher(app, client, answers):
     response = post(client, {"answers": answers})
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.mimetype == "application/json"
-    assert _got(response.get_json()) == _expected(app.extensions["matcher"], answers)
+    assert _got(response.get_json()) == _expected(app.extensions["services"].matcher, answers)
 
 
 def _random_answers(journey, rng: random.Random) -> dict:
@@ -340,7 +340,7 @@ def _random_answers(journey, rng: random.Random) -> dict:
 
 
 def test_many_answer_sets_match_as_the_matcher(app, client):
-    journey, matcher = app.extensions["journey"], app.extensions["matcher"]
+    journey, matcher = app.extensions["services"].journey, app.extensions["services"].matcher
     rng = random.Random(20261121)  # noqa: S311 - a fixed sample, not a secret
     for _ in range(60):
         answers = _random_answers(journey, rng)
@@ -528,7 +528,7 @@ def test_an_unexpected_failure_is_a_problem_and_logs_no_answers(app, client, cap
     def broken(answers):
         raise RuntimeError(f"answers were {answers}")
 
-    monkeypatch.setattr(app.extensions["matcher"], "match", broken)
+    monkeypatch.setattr(app.extensions["services"].matcher, "match", broken)
     caplog.set_level(logging.DEBUG)
     problem(post(client, {"answers": {"faith": "secular"}}), 500)
     logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)

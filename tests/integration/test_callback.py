@@ -29,7 +29,7 @@ def app(tmp_path):
 
 @pytest.fixture
 def store(app):
-    return app.extensions["callbacks"]
+    return app.extensions["services"].callbacks
 
 
 def error_texts(page) -> list[str]:
@@ -315,7 +315,7 @@ def test_failed_submissions_do_not_use_up_the_rate_limit(tmp_path, monkeypatch):
         }
     )
     browser = Browser(app.test_client())
-    store = app.extensions["callbacks"]
+    store = app.extensions["services"].callbacks
     fail_commits(monkeypatch, store.database, Dropped("gone"), times=10**6, commit_first=False)
     page = browser.get("/reach-out")
     for _press in range(5):
@@ -353,7 +353,7 @@ def test_too_many_requests_get_a_friendly_page(tmp_path):
     # Reading the page is never limited, and help stays one tap away.
     assert browser.get("/reach-out").status == 200
     assert "/help-now" in page.html
-    assert app.extensions["callbacks"].count() == 2
+    assert app.extensions["services"].callbacks.count() == 2
 
 
 def test_a_request_through_a_partner_site_records_the_partner(browser, store):

@@ -255,7 +255,7 @@ def check_response(app, client, response) -> None:
     assert page.status_code == 200
     reference = REFERENCE.search(page.get_data(as_text=True))
     assert reference
-    stored = app.extensions["callbacks"].get(reference.group(1))
+    stored = app.extensions["services"].callbacks.get(reference.group(1))
     assert stored is not None
     assert_clean(stored.details)
 
@@ -279,7 +279,7 @@ FUZZ = settings(
 @given(pairs=submissions(), raw=st.booleans())
 def test_any_form_gets_a_proper_answer_and_stores_only_clean_values(app, pairs, raw):
     client, csrf = fresh_client(app)
-    callbacks = app.extensions["callbacks"]
+    callbacks = app.extensions["services"].callbacks
     before = callbacks.count()
     response = post(client, encode(pairs, csrf, raw=raw))
     check_response(app, client, response)

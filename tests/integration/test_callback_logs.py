@@ -58,7 +58,7 @@ def test_a_journey_and_a_call_back_request_log_nothing_personal(app, browser, ca
         assert browser.history[-1] == "/reach-out/requested"
         reference = re.search(r'<strong class="reference"><bdi dir="ltr">([0-9A-Z-]+)</bdi>', page.html)
         assert reference
-        stored = app.extensions["callbacks"].get(reference.group(1))
+        stored = app.extensions["services"].callbacks.get(reference.group(1))
         assert stored.details["name"] == CALLBACK["name"]
         browser.get("/reach-out/requested")
         browser.get("/reach-out")

@@ -25,7 +25,7 @@ TOKEN = re.compile(r'name="(csrf_token|form_key)"(?: type="hidden")? value="[^"]
 
 
 def _answer_sets(app) -> list[dict]:
-    matcher = app.extensions["matcher"]
+    matcher = app.extensions["services"].matcher
     without_contacts = sorted(set(matcher.countries) - set(matcher.contacts))
     sets = [
         FULL,
@@ -62,7 +62,7 @@ def test_results_pages_are_the_same_with_and_without_kept_fragments(app):
         client = app.test_client()
         walk(Browser(client), answers)
         _compare(client, ["/results", "/reach-out", "/help-now", "/"])
-    approach = app.extensions["rulebook"].approaches[0].id
+    approach = app.extensions["services"].rulebook.approaches[0].id
     _compare(app.test_client(), [f"/approaches/{approach}", "/privacy", "/accessibility", "/staying-safe-online"])
     assert len(app.extensions["fragments"]) > 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+from dataclasses import replace
 
 import pytest
 
@@ -14,6 +15,11 @@ from wizard import create_app
 from wizard.storage import Database
 
 
+def use_database(app, database) -> None:
+    """This app's services with another database (the shared object is frozen, and stays as it was)."""
+    app.extensions["services"] = replace(app.extensions["services"], database=database)
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
@@ -21,7 +27,7 @@ def _free_port() -> int:
 
 
 def test_healthz_answers_ok_without_the_database(app, client):
-    app.extensions["database"] = None  # not even looked at
+    use_database(app, None)  # not even looked at
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_data(as_text=True) == "ok\n"
@@ -46,7 +52,7 @@ def test_readyz_stays_200_and_names_the_database_when_it_is_down(app, client):
     port = _free_port()
     secret = "s3cret-password-never-shown"
     stopped = Database(f"postgresql://wizard:{secret}@127.0.0.1:{port}/wizard?connect_timeout=5")
-    app.extensions["database"] = stopped
+    use_database(app, stopped)
     try:
         response = client.get("/readyz")
         alert = client.get("/readyz/database")
@@ -76,7 +82,7 @@ def test_the_database_endpoint_is_200_when_all_is_well(client):
 def test_readyz_says_the_schema_is_behind_before_the_upgrade(app, client, tmp_path):
     """A production worker never migrates: a database nobody upgraded is reported, not fatal."""
     empty = Database(f"sqlite:///{tmp_path / 'never-upgraded.sqlite3'}")
-    app.extensions["database"] = empty
+    use_database(app, empty)
     try:
         response = client.get("/readyz")
         assert response.status_code == 200
@@ -90,7 +96,7 @@ def test_readyz_says_the_schema_is_behind_before_the_upgrade(app, client, tmp_pa
 
 def test_readyz_reports_writes_that_fail_while_reads_work(app, client):
     """D7: a full disk or a table lock lets a read-only check pass; the failed writes tell."""
-    database = app.extensions["database"]
+    database = app.extensions["services"].database
     database.writes.failed("disk full")
     assert client.get("/readyz").get_json()["checks"]["database"] == "failing: disk full"
     assert client.get("/readyz/database").status_code == 503
@@ -99,7 +105,7 @@ def test_readyz_reports_writes_that_fail_while_reads_work(app, client):
 
 
 def test_readyz_is_503_when_the_rules_are_not_loaded(app, client):
-    app.extensions.pop("matcher")
+    app.extensions["services"] = replace(app.extensions["services"], matcher=None)
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["checks"] == {"rules": "not loaded", "database": "ok"}

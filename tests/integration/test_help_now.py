@@ -47,7 +47,7 @@ def test_crisis_lines_come_first_and_others_say_they_are_not(browser, country, c
 
 
 def test_a_country_whose_lines_are_all_information_lines_says_so(browser, app):
-    matcher = app.extensions["matcher"]
+    matcher = app.extensions["services"].matcher
     portugal = matcher.contacts["PT"]
     only_info = portugal.model_copy(update={"helplines": tuple(h for h in portugal.helplines if h.kind != "crisis")})
     matcher.contacts["PT"] = only_info

@@ -3,6 +3,8 @@ attacker sent; M7: with STAFF_HOST the console lives on its own host and nowhere
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from wizard import create_app
@@ -76,3 +78,23 @@ def test_on_its_own_host_the_staff_cookie_is_host_only(monkeypatch):
     assert "Domain" not in cookie
     public = client.get("/", base_url="https://help.example.org")
     assert public.status_code == 200
+
+
+def test_with_a_staff_host_each_app_refuses_the_other_host_with_its_own_404(split):
+    staff_host, public_host = {"Host": "staff.example.org"}, {"Host": "help.example.org"}
+    console = split.get("/staff/sign-in", headers=public_host)
+    assert console.status_code == 404 and "Staff console" in console.text
+    page = split.get("/questions/who", headers=staff_host)
+    assert page.status_code == 404 and page.mimetype == "text/html" and "Staff console" not in page.text
+    api = split.get("/api/v1/questions", headers=staff_host)
+    assert api.status_code == 404 and api.mimetype == "application/problem+json"
+    assert split.get("/api/v1/questions", headers=public_host).status_code == 200
+
+
+def test_the_staff_host_serves_the_files_its_pages_use(split):
+    page = split.get("/staff/sign-in", headers={"Host": "staff.example.org"}).text
+    stylesheet = re.search(r'href="(/static/wizard\.[0-9a-f]+\.css)"', page).group(1)
+    assert split.get(stylesheet, headers={"Host": "staff.example.org"}).status_code == 200
+    # Only the probes the load balancer uses answer on any host; the database's is for alerting.
+    assert split.get("/readyz", headers={"Host": "staff.example.org"}).status_code == 200
+    assert split.get("/readyz/database", headers={"Host": "staff.example.org"}).status_code == 404

@@ -39,7 +39,7 @@ def _token(app, *, age: float = 0) -> str:
 )
 @pytest.mark.parametrize("prefix", ["", "/embed/example"])
 def test_a_bad_token_is_a_form_out_of_date_page(app, browser, case, token, headers, prefix):
-    if prefix and "example" not in app.extensions["partners"]:
+    if prefix and "example" not in app.extensions["services"].partners:
         pytest.skip("no example partner configured")
     data = dict(ANSWERS)
     if token == "good":

@@ -24,7 +24,7 @@ def test_the_shipped_partners_file_lists_no_partner():
 
 def test_production_frames_for_nobody_by_default(production):
     app = create_app({"EXIT_URL": "https://example.org/weather"})
-    assert app.extensions["partners"] == {}
+    assert app.extensions["services"].partners == {}
     client = app.test_client()
     assert client.get("/embed/example/", base_url="https://localhost").status_code == 404
     preflight = client.options(
@@ -39,7 +39,7 @@ def test_production_frames_for_nobody_by_default(production):
 
 def test_development_loads_the_example_partner():
     app = create_app({"TESTING": True, "SECRET_KEY": "test-secret"})
-    assert "example" in app.extensions["partners"]
+    assert "example" in app.extensions["services"].partners
 
 
 def test_production_refuses_an_http_origin_even_for_localhost(production, tmp_path):

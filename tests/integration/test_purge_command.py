@@ -17,7 +17,7 @@ from wizard.storage.models import CallbackRequest, utcnow
 def test_purge_deletes_only_requests_handled_longer_ago_than_the_limit(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'purge.sqlite3'}")
     app = create_app({"TESTING": True, "SECRET_KEY": "x"})
-    store, database = app.extensions["callbacks"], app.extensions["database"]
+    store, database = app.extensions["services"].callbacks, app.extensions["services"].database
     details = {"name": "Sam", "summary": {}}
     old_handled, _ = store.submit(details, form_key="a" * 24)
     recent_handled, _ = store.submit(details, form_key="b" * 24)
@@ -53,7 +53,7 @@ def test_purge_needs_a_limit(capsys):
 def test_purge_can_close_open_requests_past_an_upper_bound_with_a_reason(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'purge.sqlite3'}")
     app = create_app({"TESTING": True, "SECRET_KEY": "x"})
-    store, database = app.extensions["callbacks"], app.extensions["database"]
+    store, database = app.extensions["services"].callbacks, app.extensions["services"].database
     details = {"name": "Sam", "summary": {}}
     stale, _ = store.submit(details, form_key="a" * 24)
     waiting, _ = store.submit(details, form_key="b" * 24)
@@ -94,7 +94,7 @@ def test_purge_can_close_open_requests_past_an_upper_bound_with_a_reason(tmp_pat
 )
 def test_closing_open_requests_needs_a_reason_and_a_limit(tmp_path, monkeypatch, capsys, argv, message):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'purge.sqlite3'}")
-    store = create_app({"TESTING": True, "SECRET_KEY": "x"}).extensions["callbacks"]
+    store = create_app({"TESTING": True, "SECRET_KEY": "x"}).extensions["services"].callbacks
     reference, _ = store.submit({"name": "Sam", "summary": {}}, form_key="a" * 24)
     with pytest.raises(SystemExit) as finished:
         main(["requests", "purge", *argv])

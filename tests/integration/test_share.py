@@ -119,7 +119,7 @@ def test_share_page_waits_while_there_is_danger_now(browser):
 def test_nothing_is_stored_on_the_server(app, browser):
     from sqlalchemy import inspect, select
 
-    database = app.extensions["database"]
+    database = app.extensions["services"].database
     before = _row_counts(database, inspect, select)
     walk(browser, FULL)
     link_path = path_of(share_link(browser.get("/results/share")))
@@ -198,7 +198,7 @@ def test_a_changed_link_gets_a_clear_page(app, shared):
 
 
 def test_a_link_made_with_another_key_does_not_work(app):
-    code = make_code(app.extensions["journey"], FULL, "some other key")
+    code = make_code(app.extensions["services"].journey, FULL, "some other key")
     page = fresh(app).get(f"/shared/{code}")
     assert page.status == 400
 
@@ -264,7 +264,7 @@ def test_plan_from_the_session(app, browser):
     walk(browser, FULL)
     results = browser.get("/results")
     ids = approach_ids(results)
-    names = [app.extensions["matcher"].approaches[i].name for i in ids[:3]]
+    names = [app.extensions["services"].matcher.approaches[i].name for i in ids[:3]]
     page = browser.get("/plan")
     _check_plan(page, names)
     assert ids[3] not in [m for m in re.findall(r'id="approach-([a-z0-9-]+)"', page.html)]
@@ -279,7 +279,7 @@ def test_plan_from_a_shared_link(app, shared):
     link_path, ids = shared
     other = fresh(app)
     page = other.get(link_path + "/plan")
-    _check_plan(page, [app.extensions["matcher"].approaches[i].name for i in ids[:3]])
+    _check_plan(page, [app.extensions["services"].matcher.approaches[i].name for i in ids[:3]])
     assert f'class="back-link" href="{link_path}"' in page.html
     assert f'<a href="{link_path}"><bdi dir="ltr">http://localhost{link_path}</bdi></a>' in page.html
     assert "answers" not in session_of(other)

@@ -33,7 +33,11 @@ def run(*argv: str) -> int:
 
 
 def accounts(url: str):
-    return create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": url}).extensions["staff_accounts"]
+    return (
+        create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": url})
+        .extensions["services"]
+        .staff_accounts
+    )
 
 
 def link_in(output: str) -> str:

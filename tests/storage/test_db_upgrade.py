@@ -77,7 +77,7 @@ def test_creating_the_app_in_production_touches_no_database(tmp_path, monkeypatc
     ready = client.get("/readyz")
     assert ready.status_code == 200
     assert ready.get_json()["checks"]["database"] == "unreachable"
-    app.extensions["database"].dispose()
+    app.extensions["services"].database.dispose()
 
 
 def test_the_sqlite_files_are_readable_by_their_owner_only(tmp_path):

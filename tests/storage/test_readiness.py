@@ -36,4 +36,4 @@ def test_readyz_stays_200_and_reports_the_database_when_the_postgresql_server_st
         assert alert.get_json() == {"database": "unreachable"}
         assert client.get("/healthz").status_code == 200
     finally:
-        app.extensions["database"].dispose()
+        app.extensions["services"].database.dispose()

@@ -74,7 +74,7 @@ def collect_share_pages(browser, keep) -> None:
     keep("shared-plan-arabic", browser.get(link + "/plan?lang=ar"))
     browser.get("/?lang=en")
     keep("shared-invalid", browser.get(link[:-2]))
-    journey = app.extensions["journey"]
+    journey = app.extensions["services"].journey
     expired = make_code(journey, FULL, app.config["SECRET_KEY"], now=time.time() - 40 * DAY)
     keep("shared-expired", browser.get(f"/shared/{expired}"))
 

@@ -42,7 +42,7 @@ def make_app(tmp_path, **overrides):
 
 def create_account(app, username: str = "alice") -> str:
     """Make the account; returns the path of its set-up link."""
-    return "/staff/enrol/" + app.extensions["staff_accounts"].create(username).token
+    return "/staff/enrol/" + app.extensions["services"].staff_accounts.create(username).token
 
 
 class Authenticator:
@@ -74,7 +74,7 @@ class Authenticator:
 
 def phone_for(browser: Browser, page) -> Authenticator:
     """An authenticator set up from the secret on an enrolment page."""
-    return Authenticator(secret_on(page), browser.client.application.extensions["staff_accounts"])
+    return Authenticator(secret_on(page), browser.client.application.extensions["services"].staff_accounts)
 
 
 def secret_on(page) -> str:
@@ -136,7 +136,7 @@ def signed_in_with_phone(app, username: str = "alice") -> tuple[Browser, Authent
 
 
 def audit_actions(app) -> list[tuple[str, str, str | None, str]]:
-    return [(e.actor, e.action, e.target, e.detail) for e in reversed(recent(app.extensions["database"]))]
+    return [(e.actor, e.action, e.target, e.detail) for e in reversed(recent(app.extensions["services"].database))]
 
 
 def error_summary(page) -> str:
@@ -164,7 +164,7 @@ DETAILS = {
 
 def fresh_code(app, phone: Authenticator) -> str:
     """A code the server has not seen yet: the accounts' clock moves on one 30-second step each time."""
-    accounts = app.extensions["staff_accounts"]
+    accounts = app.extensions["services"].staff_accounts
     moment = accounts.clock() + timedelta(seconds=30)
     accounts.clock = lambda: moment
     return phone.totp.at(moment.replace(tzinfo=UTC))
@@ -181,13 +181,13 @@ def export(app, staff, status: str = "open", reason: str = "weekly call-back lis
 
 def submit(app, n: int = 0, partner: str | None = None, **details) -> str:
     """Store a request as the public form would; returns its reference."""
-    matcher = app.extensions["matcher"]
+    matcher = app.extensions["services"].matcher
     summary = {
         "answers": FULL,
         "approaches": [m.approach.id for m in matcher.match(FULL).approaches],
         "interface_language": "es",
     }
-    reference, new = app.extensions["callbacks"].submit(
+    reference, new = app.extensions["services"].callbacks.submit(
         {**DETAILS, **details, "summary": summary}, form_key=f"test-form-key-{n:012d}", partner=partner
     )
     assert new

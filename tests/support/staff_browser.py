@@ -46,7 +46,7 @@ def follow_link(page: Page, text: str) -> None:
 def new_account(site, prefix: str) -> str:
     """An account in the live server's database; its set-up link is kept in LINKS."""
     username = f"{prefix}-{secrets.token_hex(3)}"
-    LINKS[username] = "/staff/enrol/" + site.app.extensions["staff_accounts"].create(username).token
+    LINKS[username] = "/staff/enrol/" + site.app.extensions["services"].staff_accounts.create(username).token
     return username
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from flask import current_app
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypeAliasType
 
@@ -25,6 +24,7 @@ from wizard.domain.matching import OrganisationMatch as MatchedOrganisation
 from wizard.domain.rulebook import models as m
 from wizard.domain.vocabulary import PREFER_NOT_TO_SAY
 from wizard.platform import i18n
+from wizard.platform.services import services
 
 AUDIENCES = ("myself", "someone_else")
 
@@ -162,7 +162,7 @@ class Citation(Shape):
 
     @classmethod
     def all_of(cls, citations: tuple[m.Citation, ...]) -> list[Citation]:
-        titles = {d.id: d.title for d in current_app.extensions["rulebook"].documents}
+        titles = {d.id: d.title for d in services().rulebook.documents}
         return [cls(document=c.document, title=titles[c.document], quote=c.quote) for c in citations]
 
 
@@ -227,7 +227,7 @@ ServiceArea = TypeAliasType("ServiceArea", CountryArea | RegionArea)
 def service_areas(area: m.Availability | None) -> list[CountryArea | RegionArea]:
     if area is None:
         return []
-    regions = {r.code: r.name for r in current_app.extensions["rulebook"].regions}
+    regions = {r.code: r.name for r in services().rulebook.regions}
     return [
         *(CountryArea(country=code, name=i18n.country_name(code)) for code in area.countries),
         *(RegionArea(region=code, name=i18n.t(regions.get(code, code))) for code in area.regions),

@@ -14,7 +14,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterable
 
-from flask import Blueprint, Response, current_app, render_template, request, session, url_for
+from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -28,11 +28,9 @@ from wizard.platform import i18n
 from wizard.platform.i18n import LANGUAGES, force_locale
 from wizard.platform.partners import allowed_origins
 from wizard.platform.rate_limits import limiter
-from wizard.platform.security_headers import csrf
+from wizard.platform.services import services
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-# No cookies, so there is no session for a cross-site request to ride on.
-csrf.exempt(bp)
 log = logging.getLogger(__name__)
 
 
@@ -40,10 +38,9 @@ log = logging.getLogger(__name__)
 def _describe(state) -> None:
     """Build the OpenAPI document once, when the app starts, from its rulebook and operator settings."""
     app = state.app
-    app.extensions["openapi"] = build_openapi(app.extensions["journey"], app.config)
+    app.extensions["openapi"] = build_openapi(app.extensions["services"].journey, app.config)
 
 
-PREFIX = "/api/"
 BODY_FIELDS = ("answers", "lang")
 CORS_METHODS = "GET, POST, OPTIONS"
 CORS_MAX_AGE = "600"
@@ -103,7 +100,7 @@ def problem_response(
 
 
 def http_problem(error: HTTPException) -> Response:
-    """Any HTTP error under /api/ (including routing errors that never reach this blueprint)."""
+    """Any HTTP error in the API app, including its routing errors (an address it does not have)."""
     status = error.code or 500
     response = problem_response(status, DETAILS.get(status) or HTTP_STATUS_CODES.get(status, "Error") + ".")
     if isinstance(error, MethodNotAllowed) and error.valid_methods:
@@ -117,37 +114,24 @@ def _invalid(errors: list[tuple[str, str]]) -> ApiProblem:
     return ApiProblem(422, detail, errors, type_=url_for("api.docs", _external=True) + "#invalid-request")
 
 
-@bp.errorhandler(ApiProblem)
 def _api_problem(problem: ApiProblem):
     return problem_response(problem.status, problem.detail, errors=problem.errors, type_=problem.type)
 
 
-@bp.errorhandler(HTTPException)
-def _http_error(error: HTTPException):
-    return http_problem(error)
-
-
-@bp.errorhandler(Exception)
 def _unexpected(error: Exception):
     # The type only: an exception message could quote an answer, and answers are never logged.
     log.error("unexpected API error: %s", type(error).__name__)
     return problem_response(500, DETAILS[500])
 
 
-# --- no cookies, and CORS for partners --------------------------------------------------------
+# --- error handling, and CORS for partners ---------------------------------------------------
 
 
-@bp.after_app_request
-def _api_headers(response: Response) -> Response:
-    """For every response under /api/, including routing errors: no cookie, and CORS for partners."""
-    if not request.path.startswith(PREFIX):
-        return response
-    # Whatever touched the session on the way (the journey's idle timer, a remembered language),
-    # the API saves nothing: an unchanged session is never written back as a cookie.
-    session.modified = False
+def _cors_headers(response: Response) -> Response:
+    """For every response of the API, including its routing errors: CORS for partners."""
     response.vary.add("Origin")
     origin = request.headers.get("Origin")
-    if origin and origin in allowed_origins(current_app.extensions["partners"]):
+    if origin and origin in allowed_origins(services().partners):
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
         if request.method == "OPTIONS":
@@ -155,6 +139,15 @@ def _api_headers(response: Response) -> Response:
             response.headers["Access-Control-Allow-Headers"] = "Content-Type"
             response.headers["Access-Control-Max-Age"] = CORS_MAX_AGE
     return response
+
+
+def init_app(app: Flask) -> None:
+    """The API's own error handling (for its 404s and 405s too) and CORS, on the API app only."""
+    app.register_blueprint(bp)
+    app.register_error_handler(ApiProblem, _api_problem)
+    app.register_error_handler(HTTPException, http_problem)
+    app.register_error_handler(Exception, _unexpected)
+    app.after_request(_cors_headers)
 
 
 # --- rate limits -----------------------------------------------------------------------------
@@ -208,7 +201,7 @@ def _read(build) -> Response:
 
 
 def _journey() -> Journey:
-    return current_app.extensions["journey"]
+    return services().journey
 
 
 def _read_body() -> object:
@@ -323,13 +316,13 @@ def questions():
 @bp.get("/approaches")
 @_read_limit()
 def approaches():
-    return _read(lambda: ApproachList.of(current_app.extensions["rulebook"]))
+    return _read(lambda: ApproachList.of(services().rulebook))
 
 
 @bp.get("/organisations")
 @_read_limit()
 def organisations():
-    return _read(lambda: OrganisationList.of(current_app.extensions["rulebook"]))
+    return _read(lambda: OrganisationList.of(services().rulebook))
 
 
 @bp.route("/match", methods=["POST", "OPTIONS"], provide_automatic_options=False)
@@ -360,7 +353,7 @@ def match():
         errors += answer_errors
         if errors:
             raise _invalid(errors)
-        result = current_app.extensions["matcher"].match(answers)
+        result = services().matcher.match(answers)
         return _json_response(MatchResult.of(result).model_dump(mode="json"), lang)
 
 

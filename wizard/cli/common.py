@@ -7,8 +7,9 @@ from the command modules, so no command module ever imports back from another.
 from __future__ import annotations
 
 from wizard import create_app
+from wizard.platform.services import Services
 
 
-def open_storage() -> dict:
+def open_storage() -> Services:
     """The database, stores and keys the app would use, from the same environment; no server starts."""
-    return create_app().extensions
+    return create_app().extensions["services"]

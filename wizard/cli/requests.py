@@ -63,7 +63,7 @@ def purge(older_than: timedelta | None, open_older_than: timedelta | None, reaso
     if open_older_than is not None and open_older_than < OPEN_BOUND_MIN:
         # A typo such as 18h for 180d would delete requests people are still waiting on.
         raise click.UsageError(f"--open-older-than must be at least {_described(OPEN_BOUND_MIN)}")
-    store = open_storage()["callbacks"]
+    store = open_storage().callbacks
     if older_than is not None:
         removed = store.purge(older_than)
         print(f"Deleted {removed} request(s) handled more than {_described(older_than)} ago.")
@@ -83,7 +83,7 @@ def purge(older_than: timedelta | None, open_older_than: timedelta | None, reaso
 @requests.command(name="check-keys", help="exit 1 if the configured DATA_KEYS cannot open some open request")
 def check_keys() -> None:
     """Exit 1 if some open request cannot be opened with the configured DATA_KEYS."""
-    problems = open_storage()["callbacks"].unreadable("open")
+    problems = open_storage().callbacks.unreadable("open")
     if problems:
         print(f"{len(problems)} open request(s) cannot be opened with the configured keys:", file=sys.stderr)
         for reference, reason in problems:

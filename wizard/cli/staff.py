@@ -17,7 +17,7 @@ from wizard.cli.common import open_storage
 
 
 def _accounts():
-    return open_storage()["staff_accounts"]
+    return open_storage().staff_accounts
 
 
 def _print_link(invitation, base_url: str, what: str) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify
 
 from wizard.platform.rate_limits import limiter
+from wizard.platform.services import KEY
 
 bp = Blueprint("health", __name__)
 # The session is never opened for these: state.QUIET_ENDPOINTS lists them (no cookie, no Vary: Cookie).
@@ -34,12 +35,14 @@ def healthz() -> Response:
 
 
 def _rules_loaded() -> bool:
-    matcher = current_app.extensions.get("matcher")
-    return matcher is not None and bool(matcher.approaches) and current_app.extensions.get("journey") is not None
+    shared = current_app.extensions.get(KEY)
+    matcher = shared.matcher if shared is not None else None
+    return matcher is not None and bool(matcher.approaches) and shared.journey is not None
 
 
 def _database_status() -> str:
-    database = current_app.extensions.get("database")
+    shared = current_app.extensions.get(KEY)
+    database = shared.database if shared is not None else None
     return "not configured" if database is None else database.status()
 
 

@@ -4,7 +4,9 @@ PUBLIC_HOST lists the names people reach the service at; any other Host header g
 plain 400, so share links, the partners' snippet and API problem types can never be
 built on a name an attacker sent. When STAFF_HOST is set, the console answers only
 there (its own origin, so no public page or partner frame shares it) and the public
-host answers 404 under /staff; the staff host serves nothing but the console.
+host answers 404 under /staff; the staff host serves nothing but the console (and the
+static files its pages use, and the health probes). Each app refuses the host that is not
+its own with its own 404 page.
 
 A WSGI check rather than Flask's TRUSTED_HOSTS: the health probes must stay answerable
 on the instance's own address, which load balancers send as the Host.
@@ -15,8 +17,6 @@ from __future__ import annotations
 from flask import Flask, abort, request
 from werkzeug.sansio.utils import host_is_trusted
 from werkzeug.wsgi import get_host
-
-from wizard.platform.sessions import is_staff_path
 
 HEALTH_PATHS = frozenset({"/healthz", "/readyz"})
 
@@ -45,20 +45,23 @@ class KnownHosts:
         return self.app(environ, start_response)
 
 
-def init_app(app: Flask) -> None:
-    public = parse_hosts(app.config.get("PUBLIC_HOST", ""))
+def known_hosts(wsgi_app, config) -> object:
+    """The whole site, answering only on PUBLIC_HOST and STAFF_HOST when PUBLIC_HOST is set."""
+    public = parse_hosts(config.get("PUBLIC_HOST", ""))
+    staff = parse_hosts(config.get("STAFF_HOST", ""))
+    return KnownHosts(wsgi_app, public + staff) if public else wsgi_app
+
+
+def init_app(app: Flask, *, console: bool = False, on_any_host: frozenset[str] = frozenset()) -> None:
+    """With STAFF_HOST set, the console app answers only on it and every other app never does
+    (but for the endpoints in on_any_host: the health probes, and the static files on the staff host)."""
     staff = parse_hosts(app.config.get("STAFF_HOST", ""))
-    # Read by the session interface: on the staff host the console's cookie is host-only.
+    # Read by the staff session interface: on the staff host the console's cookie is host-only.
     app.extensions["staff_hosts"] = staff
-    if public:
-        app.wsgi_app = KnownHosts(app.wsgi_app, public + staff)
     if not staff:
         return
 
     @app.before_request
     def keep_the_console_on_its_own_host():
-        on_staff_host = host_is_trusted(request.host, staff)
-        if request.path in HEALTH_PATHS:
-            return
-        if is_staff_path(request.path) != on_staff_host and not (on_staff_host and request.path.startswith("/static/")):
+        if host_is_trusted(request.host, staff) != console and request.endpoint not in on_any_host:
             abort(404)

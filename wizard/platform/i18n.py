@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -21,13 +21,13 @@ from babel.lists import format_list as babel_format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations
-from flask import Flask, current_app, g, request, session
+from flask import Flask, g, request, session
 from flask.globals import _cv_app
 from flask_babel import Babel, format_date, get_locale, get_translations
 
 from wizard.domain.messages import Message
 from wizard.domain.vocabulary import PREFER_NOT_TO_SAY
-from wizard.platform.sessions import is_staff_path
+from wizard.platform.services import services
 from wizard.platform.settings import PROJECT_ROOT
 
 TRANSLATIONS = PROJECT_ROOT / "translations"
@@ -44,17 +44,11 @@ LANGUAGE_KEY = "lang"
 
 
 def select_locale() -> str:
-    """The person's explicit choice, then a partner's setting, then the browser's, then English.
-
-    The staff console is English only, including the public partials it shows (results in
-    the conversation guide), whatever the browser asks for.
-    """
-    if is_staff_path(request.path):
-        return "en"
+    """The person's explicit choice, then a partner's setting, then the browser's, then English."""
     chosen = request.args.get(LANGUAGE_KEY)
     if chosen in LANGUAGES:
-        # Remembered for the journey; the API sets no cookies, so it only uses the parameter.
-        if request.blueprint != "api" and session.get(LANGUAGE_KEY) != chosen:
+        # Remembered for the journey.
+        if session.get(LANGUAGE_KEY) != chosen:
             session[LANGUAGE_KEY] = chosen
         return chosen
     remembered = session.get(LANGUAGE_KEY)
@@ -64,6 +58,20 @@ def select_locale() -> str:
     if partner in LANGUAGES:
         return partner
     return request.accept_languages.best_match(list(LANGUAGES)) or "en"
+
+
+def select_locale_without_cookie() -> str:
+    """The API's: the parameter, then the browser's, then English (it reads and sets no cookies)."""
+    chosen = request.args.get(LANGUAGE_KEY)
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(list(LANGUAGES)) or "en"
+
+
+def english_only() -> str:
+    """The staff console's: English, including the public partials it shows (results in the
+    conversation guide), whatever the browser asks for."""
+    return "en"
 
 
 def language() -> str:
@@ -143,7 +151,7 @@ def country_name(code: str | None) -> str:
     name = _territories(language()).get(code)
     if name:
         return name
-    country = current_app.extensions["matcher"].countries.get(code)
+    country = services().matcher.countries.get(code)
     return country.name if country else code
 
 
@@ -170,13 +178,13 @@ def _sort_key(name: str) -> str:
 @lru_cache(maxsize=16)
 def _country_choices(lang: str, codes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     names = _territories(lang)
-    english = current_app.extensions["matcher"].countries
+    english = services().matcher.countries
     pairs = [(code, names.get(code) or english[code].name) for code in codes]
     return tuple(sorted(pairs, key=lambda pair: _sort_key(pair[1])))
 
 
 def country_choices() -> tuple[tuple[str, str], ...]:
-    codes = tuple(sorted(current_app.extensions["matcher"].countries))
+    codes = tuple(sorted(services().matcher.countries))
     return _country_choices(language(), codes)
 
 
@@ -246,9 +254,9 @@ def _context() -> dict:
     }
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, locale_selector: Callable[[], str] = select_locale) -> None:
     compile_catalogues()
-    Babel(app, locale_selector=select_locale, default_translation_directories=str(TRANSLATIONS))
+    Babel(app, locale_selector=locale_selector, default_translation_directories=str(TRANSLATIONS))
     # The templates' _() and friends, through the per-request catalogue as well.
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: translations().ugettext(s),

@@ -252,9 +252,9 @@ def note_route(_error: BaseException | None) -> None:
 
 
 def init_app(app) -> None:
-    """Request lines for every request; JSON output outside development and tests."""
+    """The route for the request lines (see RequestLog, which wraps the whole site once);
+    JSON output outside development and tests."""
     app.teardown_request(note_route)
-    app.wsgi_app = RequestLog(app.wsgi_app, slow_seconds=slow_request_seconds(app.config))
     install_redaction()
     if not (app.config.get("DEVELOPMENT") or app.testing):
         configure_logging(app.config.get("LOG_LEVEL", "INFO"))

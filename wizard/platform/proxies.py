@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from flask import Flask, request
+from flask import request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from wizard.domain.addresses import parse_address
@@ -77,8 +77,11 @@ def client_key() -> str:
     return str(address)
 
 
-def init_app(app: Flask) -> None:
-    count = int(app.config.get("TRUSTED_PROXIES", 0))
-    if count > 0:
-        proxies = parse_proxy_addresses(app.config.get("FORWARDED_ALLOW_IPS", DEFAULT_PROXY_ADDRESSES))
-        app.wsgi_app = TrustedProxies(app.wsgi_app, count, proxies)
+def trusted_proxies(wsgi_app, config) -> object:
+    """The whole site behind TRUSTED_PROXIES proxies at FORWARDED_ALLOW_IPS (outermost, so that
+    every app, the host check and the request log see the client the proxy saw)."""
+    count = int(config.get("TRUSTED_PROXIES", 0))
+    if count <= 0:
+        return wsgi_app
+    proxies = parse_proxy_addresses(config.get("FORWARDED_ALLOW_IPS", DEFAULT_PROXY_ADDRESSES))
+    return TrustedProxies(wsgi_app, count, proxies)

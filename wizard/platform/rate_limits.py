@@ -6,7 +6,7 @@ single process.
 
 from __future__ import annotations
 
-from flask import Flask, g, request
+from flask import Flask, g
 from flask_limiter import Limiter
 
 from wizard.platform.proxies import client_key
@@ -14,13 +14,18 @@ from wizard.platform.proxies import client_key
 limiter = Limiter(key_func=client_key, default_limits=[], headers_enabled=True)
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, *, headers_on_every_response: bool = False) -> None:
+    """headers_on_every_response: the JSON API documents its X-RateLimit-* headers on every
+    response; the pages keep them on a 429 only (see keep_rate_headers_for_429)."""
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     # If Redis goes away, count in this process's memory until it is back, rather than
     # refuse someone asking for help because the counter is unreachable.
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     bound_redis_waits(app)
+    if headers_on_every_response:
+        limiter.init_app(app)
+        return
     # Registered before the limiter's own hook so that it runs after it (Flask runs
     # after_request hooks last-registered first); see keep_rate_headers_for_429.
     app.after_request(keep_rate_headers_for_429)
@@ -47,8 +52,6 @@ def bound_redis_waits(app: Flask) -> None:
 # --- rate-limit headers only where they mean something (D10) -----------------------------------------------------
 
 RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
-# The public JSON API documents its X-RateLimit-* headers on every response (openapi.py).
-API_PREFIX = "/api/"
 
 
 def remember_retry_after(response):
@@ -62,7 +65,7 @@ def keep_rate_headers_for_429(response):
     """Runs after the limiter's hook. On a page that was not refused by a limit (a confirmation,
     a form error, a 503), the limiter's headers only mislead: "Retry-After: 3599" on a storage
     503 tells clients and proxies the service is down for an hour."""
-    if response.status_code == 429 or request.path.startswith(API_PREFIX):
+    if response.status_code == 429:
         return response
     if any(name in response.headers for name in RATE_HEADERS):
         for name in (*RATE_HEADERS, "Retry-After"):

@@ -60,6 +60,9 @@ def _apply_headers(response: Response) -> Response:
     return response
 
 
-def init_app(app: Flask) -> None:
-    csrf.init_app(app)
+def init_app(app: Flask, *, forms: bool = True) -> None:
+    """forms: the app takes form posts riding on its cookie, so they need a CSRF token (the
+    API sets no cookie and takes JSON: it has nothing for a cross-site request to ride on)."""
+    if forms:
+        csrf.init_app(app)
     app.after_request(_apply_headers)

@@ -1,4 +1,4 @@
-"""Which session cookie a request uses: public, embedded or staff.
+"""The session cookie of each app: public (embedded in a partner's frame), staff, and none for the API.
 
 The public journey and the staff console never share a cookie. Under /staff the
 cookie is `wizard_staff` with Path=/staff (Path=/ on its own STAFF_HOST) and SameSite=Strict, so it is never sent
@@ -25,7 +25,7 @@ import logging
 from datetime import timedelta
 
 from flask import Flask, has_request_context, request
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionInterface
 from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.sansio.utils import host_is_trusted
 
@@ -33,11 +33,10 @@ from wizard.platform import quick_exit
 from wizard.platform.cookie_seal import SealedJSON
 
 STAFF_PREFIX = "/staff"
+# The partner's frame, inside the public app. The session is opened before the URL is matched
+# (Flask does it in that order), so the path is what tells the embed's cookie from the site's.
+EMBED_PREFIX = "/embed/"
 log = logging.getLogger(__name__)
-
-
-def is_staff_path(path: str) -> bool:
-    return path == STAFF_PREFIX or path.startswith(STAFF_PREFIX + "/")
 
 
 class SealedCookieSerializer(URLSafeTimedSerializer):
@@ -48,32 +47,7 @@ class SealedCookieSerializer(URLSafeTimedSerializer):
         return value.decode("ascii") if isinstance(value, bytes) else value
 
 
-class WizardSessionInterface(SecureCookieSessionInterface):
-    """Inside a partner's frame the session cookie is a third-party cookie. Browsers that
-    block those still keep a *partitioned* cookie (CHIPS): one jar per top-level site,
-    so it cannot follow the person across sites. It must be SameSite=None and Secure."""
-
-    EMBED_COOKIE = "wizard_embed"
-    STAFF_COOKIE = "wizard_staff"
-    # The server-side session decides the idle limit. The signature may outlive it so
-    # that an idle session is recognised and the person told why they must sign in again.
-    STAFF_SIGNATURE_AGE = timedelta(hours=12)
-
-    @staticmethod
-    def _embedded() -> bool:
-        return has_request_context() and request.path.startswith("/embed/")
-
-    @staticmethod
-    def _staff() -> bool:
-        return has_request_context() and is_staff_path(request.path)
-
-    def get_cookie_name(self, app: Flask) -> str:
-        if self._staff():
-            name = self.STAFF_COOKIE
-        else:
-            name = self.EMBED_COOKIE if self._embedded() else super().get_cookie_name(app)
-        return self._prefixed(app, name)
-
+class _PrefixedCookie(SecureCookieSessionInterface):
     def _prefixed(self, app: Flask, name: str) -> str:
         """The name with the strongest prefix the cookie qualifies for (none in development)."""
         if app.config.get("DEVELOPMENT", False) or not self.get_cookie_secure(app):
@@ -82,40 +56,34 @@ class WizardSessionInterface(SecureCookieSessionInterface):
             return "__Host-" + name
         return "__Secure-" + name
 
-    @staticmethod
-    def _on_staff_host(app: Flask) -> bool:
-        """The console on its own host (STAFF_HOST): the whole host is the console's, so its
-        cookie can be host-only at Path=/, which gives it the stronger __Host- prefix."""
-        staff_hosts = app.extensions.get("staff_hosts", ())
-        return bool(staff_hosts) and has_request_context() and host_is_trusted(request.host, staff_hosts)
 
-    def get_cookie_path(self, app: Flask) -> str:
-        if self._staff():
-            return "/" if self._on_staff_host(app) else STAFF_PREFIX
-        return super().get_cookie_path(app)
+class PublicSessionInterface(_PrefixedCookie):
+    """The answers, sealed. Inside a partner's frame the session cookie is a third-party cookie. Browsers that
+    block those still keep a *partitioned* cookie (CHIPS): one jar per top-level site,
+    so it cannot follow the person across sites. It must be SameSite=None and Secure."""
+
+    EMBED_COOKIE = "wizard_embed"
+
+    @staticmethod
+    def _embedded() -> bool:
+        return has_request_context() and request.path.startswith(EMBED_PREFIX)
+
+    def get_cookie_name(self, app: Flask) -> str:
+        name = self.EMBED_COOKIE if self._embedded() else super().get_cookie_name(app)
+        return self._prefixed(app, name)
 
     def get_cookie_samesite(self, app: Flask):
-        if self._staff():
-            return "Strict"
         return "None" if self._embedded() else super().get_cookie_samesite(app)
 
     def get_cookie_secure(self, app: Flask) -> bool:
-        if self._staff():
-            # Only a developer's own machine may send it over plain HTTP.
-            return not app.config.get("DEVELOPMENT", False) or super().get_cookie_secure(app)
         return True if self._embedded() else super().get_cookie_secure(app)
 
     def get_cookie_partitioned(self, app: Flask) -> bool:
-        if self._staff():
-            return False
         return True if self._embedded() else super().get_cookie_partitioned(app)
 
-    def get_cookie_httponly(self, app: Flask) -> bool:
-        return True if self._staff() else super().get_cookie_httponly(app)
-
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
-        """Staff: Flask's signed cookie. Public and embedded: sealed, then signed with a timestamp."""
-        if self._staff() or not app.secret_key:
+        """Sealed, then signed with a timestamp."""
+        if not app.secret_key:
             return super().get_signing_serializer(app)
         fallbacks = list(app.config.get("SECRET_KEY_FALLBACKS") or [])
         return SealedCookieSerializer(
@@ -126,25 +94,13 @@ class WizardSessionInterface(SecureCookieSessionInterface):
         )
 
     def open_session(self, app: Flask, request) -> SecureCookieSession | None:
-        serializer = self.get_signing_serializer(app)
-        if serializer is None:
-            return None
-        if not self._staff():
-            return self._open_public(app, serializer)
-        value = request.cookies.get(self.get_cookie_name(app))
-        if not value:
-            return self.session_class()
-        try:
-            data = serializer.loads(value, max_age=int(self.STAFF_SIGNATURE_AGE.total_seconds()))
-        except BadData:
-            return self.session_class()
-        return self.session_class(data)
-
-    def _open_public(self, app: Flask, serializer) -> SecureCookieSession:
         """As Flask does, and also remember when the cookie was signed (see state.keep_alive).
 
         A cookie that is forged, changed, too old, or whose embedded session has
         left (see quick_exit.py) opens an empty session, and is deleted."""
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
         value = request.cookies.get(self.get_cookie_name(app))
         if not value:
             return self.session_class()
@@ -181,3 +137,62 @@ class WizardSessionInterface(SecureCookieSessionInterface):
             # Every embedded session gets its exit id as soon as it holds anything.
             quick_exit.ensure_id(session)
         super().save_session(app, session, response)
+
+
+class StaffSessionInterface(_PrefixedCookie):
+    """The console's cookie: signed only (it holds a random token and the CSRF token), SameSite=Strict,
+    HttpOnly, at Path=/staff, or host-only at Path=/ on the console's own STAFF_HOST."""
+
+    STAFF_COOKIE = "wizard_staff"
+    # The server-side session decides the idle limit. The signature may outlive it so
+    # that an idle session is recognised and the person told why they must sign in again.
+    STAFF_SIGNATURE_AGE = timedelta(hours=12)
+
+    def get_cookie_name(self, app: Flask) -> str:
+        return self._prefixed(app, self.STAFF_COOKIE)
+
+    @staticmethod
+    def _on_staff_host(app: Flask) -> bool:
+        """The console on its own host (STAFF_HOST): the whole host is the console's, so its
+        cookie can be host-only at Path=/, which gives it the stronger __Host- prefix."""
+        staff_hosts = app.extensions.get("staff_hosts", ())
+        return bool(staff_hosts) and has_request_context() and host_is_trusted(request.host, staff_hosts)
+
+    def get_cookie_path(self, app: Flask) -> str:
+        return "/" if self._on_staff_host(app) else STAFF_PREFIX
+
+    def get_cookie_samesite(self, app: Flask):
+        return "Strict"
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        # Only a developer's own machine may send it over plain HTTP.
+        return not app.config.get("DEVELOPMENT", False) or super().get_cookie_secure(app)
+
+    def get_cookie_partitioned(self, app: Flask) -> bool:
+        return False
+
+    def get_cookie_httponly(self, app: Flask) -> bool:
+        return True
+
+    def open_session(self, app: Flask, request) -> SecureCookieSession | None:
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        try:
+            data = serializer.loads(value, max_age=int(self.STAFF_SIGNATURE_AGE.total_seconds()))
+        except BadData:
+            return self.session_class()
+        return self.session_class(data)
+
+
+class NoCookies(SessionInterface):
+    """The API's: no session is read or written, so no cookie is ever set or looked at."""
+
+    def open_session(self, app: Flask, request) -> None:
+        return None  # Flask then uses a null session, which it never saves
+
+    def save_session(self, app: Flask, session, response) -> None:
+        return None

@@ -1,22 +1,12 @@
-"""What every template can see: operator details, safety contacts, helpers."""
+"""What every template of every app can see: operator details and helpers (the public app adds the
+visitor's crisis contacts)."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app
 
 from wizard.domain.rulebook.models import words_for
-from wizard.public import answers as state
-
-
-def _safety_context() -> dict:
-    # A view that knows the country without a session (the one-page form) sets g.country.
-    country = getattr(g, "country", None)
-    if country is None:
-        country = state.load_answers().get("country")
-    if not isinstance(country, str):
-        return {"crisis_contacts": None, "crisis_country": None}
-    matcher = current_app.extensions["matcher"]
-    return {"crisis_contacts": matcher.contacts.get(country), "crisis_country": matcher.countries.get(country)}
+from wizard.platform.services import services
 
 
 def _context() -> dict:
@@ -28,7 +18,8 @@ def _context() -> dict:
         "website": config["OPERATOR_WEBSITE"],
         "hours": config["OPERATOR_HOURS"],
     }
-    return {"operator": operator, **_safety_context()}
+    # No crisis line is known here; the public app fills these in from the visitor's answers.
+    return {"operator": operator, "crisis_contacts": None, "crisis_country": None}
 
 
 def tel_href(number: str) -> str:
@@ -39,7 +30,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(_context)
     app.jinja_env.filters["tel"] = tel_href
     app.jinja_env.filters["audience_label"] = lambda code, labels: labels[code]
-    app.jinja_env.globals["safety_note"] = lambda note_id: current_app.extensions["rulebook"].safety_note(note_id)
+    app.jinja_env.globals["safety_note"] = lambda note_id: services().rulebook.safety_note(note_id)
     app.jinja_env.filters["words"] = lambda words, audience="myself": words_for(words, audience)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app, g, request, session
+from flask import g, request, session
 
 from wizard.domain.journey import Answers, Journey, Walk
 from wizard.domain.messages import Message
+from wizard.platform.services import services
 
 ANSWERS = "answers"
 # Requests that never open the session: assets, and the health checks (no cookie for them).
@@ -23,7 +24,7 @@ RENEW_AFTER_S = 60
 
 
 def journey() -> Journey:
-    return current_app.extensions["journey"]
+    return services().journey
 
 
 def load_walk() -> Walk:

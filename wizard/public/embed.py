@@ -8,10 +8,9 @@ stays inside it (the app's url_for maps "questions.question" to
 
 from __future__ import annotations
 
-from flask import Flask, abort, current_app, g, has_request_context
+from flask import Flask, abort, g, has_request_context
 
-from wizard.platform import quick_exit
-from wizard.platform.sessions import WizardSessionInterface
+from wizard.platform.services import services
 
 EMBEDDABLE = ("pages", "questions", "results", "share", "contact")
 PREFIX = "/embed/<partner>"
@@ -30,7 +29,7 @@ def _pull_partner(endpoint: str | None, values: dict | None) -> None:
     # Both the journey under /embed/<partner>/ ("embed_...") and the partner's theme ("embed.theme").
     if not endpoint or not endpoint.startswith("embed") or values is None or "partner" not in values:
         return
-    partner = current_app.extensions["partners"].get(values.pop("partner"))
+    partner = services().partners.get(values.pop("partner"))
     if partner is None:
         abort(404)
     g.partner = partner
@@ -38,10 +37,6 @@ def _pull_partner(endpoint: str | None, values: dict | None) -> None:
 
 
 def init_app(app: Flask, blueprints: list) -> None:
-    # Public, embedded and staff cookies: see sessions.py.
-    app.session_interface = WizardSessionInterface()
-    # "Leave this site" in a frame carries the session's exit id: see quick_exit.py.
-    quick_exit.init_app(app)
     app.url_value_preprocessor(_pull_partner)
     for blueprint in blueprints:
         app.register_blueprint(

@@ -33,9 +33,9 @@ SETTINGS = {
 USERNAME_RATE_LIMIT = "20 per minute"
 
 
-def setting(app: Flask, name: str) -> int:
-    if name in app.config:
-        return int(app.config[name])
+def setting(config: dict, name: str) -> int:
+    if name in config:
+        return int(config[name])
     text = os.environ.get(name, "").strip()
     if not text:
         return SETTINGS[name]
@@ -44,16 +44,16 @@ def setting(app: Flask, name: str) -> int:
     return int(text)
 
 
-def _policy(app: Flask) -> Policy:
+def policy(config: dict) -> Policy:
+    """The account rules from the settings; it also fills in the username rate limit's default."""
     from wizard.storage.passwords import DEFAULT_N, MINIMUM_PRODUCTION_N, valid_cost
     from wizard.storage.staff_accounts import Policy
 
-    config = app.config
     n = int(config.get("STAFF_SCRYPT_N", DEFAULT_N))
     if not valid_cost(n):
         raise RuntimeError("STAFF_SCRYPT_N must be a power of two")
     # A small cost makes the tests quick; it must never reach a real deployment.
-    if n < MINIMUM_PRODUCTION_N and not (config.get("DEVELOPMENT") or app.testing):
+    if n < MINIMUM_PRODUCTION_N and not (config.get("DEVELOPMENT") or config.get("TESTING")):
         raise RuntimeError(f"STAFF_SCRYPT_N must be at least {MINIMUM_PRODUCTION_N} outside development")
     config.setdefault(
         "STAFF_SIGNIN_USERNAME_RATE_LIMIT", os.environ.get("STAFF_SIGNIN_USERNAME_RATE_LIMIT", USERNAME_RATE_LIMIT)
@@ -63,11 +63,11 @@ def _policy(app: Flask) -> Policy:
         lockout_attempts=int(config["STAFF_LOCKOUT_ATTEMPTS"]),
         lockout_minutes=int(config["STAFF_LOCKOUT_MINUTES"]),
         idle_minutes=int(config["STAFF_IDLE_MINUTES"]),
-        max_session_hours=setting(app, "STAFF_MAX_SESSION_HOURS"),
-        enrolment_hours=setting(app, "STAFF_ENROLMENT_HOURS"),
-        longer_lock_minutes=setting(app, "STAFF_LONGER_LOCK_MINUTES"),
-        hard_lock_codes=setting(app, "STAFF_HARD_LOCK_CODES"),
-        max_sessions=setting(app, "STAFF_MAX_SESSIONS"),
+        max_session_hours=setting(config, "STAFF_MAX_SESSION_HOURS"),
+        enrolment_hours=setting(config, "STAFF_ENROLMENT_HOURS"),
+        longer_lock_minutes=setting(config, "STAFF_LONGER_LOCK_MINUTES"),
+        hard_lock_codes=setting(config, "STAFF_HARD_LOCK_CODES"),
+        max_sessions=setting(config, "STAFF_MAX_SESSIONS"),
         operator_name=config.get("OPERATOR_NAME", ""),
     )
 
@@ -75,8 +75,5 @@ def _policy(app: Flask) -> Policy:
 def init_app(app: Flask) -> None:
     from wizard.staff import account, guide, inbox  # noqa: F401  (add the console's pages to the blueprint)
     from wizard.staff.auth import bp
-    from wizard.storage.staff_accounts import Accounts
 
-    extensions = app.extensions
-    extensions["staff_accounts"] = Accounts(extensions["database"], extensions["sealer"], _policy(app))
     app.register_blueprint(bp)

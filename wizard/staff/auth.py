@@ -22,6 +22,7 @@ from flask import Blueprint, Response, current_app, g, redirect, render_template
 
 from wizard.platform.proxies import client_key
 from wizard.platform.rate_limits import limiter
+from wizard.platform.services import services
 from wizard.storage.sign_in_sources import Source, source_of
 from wizard.storage.staff_accounts import (
     ENROLMENT_PENDING_LIFETIME,
@@ -60,7 +61,7 @@ NOTICES = {
 
 
 def accounts() -> Accounts:
-    return current_app.extensions["staff_accounts"]
+    return services().staff_accounts
 
 
 def pop_notice() -> str | None:

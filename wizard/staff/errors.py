@@ -1,4 +1,4 @@
-"""Error pages for /staff addresses: English, with the console's own layout and links.
+"""The console's error pages: English, with the console's own layout and links.
 
 The public error pages speak to someone looking for help (and clear their answers
 when a form expires); staff need different words and a way back to sign in.
@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import render_template, request
+from flask import Flask, current_app, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 logger = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ MESSAGES = {
         "There have been too many sign-in attempts from your connection, or for this username, "
         "in a short time. Wait a minute, then try again.",
     ),
+    500: ("Something went wrong", "The console could not do that. Try again in a moment."),
 }
 
 
@@ -50,3 +52,20 @@ def session_expired_page():
         ),
         400,
     )
+
+
+def unexpected_page(error: Exception):
+    # Outside development the type only: an exception message could quote what was typed.
+    if current_app.config.get("DEVELOPMENT") or current_app.testing:
+        logger.error("unexpected error", exc_info=error)
+    else:
+        logger.error("unexpected error: %s", type(error).__name__)
+    title, message = MESSAGES[500]
+    return render_template("staff/error.html", title=title, message=message, status=500), 500
+
+
+def init_app(app: Flask) -> None:
+    # A form whose token no longer matches: staff have their own cookie and no answers to clear.
+    app.register_error_handler(CSRFError, lambda _error: session_expired_page())
+    app.register_error_handler(HTTPException, error_page)
+    app.register_error_handler(Exception, unexpected_page)

@@ -29,13 +29,15 @@ from wizard.domain.share_codes import make_code
 from wizard.domain.vocabulary import PREFER_NOT_TO_SAY, REGION
 from wizard.platform import i18n
 from wizard.platform.i18n import LANGUAGES
+from wizard.platform.services import services
 from wizard.public.callback_form import BIDI_CONTROLS, FOR_WHOM, read_optional_contact, valid_form_key
 from wizard.staff import presenters as describe
 from wizard.staff.auth import NOTICE, bp
 from wizard.staff.inbox import NOTE_MAX, is_control, note_error, read_note
 from wizard.storage.models import utcnow
 
-# The public page (made by the share-link feature) that prints a plan from a share code.
+# The public page (made by the share-link feature) that prints a plan from a share code: another
+# app's page, so a plain path from the site's root (url_for builds the console's own addresses only).
 HANDOUT_PATH = "/shared/{code}/plan"
 # How many approaches the case-notes summary lists.
 SUMMARY_APPROACHES = 5
@@ -45,7 +47,7 @@ RECORD_FIELDS = {field: f"record-{field}" for field in ("consent", "note", "name
 
 
 def _journey() -> Journey:
-    return current_app.extensions["journey"]
+    return services().journey
 
 
 # --- reading the form -----------------------------------------------------------------------------
@@ -272,7 +274,7 @@ def summary_text(reading: Reading, result: Result, *, now=None) -> str:
 
 def handout_url(reading: Reading) -> str:
     code = make_code(_journey(), reading.answers, current_app.config["SECRET_KEY"])
-    return HANDOUT_PATH.format(code=code) + f"?lang={reading.person_language}"
+    return request.script_root + HANDOUT_PATH.format(code=code) + f"?lang={reading.person_language}"
 
 
 def hidden_answers(reading: Reading) -> list[tuple[str, str]]:
@@ -301,8 +303,8 @@ def _missing(reading: Reading) -> list[str]:
 def panel_context(reading: Reading, *, record: Mapping | None = None) -> dict:
     journey = _journey()
     started = any(value not in ("", []) for value in reading.answers.values())
-    result = current_app.extensions["matcher"].match(reading.answers) if started else None
-    rulebook = current_app.extensions["rulebook"]
+    result = services().matcher.match(reading.answers) if started else None
+    rulebook = services().rulebook
     complete = started and reading.complete
     record = record or {}
     return {
@@ -362,7 +364,7 @@ def guide_results():
 
 def _record_details(reading: Reading, contact: dict) -> dict:
     answers = reading.answers
-    result = current_app.extensions["matcher"].match(answers)
+    result = services().matcher.match(answers)
     details: dict = {
         "source": "conversation",
         "consent_recorded_by": g.staff.username,
@@ -412,7 +414,7 @@ def guide_record():
         shown["consent"] = ""
         record = {"form_key": form_key, "values": shown, "errors": errors}
         return _render_page(reading, show_errors=False, record=record)
-    reference, _new = current_app.extensions["callbacks"].record_conversation(
+    reference, _new = services().callbacks.record_conversation(
         _record_details(reading, contact), staff=g.staff.username, note=note, form_key=form_key
     )
     session[NOTICE] = "recorded"

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from flask import Response, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import Response, abort, g, redirect, render_template, request, session, url_for
 
+from wizard.platform.services import services
 from wizard.staff import presenters as describe
 from wizard.staff.auth import NOTICE, accounts, bp, current_source, pop_notice
 from wizard.storage import audit
@@ -28,11 +29,11 @@ REFERENCE = re.compile(r"^[0-9A-Z]{4}-[0-9A-Z]{4}$")
 
 
 def _store() -> CallbackStore:
-    return current_app.extensions["callbacks"]
+    return services().callbacks
 
 
 def _log(action: str, target: str | None = None, detail: str = "") -> None:
-    audit.log(current_app.extensions["database"], actor=g.staff.username, action=action, target=target, detail=detail)
+    audit.log(services().database, actor=g.staff.username, action=action, target=target, detail=detail)
 
 
 def _status(value: object) -> str:
@@ -46,7 +47,7 @@ def _page_number(value: object) -> int:
 
 
 def _partner_names() -> dict[str, str]:
-    return {pid: partner.name for pid, partner in current_app.extensions["partners"].items()}
+    return {pid: partner.name for pid, partner in services().partners.items()}
 
 
 @bp.get("")
@@ -89,7 +90,7 @@ def _find(reference: str):
 
 
 def _render_detail(item, *, note: str = "", errors: list | None = None, notice: str | None = None):
-    journey = current_app.extensions["journey"]
+    journey = services().journey
     summary = item.details.get("summary") or {}
     return render_template(
         "staff/detail.html",
@@ -233,9 +234,7 @@ def export_csv():
 @bp.get("/audit")
 def audit_log():
     page = _page_number(request.args.get("page"))
-    events = audit.recent(
-        current_app.extensions["database"], limit=AUDIT_PER_PAGE + 1, offset=(page - 1) * AUDIT_PER_PAGE
-    )
+    events = audit.recent(services().database, limit=AUDIT_PER_PAGE + 1, offset=(page - 1) * AUDIT_PER_PAGE)
     return render_template(
         "staff/audit.html",
         events=events[:AUDIT_PER_PAGE],

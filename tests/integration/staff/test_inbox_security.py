@@ -72,7 +72,7 @@ def test_mailto_links_encode_the_local_part_and_keep_the_at_sign(email, href):
 
 def copy_sealed_value(app, source: str, target: str) -> None:
     """What the review did: a database writer copies one request's sealed value onto another."""
-    with app.extensions["database"].transaction() as session:
+    with app.extensions["services"].database.transaction() as session:
         sealed = session.execute(
             text("SELECT sealed FROM callback_requests WHERE reference = :r"), {"r": source}
         ).scalar_one()
@@ -119,7 +119,7 @@ def test_a_sealed_value_moved_onto_another_request_breaks_nothing_but_that_reque
 def test_a_request_sealed_with_a_removed_key_breaks_nothing_but_that_request(app, staff, caplog):
     intact = submit(app, 0)
     # Sealed with a key that is no longer in DATA_KEYS (removed while this request was open).
-    removed_key = CallbackStore(app.extensions["database"], Sealer([new_key()]))
+    removed_key = CallbackStore(app.extensions["services"].database, Sealer([new_key()]))
     broken, _new = removed_key.submit({**DETAILS, "summary": {}}, form_key="removed-key-form-0001")
     assert_every_staff_view_copes(app, staff, intact, broken, caplog)
 
@@ -132,7 +132,7 @@ def test_an_unreadable_request_can_still_be_marked_handled(app, browser):
         f"/staff/requests/{broken}/handled", data={"csrf_token": page.csrf_token(), "note": "Could not be opened."}
     )
     assert page.status == 200 and "Status Handled" in page.text()
-    assert app.extensions["callbacks"].get(broken, mark_unreadable=True).status == "handled"
+    assert app.extensions["services"].callbacks.get(broken, mark_unreadable=True).status == "handled"
 
 
 def test_check_keys_lists_the_open_requests_no_configured_key_can_open(app, capsys, monkeypatch):
@@ -146,7 +146,7 @@ def test_check_keys_lists_the_open_requests_no_configured_key_can_open(app, caps
     assert "Keys OK: every open request can be opened." in capsys.readouterr().out
 
     copy_sealed_value(app, intact, moved)
-    removed_key = CallbackStore(app.extensions["database"], Sealer([new_key()]))
+    removed_key = CallbackStore(app.extensions["services"].database, Sealer([new_key()]))
     lost, _new = removed_key.submit({**DETAILS, "summary": {}}, form_key="removed-key-form-0002")
     with pytest.raises(SystemExit) as finished:
         main(["requests", "check-keys"])
@@ -158,8 +158,8 @@ def test_check_keys_lists_the_open_requests_no_configured_key_can_open(app, caps
     assert intact not in err and "Sam" not in err
 
     # Handled requests no longer need their key: only open ones are counted.
-    app.extensions["callbacks"].mark_handled(lost, staff="alice", note="")
-    app.extensions["callbacks"].mark_handled(moved, staff="alice", note="")
+    app.extensions["services"].callbacks.mark_handled(lost, staff="alice", note="")
+    app.extensions["services"].callbacks.mark_handled(moved, staff="alice", note="")
     with pytest.raises(SystemExit) as finished:
         main(["requests", "check-keys"])
     assert finished.value.code == 0
@@ -280,7 +280,7 @@ def test_the_new_and_changed_pages_are_valid_html(app, staff, tmp_path):
     browser = staff[0]
     intact, broken = submit(app, 0, email=ATTACK_EMAIL), submit(app, 1)
     copy_sealed_value(app, intact, broken)
-    app.extensions["callbacks"].mark_handled(broken, staff="alice", note="")
+    app.extensions["services"].callbacks.mark_handled(broken, staff="alice", note="")
     pages = {
         "inbox-unreadable": browser.get("/staff?status=all"),
         "detail-unreadable": browser.get(f"/staff/requests/{broken}"),

@@ -46,7 +46,7 @@ def browser_from(app, address: str, agent: str = FIREFOX) -> Browser:
 
 
 def sessions_of(app) -> int:
-    with app.extensions["database"].transaction() as session:
+    with app.extensions["services"].database.transaction() as session:
         return session.scalar(select(func.count()).select_from(StaffSession))
 
 
@@ -123,7 +123,7 @@ def test_a_seed_seen_by_someone_else_is_never_the_owners(app):
     owner.post(link, data=enrolment_data(page, phone))
     assert owner.history[-1] == "/staff"
     # The attacker's attempt cannot finish any more...
-    stale = Authenticator(seen, app.extensions["staff_accounts"])
+    stale = Authenticator(seen, app.extensions["services"].staff_accounts)
     late = attacker.post(link, data=enrolment_data(attacker_page, stale))
     assert late.status == 404 and late.h1 == "This set-up link does not work"
     assert attacker.get(link).status == 404
@@ -136,7 +136,7 @@ def test_a_seed_seen_by_someone_else_is_never_the_owners(app):
 def test_a_password_alone_never_opens_enrolment(app, browser):
     # An account made but not set up yet; an old-style account with a password and no authenticator.
     create_account(app)
-    with app.extensions["database"].transaction() as session:
+    with app.extensions["services"].database.transaction() as session:
         session.execute(update(StaffUser).values(password_hash=_hash(app, PASSWORD)))
     page = submit_password(browser)
     assert browser.history[-1] == "/staff/sign-in"
@@ -150,12 +150,12 @@ def test_a_password_alone_never_opens_enrolment(app, browser):
 def _hash(app, password: str) -> str:
     from wizard.storage.passwords import hash_password
 
-    return hash_password(password, n=app.extensions["staff_accounts"].policy.scrypt_n)
+    return hash_password(password, n=app.extensions["services"].staff_accounts.policy.scrypt_n)
 
 
 def test_reset_totp_ends_sessions_and_needs_a_new_link(app):
     browser, _phone = signed_in_with_phone(app)
-    accounts = app.extensions["staff_accounts"]
+    accounts = app.extensions["services"].staff_accounts
     invitation = accounts.reset_totp("alice")
     # The session ended at once.
     response = browser.client.get("/staff")
@@ -172,7 +172,7 @@ def test_reset_totp_ends_sessions_and_needs_a_new_link(app):
 def test_an_enrolment_link_expires(tmp_path):
     app = make_app(tmp_path, STAFF_ENROLMENT_HOURS=2)
     link = create_account(app)
-    accounts = app.extensions["staff_accounts"]
+    accounts = app.extensions["services"].staff_accounts
     real_clock = accounts.clock
     accounts.clock = lambda: real_clock() + timedelta(hours=2, seconds=1)
     try:
@@ -218,7 +218,7 @@ def test_the_half_signed_in_state_is_used_up_by_the_sign_in(app):
     assert response.status_code == 303 and response.location == "/staff/sign-in"
     assert sessions_of(app) == 1
     # Only a hash of the random token is stored, and nothing in the cookie names the account.
-    with app.extensions["database"].transaction() as session:
+    with app.extensions["services"].database.transaction() as session:
         assert session.scalars(select(StaffPendingLogin)).all() == []
 
 
@@ -226,7 +226,7 @@ def test_the_half_signed_in_state_lasts_5_minutes(app):
     browser, _phone = signed_in_with_phone(app)
     sign_out(browser, browser.get("/staff"))
     page = submit_password(browser)
-    accounts = app.extensions["staff_accounts"]
+    accounts = app.extensions["services"].staff_accounts
     real_clock = accounts.clock
     accounts.clock = lambda: real_clock() + timedelta(minutes=5, seconds=5)
     try:
@@ -277,7 +277,7 @@ def test_empty_fields_are_named(browser):
 def test_failures_look_the_same_whether_or_not_the_username_exists(app):
     signed_in(app)
     signed_in(app, "bob")
-    app.extensions["staff_accounts"].disable("bob")
+    app.extensions["services"].staff_accounts.disable("bob")
     create_account(app, "carol")  # not set up yet
     browser = Browser(app.test_client())
 
@@ -338,7 +338,7 @@ def test_wrong_codes_lock_the_account_and_the_person_is_told_later(app):
     assert "locked" in page.text() and not page.has_error_summary()
     page = submit_password(browser)
     assert GENERIC_FAILURE in error_summary(page)
-    with app.extensions["database"].transaction() as session:
+    with app.extensions["services"].database.transaction() as session:
         user = session.scalar(select(StaffUser).where(StaffUser.username == "alice"))
         assert user.locked_until > utcnow() + timedelta(minutes=14)
         user.locked_until = utcnow() - timedelta(seconds=1)
@@ -381,7 +381,7 @@ def test_failed_sign_ins_are_rate_limited_per_username_from_any_address(tmp_path
 
 def test_sessions_end_after_30_idle_minutes(app):
     browser = signed_in(app)
-    database = app.extensions["database"]
+    database = app.extensions["services"].database
     with database.transaction() as session:
         session.execute(update(StaffSession).values(last_seen_at=utcnow() - timedelta(minutes=29)))
     # Still fine, and the use renews it.
@@ -402,7 +402,7 @@ def test_sessions_end_after_30_idle_minutes(app):
 def test_a_busy_session_ends_after_the_maximum_length(app):
     """The M2 reproduction: a session made days ago but used a minute ago."""
     browser = signed_in(app)
-    database = app.extensions["database"]
+    database = app.extensions["services"].database
     with database.transaction() as session:
         session.execute(
             update(StaffSession).values(
@@ -537,7 +537,7 @@ def test_the_cookie_holds_only_a_token_kept_hashed_in_the_database(app):
     browser = signed_in(app)
     value = browser.client.get_cookie("wizard_staff", path="/staff").value
     assert "alice" not in value
-    with app.extensions["database"].transaction() as session:
+    with app.extensions["services"].database.transaction() as session:
         rows = session.scalars(select(StaffSession)).all()
         assert len(rows) == 1 and len(rows[0].id) == 64
         assert rows[0].id not in value
@@ -550,7 +550,7 @@ def test_signing_out_revokes_the_session(app):
     page = sign_out(browser, browser.get("/staff"))
     assert browser.history[-1] == "/staff/sign-in"
     assert "You have signed out." in page.text()
-    with app.extensions["database"].transaction() as session:
+    with app.extensions["services"].database.transaction() as session:
         assert session.scalars(select(StaffSession)).all() == []
     # The old cookie, sent again (copied, say), opens nothing.
     client.set_cookie("wizard_staff", old_cookie, path="/staff")

@@ -30,7 +30,7 @@ def browser(staff):
 
 def test_the_inbox_lists_open_requests_newest_first(app, browser):
     first, second, third = (submit(app, n) for n in range(3))
-    app.extensions["callbacks"].mark_handled(second, staff="alice", note="")
+    app.extensions["services"].callbacks.mark_handled(second, staff="alice", note="")
     page = browser.get("/staff")
     assert page.h1 == "Open call-back requests"
     assert page.title.startswith("Open call-back requests")
@@ -58,7 +58,7 @@ def test_the_inbox_table_is_labelled_and_scrolls_inside_a_focusable_region(app, 
 
 def test_search_by_reference_ignores_case_and_dashes_and_finds_handled_ones(app, browser):
     wanted, other = submit(app, 0), submit(app, 1)
-    app.extensions["callbacks"].mark_handled(wanted, staff="alice", note="")
+    app.extensions["services"].callbacks.mark_handled(wanted, staff="alice", note="")
     typed = wanted.replace("-", " ").lower()
     page = browser.get(f"/staff?reference={typed}")
     assert page.h1 == "Search results"
@@ -119,7 +119,7 @@ def test_the_detail_page_shows_every_field_in_plain_english(app, browser):
 def test_the_answers_summary_uses_the_questions_and_english_labels(app, browser):
     reference = submit(app)
     page = browser.get(f"/staff/requests/{reference}")
-    journey = app.extensions["journey"]
+    journey = app.extensions["services"].journey
     rows = re.findall(
         r'<div class="summary-list__row"><dt class="summary-list__key">([^<]+)</dt><dd>([^<]*)</dd></div>', page.html
     )
@@ -131,7 +131,7 @@ def test_the_answers_summary_uses_the_questions_and_english_labels(app, browser)
         assert shown[question.summary.replace("'", "&#39;")] == ", ".join(labels).replace("'", "&#39;"), question.id
     assert "United Kingdom" in page.text()
     # The approaches by name, best match first.
-    matcher = app.extensions["matcher"]
+    matcher = app.extensions["services"].matcher
     names = [m.approach.name for m in matcher.match(FULL).approaches]
     listed = re.findall(r"<li>([^<]+)</li>", page.html.split("Approaches they were shown", 1)[1].split("</ol>", 1)[0])
     assert listed == names and names
@@ -161,7 +161,7 @@ def test_marking_a_request_handled_with_a_note(app, browser):
     assert "Status Handled" in text and "Handled by alice" in text
     assert "Called back; they will come on Tuesday." in text
     assert "Mark as handled" not in text
-    stored = app.extensions["callbacks"].get(reference)
+    stored = app.extensions["services"].callbacks.get(reference)
     assert stored.status == "handled" and stored.handled_by == "alice"
     assert stored.note == "Called back; they will come on Tuesday."
     assert references_on(browser.get("/staff")) == []
@@ -169,7 +169,7 @@ def test_marking_a_request_handled_with_a_note(app, browser):
     assert ("alice", "handled", reference, "") in audit_actions(app)
     # Posting again changes nothing.
     again = browser.post(f"/staff/requests/{reference}/handled", data={"csrf_token": page.csrf_token(), "note": "x"})
-    assert again.status == 200 and app.extensions["callbacks"].get(reference).note.startswith("Called back")
+    assert again.status == 200 and app.extensions["services"].callbacks.get(reference).note.startswith("Called back")
 
 
 @pytest.mark.parametrize(
@@ -187,7 +187,7 @@ def test_a_bad_note_is_explained_and_nothing_changes(app, browser, note, message
     assert page.title.startswith(f"Error: Request {reference}")
     assert message in error_summary(page)
     assert 'href="#note"' in page.html and 'id="note-error"' in page.html
-    assert app.extensions["callbacks"].get(reference).status == "open"
+    assert app.extensions["services"].callbacks.get(reference).status == "open"
     # What was typed comes back, without the invisible characters.
     assert note.replace("\x07", "").replace("\x1b", "")[:50] in page.html
 
@@ -197,7 +197,7 @@ def test_a_note_may_have_line_breaks_and_be_exactly_1000_characters(app, browser
     page = browser.get(f"/staff/requests/{reference}")
     note = "a\r\nb" + "c" * 997
     browser.post(f"/staff/requests/{reference}/handled", data={"csrf_token": page.csrf_token(), "note": note})
-    assert app.extensions["callbacks"].get(reference).note == "a\nb" + "c" * 997
+    assert app.extensions["services"].callbacks.get(reference).note == "a\nb" + "c" * 997
 
 
 def test_an_oversized_form_is_a_413(app, browser):
@@ -208,7 +208,7 @@ def test_an_oversized_form_is_a_413(app, browser):
     )
     assert page.status == 413
     assert page.h1 == "That was too much information"
-    assert app.extensions["callbacks"].get(reference).status == "open"
+    assert app.extensions["services"].callbacks.get(reference).status == "open"
 
 
 # --- export -------------------------------------------------------------------------------------------------------
@@ -226,7 +226,7 @@ def test_the_export_page_offers_each_filter(app, browser):
 def test_the_csv_export_has_what_staff_need(app, staff):
     reference = submit(app, 0)
     handled = submit(app, 1, name="Alex", phone="+33612345678", email="", for_whom="myself", whose_details=None)
-    app.extensions["callbacks"].mark_handled(handled, staff="alice", note="Spoke to Alex.")
+    app.extensions["services"].callbacks.mark_handled(handled, staff="alice", note="Spoke to Alex.")
     response = export(app, staff, "all")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].startswith('attachment; filename="callback-requests-all-')

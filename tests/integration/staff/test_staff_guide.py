@@ -139,7 +139,7 @@ def test_the_guide_needs_a_full_sign_in(app):
     ):
         response = getattr(client, method)(url, data=form_data(FULL, csrf_token=token))
         assert response.status_code == 303 and response.location == "/staff/sign-in", (method, url)
-    assert app.extensions["callbacks"].count() == 0
+    assert app.extensions["services"].callbacks.count() == 0
 
 
 # --- the questions ---------------------------------------------------------------------------------
@@ -150,7 +150,7 @@ def test_every_question_is_on_one_page_with_its_prompt_and_why_it_matters(app, b
     assert page.h1 == "Conversation guide"
     assert page.title.startswith("Conversation guide")
     assert 'aria-current="page">Conversation guide' in page.html
-    journey = app.extensions["journey"]
+    journey = app.extensions["services"].journey
     text = page.text()
     positions = []
     for number, question in enumerate(journey.questions, 1):
@@ -217,7 +217,7 @@ def test_full_answers_give_the_public_results_with_the_same_reasons_cautions_and
     page = guide_page(browser, FULL)
     assert not page.has_error_summary()
     public = Public(app).results(FULL)
-    expected = [m.approach.id for m in app.extensions["matcher"].match(FULL).approaches]
+    expected = [m.approach.id for m in app.extensions["services"].matcher.match(FULL).approaches]
     assert approach_ids(page.html) == approach_ids(public) == expected
     assert organisations(page.html) == organisations(public) != []
     assert helplines(page.html) == helplines(public) == ["Samaritans", "FRANK"]
@@ -234,8 +234,8 @@ def test_full_answers_give_the_public_results_with_the_same_reasons_cautions_and
 
 
 def test_a_broad_sample_of_the_answer_space_gives_the_same_results_as_the_public_form(app, browser):
-    journey = app.extensions["journey"]
-    everything = list(walk(app.extensions["rulebook"], app.extensions["matcher"]))
+    journey = app.extensions["services"].journey
+    everything = list(walk(app.extensions["services"].rulebook, app.extensions["services"].matcher))
     sample = random.Random(SEED).sample(everything, SAMPLE_SIZE)  # noqa: S311 (a repeatable sample, not a secret)
     # Danger now changes the top of the page, not the matching: a few of those too.
     sample += [{**answers, "danger": "danger_now"} for answers in sample[:10]]
@@ -258,7 +258,7 @@ def test_a_broad_sample_of_the_answer_space_gives_the_same_results_as_the_public
 
 
 def test_skip_logic_is_the_journeys(app, browser):
-    journey = app.extensions["journey"]
+    journey = app.extensions["services"].journey
     alcohol_only = {**FULL, "substances": ["alcohol"]}
     page = guide_page(browser, alcohol_only)
     assert not page.has_error_summary()
@@ -329,7 +329,7 @@ def test_the_summary_for_case_notes(app, browser):
     assert "- Who the help is for: Myself" in lines
     assert "- Country: United Kingdom" in lines
     assert "- Substances: Opioids; Alcohol" in lines
-    result = app.extensions["matcher"].match(FULL)
+    result = app.extensions["services"].matcher.match(FULL)
     top = result.approaches[0]
     assert f"1. {top.approach.name}: {top.reasons[0].text}" in summary
     assert len([line for line in lines if re.match(r"\d\. ", line)]) == 5
@@ -349,7 +349,7 @@ def test_the_handout_link_holds_the_answers_in_the_persons_language(app, browser
     href = html.unescape(link.group(1))
     match = re.fullmatch(r"/shared/([A-Za-z0-9_-]{40,120})/plan\?lang=pt", href)
     assert match, href
-    journey = app.extensions["journey"]
+    journey = app.extensions["services"].journey
     assert read_code(journey, match.group(1), app.config["SECRET_KEY"]).answers == FULL
     assert "One page in Portuguese" in page.text()
     # A forged language falls back to English.
@@ -372,7 +372,7 @@ def test_recording_needs_the_callers_consent(app, browser):
         "There is a problem Tick the box to confirm that the caller agreed that we keep a record"
     )
     assert 'href="#record-consent"' in again.html and 'id="record-consent-error"' in again.html
-    assert app.extensions["callbacks"].count() == 0
+    assert app.extensions["services"].callbacks.count() == 0
     assert "recorded" not in [a[1] for a in audit_actions(app)]
     # Everything else is kept: the answers, the language and the note, with the same form key.
     assert re.search(r'id="faith-secular" name="faith" value="secular" checked', again.html)
@@ -388,13 +388,13 @@ def test_a_recorded_conversation_is_a_handled_entry_in_the_inbox(app, browser):
         page, consent="yes", note="Talked about MAT.\nWill call the GP.", name="Sam", phone="07911 123456"
     )
     detail = browser.post("/staff/guide/record", data=data)
-    store = app.extensions["callbacks"]
+    store = app.extensions["services"].callbacks
     assert store.count("handled") == 1 and store.count("open") == 0
     item = store.list("handled")[0]
     assert browser.history[-1] == f"/staff/requests/{item.reference}"
     assert item.status == "handled" and item.handled_by == "alice" and item.handled_at is not None
     assert item.note == "Talked about MAT.\nWill call the GP."
-    matcher = app.extensions["matcher"]
+    matcher = app.extensions["services"].matcher
     assert item.details == {
         "source": "conversation",
         "consent_recorded_by": "alice",
@@ -422,7 +422,7 @@ def test_a_recorded_conversation_is_a_handled_entry_in_the_inbox(app, browser):
     inbox = browser.get("/staff?status=handled")
     assert item.reference in inbox.html and "Conversation record" in inbox.text()
     # The export says which entries are records of conversations.
-    exported = to_csv(app.extensions["callbacks"].list("handled"), {})
+    exported = to_csv(app.extensions["services"].callbacks.list("handled"), {})
     row = next(line for line in exported.splitlines() if line.startswith(item.reference))
     assert ",Handled,Conversation record,Sam," in row
     # The guide page itself stored nothing before that.
@@ -436,7 +436,7 @@ def test_recording_twice_keeps_one_entry(app, browser):
     first = browser.history[-1]
     browser.post("/staff/guide/record", data=data)
     assert browser.history[-1] == first
-    store = app.extensions["callbacks"]
+    store = app.extensions["services"].callbacks
     assert store.count() == 1 and store.list("all")[0].note is None
     assert [a[1] for a in audit_actions(app)].count("recorded") == 1
     # A new page has a new form key: another conversation, another entry.
@@ -460,7 +460,7 @@ def test_the_note_and_contact_details_are_checked(app, browser, fields, field, m
     again = browser.post("/staff/guide/record", data=record_data(page, consent="yes", **fields))
     assert message in error_summary(again)
     assert f'href="#record-{field}"' in again.html and f'id="record-{field}-error"' in again.html
-    assert app.extensions["callbacks"].count() == 0
+    assert app.extensions["services"].callbacks.count() == 0
     # Shown again without the invisible characters, so the page stays valid.
     assert "\u0007" not in again.html and "\u202e" not in again.html
 
@@ -478,13 +478,13 @@ def test_recording_needs_complete_answers_and_a_real_form_key(app, browser):
     data = record_data(page, consent="yes")
     data["form_key"] = "short"
     assert browser.client.post("/staff/guide/record", data=data).status_code == 400
-    assert app.extensions["callbacks"].count() == 0
+    assert app.extensions["services"].callbacks.count() == 0
 
 
 def test_nothing_is_stored_and_nothing_personal_reaches_the_cookie(app, browser):
     page = guide_page(browser, FULL)
     browser.client.post("/staff/guide/results", data=form_data(FULL, csrf_token=page.csrf_token()))
-    assert app.extensions["callbacks"].count() == 0
+    assert app.extensions["services"].callbacks.count() == 0
     cookie = browser.client.get_cookie("wizard_staff", path="/staff").value
     # The cookie is a random token: check it holds no answer word, and is nothing but the token.
     assert "secular" not in cookie and "outpatient" not in cookie
@@ -492,4 +492,4 @@ def test_nothing_is_stored_and_nothing_personal_reaches_the_cookie(app, browser)
     assert urlsplit(re.search(r'id="handout-link" href="([^"]+)"', page.html).group(1)).path.startswith("/shared/")
     # The idempotency key of a form that was never sent is not in the database.
     key = record_data(page)["form_key"]
-    assert app.extensions["callbacks"]._reference_for(key_digest(key)) is None
+    assert app.extensions["services"].callbacks._reference_for(key_digest(key)) is None

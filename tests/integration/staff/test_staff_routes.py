@@ -24,7 +24,7 @@ ENROLMENT_LINK = "/staff/enrol/<link>"
 
 
 def staff_rules(app):
-    return [rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/staff")]
+    return [rule for rule in app.site.staff.url_map.iter_rules() if rule.rule.startswith("/staff")]
 
 
 def test_every_staff_address_needs_a_full_sign_in(app):
@@ -33,7 +33,7 @@ def test_every_staff_address_needs_a_full_sign_in(app):
     token = browser.get("/staff/sign-in").csrf_token()
     rules = staff_rules(app)
     assert len(rules) >= 10
-    adapter = app.url_map.bind("localhost")
+    adapter = app.site.staff.url_map.bind("localhost")
     checked = []
     for rule in rules:
         url = adapter.build(rule.endpoint, dict.fromkeys(rule.arguments, "ABCD-1234"))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, g, render_template, send_from_directory
+from flask import Blueprint, Response, g, render_template, send_from_directory
 
+from wizard.platform.services import services
 from wizard.platform.settings import PROJECT_ROOT
 
 bp = Blueprint("embed", __name__)
@@ -28,6 +29,6 @@ def theme():
 
 @bp.get("/partners")
 def partners_page():
-    partners = current_app.extensions["partners"]
+    partners = services().partners
     example = next(iter(partners.values()), None)
     return render_template("pages/partners.html", example=example)

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from wizard.platform import i18n
 from wizard.platform import quick_exit as exit_ids
 from wizard.platform.security_headers import csrf
-from wizard.platform.sessions import is_staff_path
+from wizard.platform.services import services
 from wizard.public import answers as state
 
 bp = Blueprint("pages", __name__)
@@ -42,11 +42,11 @@ def accessibility():
 @bp.get("/approaches/<approach_id>")
 def approach(approach_id: str):
     """One approach in full: what it is, evidence, cautions and sources (no answers needed)."""
-    matcher = current_app.extensions["matcher"]
+    matcher = services().matcher
     found = matcher.approaches.get(approach_id)
     if found is None:
         abort(404)
-    rulebook = current_app.extensions["rulebook"]
+    rulebook = services().rulebook
     walk = state.load_walk()
     back_url = url_for("results.results") if walk.answers and walk.complete else url_for("pages.start")
     return render_template(
@@ -63,7 +63,7 @@ def help_now():
     is posted (never in the address) and never stored. Without either, the browser's
     language region suggests one, also never stored.
     """
-    matcher = current_app.extensions["matcher"]
+    matcher = services().matcher
     walk = state.load_walk()
     answers = walk.answers
     chosen = request.form.get("country", "") if request.method == "POST" else ""
@@ -88,7 +88,7 @@ def help_now():
         country_choices=i18n.country_choices(),
         chosen=chosen if chosen in matcher.countries else "",
         in_crisis=bool(answers) and walk.crisis,
-        first_aid=current_app.extensions["rulebook"].safety_note("overdose-first-aid"),
+        first_aid=services().rulebook.safety_note("overdose-first-aid"),
     )
 
 
@@ -134,11 +134,6 @@ def _error_page(status: int, title: str, message: str):
 def register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError):
-        if is_staff_path(request.path):
-            # Staff pages have their own cookie and no answers to clear.
-            from wizard.staff.errors import session_expired_page
-
-            return session_expired_page()
         if not request.cookies:
             # No cookie came back at all: the browser refuses cookies.
             return redirect(url_for("pages.cookies_off"), 303)
@@ -154,15 +149,6 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        if request.path.startswith("/api/"):
-            # The API answers in JSON (RFC 9457 problems), even for addresses it does not have.
-            from wizard.api.views import http_problem
-
-            return http_problem(error)
-        if is_staff_path(request.path):
-            from wizard.staff.errors import error_page
-
-            return error_page(error)
         titles = {
             404: (_("Page not found"), _("If you typed the web address, check it is correct.")),
             405: (_("This page cannot be used that way"), _("Go back and try again, or start again.")),
@@ -192,7 +178,3 @@ def register_error_pages(app: Flask) -> None:
         else:
             log.error("unexpected error: %s", type(error).__name__)
         return _error_page(500, _("Sorry, something went wrong"), _("Please try again in a moment."))
-
-    @app.before_request
-    def renew_idle_timer():
-        state.keep_alive()

@@ -13,6 +13,7 @@ from werkzeug.exceptions import BadRequest
 from wizard.domain.journey import Walk
 from wizard.platform.i18n import LANGUAGES, language, t
 from wizard.platform.rate_limits import limiter
+from wizard.platform.services import services
 from wizard.public import answers as state
 from wizard.public.callback_form import (
     BEST_TIMES,
@@ -36,7 +37,7 @@ RETRY_AFTER_SECONDS = 5
 
 def _result(walk: Walk):
     if walk.answers and walk.complete:
-        return current_app.extensions["matcher"].match(walk.answers)
+        return services().matcher.match(walk.answers)
     return None
 
 
@@ -99,7 +100,7 @@ def reach_out():
             details["summary"] = _summary(answers, result)
             partner = g.get("partner")
             try:
-                reference, _new = current_app.extensions["callbacks"].submit(
+                reference, _new = services().callbacks.submit(
                     details, form_key=form.form_key.data, partner=partner.id if partner else None
                 )
             except SQLAlchemyError as exc:

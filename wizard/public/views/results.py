@@ -10,6 +10,7 @@ from wizard.domain.matching import Result
 from wizard.domain.share_codes import make_code
 from wizard.platform import i18n
 from wizard.platform.security_headers import csrf
+from wizard.platform.services import services
 from wizard.public import answers as state
 from wizard.public.one_page import OnePageForm
 
@@ -23,7 +24,7 @@ def render_results(result: Result, walk: Walk, *, one_page: bool, shared_code: s
         {"summary": i18n.t(q.summary), "labels": i18n.answer_labels(journey, q, answers.get(q.id), audience)}
         for q in walk.path
     ]
-    rulebook = current_app.extensions["rulebook"]
+    rulebook = services().rulebook
     # The one-page version keeps no answers anywhere: its link and plan come from a share code.
     code = shared_code
     if code is None and one_page and not walk.crisis:
@@ -46,7 +47,7 @@ def results():
     walk = state.load_walk()
     if not walk.complete or walk.crisis:
         return redirect(url_for("questions.begin"), 303)
-    result = current_app.extensions["matcher"].match(walk.answers)
+    result = services().matcher.match(walk.answers)
     return render_results(result, walk, one_page=False)
 
 
@@ -75,7 +76,7 @@ def one_page():
         ]
         if not errors:
             g.country = reading.walk.answers.get("country")
-            result = current_app.extensions["matcher"].match(reading.walk.answers)
+            result = services().matcher.match(reading.walk.answers)
             return render_results(result, reading.walk, one_page=True)
     else:
         errors = []

@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 
 from wizard.domain.journey import Answers, Walk
 from wizard.domain.share_codes import LIFETIME_DAYS, ShareError, make_code, read_code
+from wizard.platform.services import services
 from wizard.public import answers as state
 from wizard.public.views.results import render_results
 
@@ -101,7 +102,7 @@ def shared(code: str):
     walk, problem = _shared_walk(code)
     if walk is None:
         return problem
-    result = current_app.extensions["matcher"].match(walk.answers)
+    result = services().matcher.match(walk.answers)
     return render_results(result, walk, one_page=False, shared_code=code)
 
 
@@ -123,7 +124,7 @@ def shared_plan(code: str):
 
 
 def _plan(answers: Answers, code: str, back_url: str):
-    result = current_app.extensions["matcher"].match(answers)
+    result = services().matcher.match(answers)
     link = url_for("share.shared", code=code, _external=True)
     return render_template(
         "pages/plan.html",
