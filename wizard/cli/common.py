@@ -6,8 +6,12 @@ from the command modules, so no command module ever imports back from another.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from wizard import create_app
-from wizard.platform.services import Services
+
+if TYPE_CHECKING:  # the rules commands load no web framework
+    from wizard.platform.services import Services
 
 
 def open_storage() -> Services:
