@@ -21,6 +21,7 @@ from flask import current_app, g, redirect, render_template, request, session, u
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
+from wizard.domain.contact_details import BIDI_CONTROLS, FOR_WHOM_CHOICES, read_optional_contact, valid_form_key
 from wizard.domain.journey import Answers, Journey
 from wizard.domain.matching import Result
 from wizard.domain.rulebook import conditions as c
@@ -29,7 +30,6 @@ from wizard.domain.rulebook.models import Question, words_for
 from wizard.domain.share_codes import make_code
 from wizard.platform import i18n
 from wizard.platform.i18n import LANGUAGES
-from wizard.public.callback_form import BIDI_CONTROLS, FOR_WHOM, read_optional_contact, valid_form_key
 from wizard.public.one_page import read_one_page
 from wizard.staff import presenters as describe
 from wizard.staff.auth import NOTICE, bp
@@ -373,7 +373,7 @@ def _record_details(reading: Reading, contact: dict) -> dict:
         **contact,
         "language": reading.person_language,
     }
-    if answers.get("who") in FOR_WHOM:
+    if answers.get("who") in FOR_WHOM_CHOICES:
         details["for_whom"] = answers["who"]
     details["summary"] = {
         "answers": answers,
