@@ -45,8 +45,8 @@ def setting(app: Flask, name: str) -> int:
 
 
 def _policy(app: Flask) -> Policy:
-    from wizard.storage.passwords import DEFAULT_N, MINIMUM_PRODUCTION_N, valid_cost
     from wizard.storage.staff_accounts import Policy
+    from wizard.storage.staff_accounts.passwords import DEFAULT_N, MINIMUM_PRODUCTION_N, valid_cost
 
     config = app.config
     n = int(config.get("STAFF_SCRYPT_N", DEFAULT_N))
