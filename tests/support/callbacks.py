@@ -1,4 +1,5 @@
-"""Filling in the call-back form the way a person would, for several test modules."""
+"""Filling in the call-back form the way a person would, for several test modules, and checking its
+values outside a request."""
 
 from __future__ import annotations
 
