@@ -3,6 +3,8 @@
 Every check carries its own English message id (translated where shown). What a value
 may hold, and how it is cleaned for storing, is in wizard.domain.contact_details, which
 the staff conversation guide shares; the validators here only apply it to the form.
+The five small validator classes have no WTForms equivalent that reads the field's data
+(Optional reads the raw input; laa-access writes its ValidateIf the same way).
 """
 
 from __future__ import annotations
