@@ -52,7 +52,7 @@ check-rules: $(STAMP) ## validate rules/ and prove the safety invariants
 	$(PY) -m wizard rules check
 	$(PY) -m wizard rules safety
 
-browser-deps: ## install Debian's Chromium, Java and the Nu Html Checker if missing
+browser-deps: ## install Debian's Chromium, Java, the Nu Html Checker and Spectral if missing
 	bash scripts/ensure-browser-deps.sh
 
 # A PostgreSQL server for the storage tests (they also run on SQLite without it).

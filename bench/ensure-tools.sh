@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what `make bench` needs besides the project's virtualenv, if it is missing:
-# wrk and Chromium (Debian packages), Lighthouse (npm, package.json), pyinstrument
+# wrk, Chromium and Redis (Debian packages; the servers keep their rate limits in
+# a throwaway Redis, as in production), Lighthouse (npm, package.json), pyinstrument
 # (requirements-bench.txt, into the project's virtualenv) and locust in a
 # virtualenv of its own, bench/.venv (its pytest plugin must stay out of the tests).
 set -euo pipefail
@@ -22,6 +23,7 @@ apt_install() {
 
 command -v wrk >/dev/null 2>&1 || apt_install wrk
 [ -x /usr/bin/chromium ] || apt_install chromium
+command -v redis-server >/dev/null 2>&1 || apt_install redis-server
 if ! command -v npm >/dev/null 2>&1; then apt_install nodejs npm; fi
 if [ ! -f node_modules/lighthouse/cli/index.js ]; then
   npm ci --silent --no-audit --no-fund

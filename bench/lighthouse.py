@@ -1,10 +1,11 @@
 """Lighthouse (npm `lighthouse`, run by node) on the start, a question and the results page.
 
 Debian's Chromium, headless, with mobile emulation and simulated throttling
-(Lighthouse's defaults), against a live gunicorn server on 127.0.0.1. The
-question and results pages get the cookie of a visitor who has answered every
-question (`--extra-headers`). Each report is kept as JSON in bench/results/;
-for every score below 100 the audits that cost points are listed.
+(Lighthouse's defaults), against a live gunicorn server on 127.0.0.1 in
+production mode (bench/server.py), every request marked as come through the
+TLS proxy. The question and results pages get the cookie of a visitor who has
+answered every question (`--extra-headers`). Each report is kept as JSON in
+bench/results/; for every score below 100 the audits that cost points are listed.
 """
 
 from __future__ import annotations
@@ -73,8 +74,9 @@ def lighthouse(url: str, out: Path, cookie: str | None) -> dict:
         f"--only-categories={','.join(CATEGORIES)}",
         f"--chrome-flags={' '.join(CHROME_FLAGS)}",
     ]
-    if cookie:
-        argv.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
+    # Every request the browser makes, assets too, arrives as if through the TLS proxy.
+    headers = {**server.FORWARDED, **({"Cookie": cookie} if cookie else {})}
+    argv.append("--extra-headers=" + json.dumps(headers))
     env = {**os.environ, "CHROME_PATH": CHROMIUM}
     problem = ""
     # On a busy machine Lighthouse sometimes loses the trace (NO_NAVSTART, NO_FCP): it says to run it again.

@@ -14,6 +14,7 @@ The answers come from BENCH_ANSWERS (JSON), so they match the other benchmarks.
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import os
 import re
@@ -26,6 +27,19 @@ ANSWERS: dict = json.loads(os.environ.get("BENCH_ANSWERS", "{}"))
 MAX_STEPS = 30
 
 
+# As bench/server.py: the server runs in production mode, and these users act as browsers
+# behind a TLS-terminating proxy. The proxy's X-Forwarded-Proto goes with every request
+# (the server believes it from 127.0.0.1), POSTs carry the same-origin https Referer a
+# browser sends (the CSRF check on https requires one), and the jar returns the Secure
+# cookies over this plain-http loopback link, which stands in for the browser's TLS link.
+FORWARDED = {"X-Forwarded-Proto": "https"}
+
+
+class LoopbackTlsCookiePolicy(http.cookiejar.DefaultCookiePolicy):
+    def return_ok_secure(self, cookie, request) -> bool:
+        return True
+
+
 class JourneyFailed(Exception):
     """The request that went wrong is already recorded as failed: end this journey."""
 
@@ -33,6 +47,11 @@ class JourneyFailed(Exception):
 class Visitor(FastHttpUser):
     # No pause between pages: the server is kept as busy as 200 people clicking at once can make it.
     wait_time = constant(0)
+    default_headers = FORWARDED
+
+    def on_start(self) -> None:
+        self.client.cookiejar.set_policy(LoopbackTlsCookiePolicy())
+        self.origin = "https://" + urlsplit(self.host).netloc
 
     def _get(self, path: str, name: str, mark: str | None = None) -> str:
         with self.client.get(path, name=name, allow_redirects=False, catch_response=True) as response:
@@ -56,7 +75,7 @@ class Visitor(FastHttpUser):
         with self.client.post(
             path,
             data=body,
-            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Referer": self.origin + path},
             name="POST /questions/[id]",
             allow_redirects=False,
             catch_response=True,

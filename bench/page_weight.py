@@ -3,11 +3,12 @@
 The pages are the ones the HTML-validity test collects (tests/integration,
 `collect_pages`: the journey, its error states, results, sharing, reach out,
 the information pages, other languages, the embed and the one-page version),
-fetched through the Flask test client with `Accept-Encoding: gzip, br`, so
-each size is what the server really sends. For each page: bytes of HTML, CSS,
-JavaScript and images, the number of requests a first visit makes (the page,
-each distinct asset it links to, and anything its stylesheets load), and how
-many of those go to another host.
+fetched through the Flask test client with `Accept-Encoding: gzip, br` from
+the app in production mode (bench/in_process.py), so each size is what the
+server really sends. For each page: bytes of HTML, CSS, JavaScript and images,
+the number of requests a first visit makes (the page, each distinct asset it
+links to, and anything its stylesheets load), and how many of those go to
+another host.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from flask.testing import FlaskClient
 
 from tests.support.pages import Browser
 from tests.support.site_pages import ASSET, collect_pages
-from wizard import create_app
-from wizard.storage.crypto import new_key
+
+from .in_process import over_https, production_app
 
 ACCEPT_ENCODING = "gzip, br"
 CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
@@ -77,16 +78,9 @@ def _is_third_party(url: str) -> bool:
 
 def run(log=print) -> dict:
     with tempfile.TemporaryDirectory(prefix="wizard-bench-") as folder:
-        app = create_app(
-            {
-                "TESTING": True,
-                "SECRET_KEY": "bench-secret",
-                "DATA_KEYS": new_key(),
-                "DATABASE_URL": f"sqlite:///{Path(folder) / 'bench.sqlite3'}",
-            }
-        )
+        app = production_app(Path(folder))
         app.test_client_class = MeasuringClient
-        client = app.test_client()
+        client = over_https(app.test_client())
         log("  collecting every page ...")
         pages = collect_pages(Browser(client))
         assets: dict[str, tuple[str, int, list[str]]] = {}

@@ -1,13 +1,14 @@
 """Where a request's time goes: CPU time per page, and a pyinstrument profile of the results page.
 
-Through the Flask test client (no server, no network), for a visitor who has
-answered every question: CPU milliseconds per request for the start page, a
-question page and the results page (median of several batches, process CPU
-time so other programs on the machine matter less), each also as a ratio to
-the calibration workload. Then pyinstrument samples PROFILE_REQUESTS requests
-of the results page; the report is kept as HTML and text in bench/results/,
-and the sampled time is split into a few parts (each sample goes to the
-innermost part its stack passes through).
+Through the Flask test client (no server, no network; the app in production
+mode, bench/in_process.py), for a visitor who has answered every question:
+CPU milliseconds per request for the start page, a question page and the
+results page (median of several batches, process CPU time so other programs
+on the machine matter less), each also as a ratio to the calibration workload.
+Then pyinstrument samples PROFILE_REQUESTS requests of the results page; the
+report is kept as HTML and text in bench/results/, and the sampled time is
+split into a few parts (each sample goes to the innermost part its stack
+passes through).
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from pyinstrument import Profiler
 from tests.support.answers import FULL
 from tests.support.journey import walk
 from tests.support.pages import Browser
-from wizard import create_app
-from wizard.storage.crypto import new_key
+
+from .in_process import over_https, production_app
 
 ACCEPT_ENCODING = "gzip, deflate, br"
 PAGES = (("start", "/"), ("question", "/questions/faith"), ("results", "/results"))
@@ -43,8 +44,8 @@ PARTS = (
             or "/babel/" in path
         ),
     ),
-    ("rules matching", lambda path, fn: "/wizard/domain/rulebook/" in path),
-    ("answers check", lambda path, fn: path.endswith("wizard/public/answers.py") and fn == "load_answers"),
+    ("rules matching and the path", lambda path, fn: "/wizard/domain/" in path),
+    ("answers check", lambda path, fn: path.endswith("wizard/public/answers.py") and fn == "load_walk"),
     ("compression", lambda path, fn: path.endswith("wizard/platform/compression.py")),
     ("session cookie", lambda path, fn: fn in ("open_session", "save_session")),
     ("CSRF token", lambda path, fn: "/flask_wtf/" in path),
@@ -52,18 +53,6 @@ PARTS = (
     ("request logging", lambda path, fn: path.endswith("wizard/platform/logging_setup.py") and fn != "__call__"),
 )
 OTHER = "Flask, Werkzeug, headers, the rest"
-
-
-def _app(folder: str):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "bench-secret",
-            "DATA_KEYS": new_key(),
-            "DATABASE_URL": f"sqlite:///{Path(folder) / 'bench.sqlite3'}",
-        }
-    )
-    return app
 
 
 def _cpu_ms_per_request(client, path: str) -> float:
@@ -100,8 +89,7 @@ def _parts(root) -> dict[str, float]:
 
 def run(out_dir: Path, calibration_ms: float, log=print) -> dict:
     with tempfile.TemporaryDirectory(prefix="wizard-bench-") as folder:
-        app = _app(folder)
-        client = app.test_client()
+        client = over_https(production_app(Path(folder)).test_client())
         walk(Browser(client), FULL)
         client.environ_base["HTTP_ACCEPT_ENCODING"] = ACCEPT_ENCODING
         log("  CPU time per page ...")

@@ -36,7 +36,7 @@ WARMUP_S = 3
 ROUNDS = 3
 DURATION_S = 5
 TIMEOUT = "5s"
-# What a browser sends (over https; plain http gets the same answers here).
+# What a browser sends, over https to the proxy (server.FORWARDED says so to the server).
 ACCEPT_ENCODING = "gzip, deflate, br"
 PAGES = (
     ("start", "/", False),
@@ -51,7 +51,7 @@ def wrk(url: str, duration_s: int, headers: dict[str, str]) -> dict:
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed: run `make bench`, which installs it")
     argv = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration_s}s", "--timeout", TIMEOUT, "-s", str(LUA)]
-    for name, value in {"Accept-Encoding": ACCEPT_ENCODING, **headers}.items():
+    for name, value in {"Accept-Encoding": ACCEPT_ENCODING, **server.FORWARDED, **headers}.items():
         argv += ["-H", f"{name}: {value}"]
     done = subprocess.run([*argv, url], capture_output=True, text=True, timeout=duration_s + 60, check=False)
     line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH-JSON ")), None)

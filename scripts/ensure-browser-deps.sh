@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what the browser and HTML tests need, if it is missing:
-# Debian's Chromium (Playwright's own browser download is not used) and a
-# Java runtime plus the Nu Html Checker (npm package vnu-jar).
+# Debian's Chromium (Playwright's own browser download is not used), a
+# Java runtime plus the Nu Html Checker (npm package vnu-jar), and Spectral,
+# which lints the API's OpenAPI document (npm package @stoplight/spectral-cli).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +24,6 @@ fc-list :lang=ar 2>/dev/null | grep -q . || apt_install fonts-dejavu-core
 command -v java >/dev/null 2>&1 || apt_install default-jre-headless
 if ! command -v npm >/dev/null 2>&1; then apt_install nodejs npm; fi
 
-if [ ! -f node_modules/vnu-jar/build/dist/vnu.jar ]; then
+if [ ! -f node_modules/vnu-jar/build/dist/vnu.jar ] || [ ! -x node_modules/.bin/spectral ]; then
   npm ci --silent --no-audit --no-fund
 fi

@@ -76,7 +76,8 @@ def save(out: Path, name: str, response) -> None:
     headers = "".join(
         f"{k}: {v}\n"
         for k, v in sorted(response.headers.items())
-        if k not in ("Set-Cookie", "Date", "Content-Length", "X-Request-ID", "X-RateLimit-Reset", "Expires")
+        if k
+        not in ("Set-Cookie", "Date", "Content-Length", "X-Request-ID", "X-RateLimit-Reset", "Expires", "Retry-After")
     )
     # A cookie's name and attributes, never its value.
     cookies = "".join(

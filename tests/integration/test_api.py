@@ -21,6 +21,7 @@ from wizard.platform.i18n import LANGUAGES, TRANSLATIONS
 from wizard.public import answers as state
 
 PARTNER = "https://partner.example.org"
+BASE = "/api/v1"
 PROBLEM = "application/problem+json"
 
 ANSWER_SETS = [
@@ -83,6 +84,8 @@ class Contract:
 
     def __init__(self, document: dict):
         self.document = document
+        # Paths in the document are relative to its one server, /api/v1.
+        self.base = document["servers"][0]["url"]
         self.checked: set[tuple[str, str]] = set()
 
     def _resolve(self, item: dict) -> dict:
@@ -97,7 +100,7 @@ class Contract:
         return jsonschema_rs.validator_for(root, validate_formats=True)
 
     def check(self, path: str, method: str, response) -> None:
-        operation = self.document["paths"][path][method]
+        operation = self.document["paths"][path.removeprefix(self.base)][method]
         documented = operation["responses"]
         assert str(response.status_code) in documented, f"{method} {path}: {response.status_code} is not documented"
         expected = self._resolve(documented[str(response.status_code)])
@@ -135,12 +138,12 @@ def test_every_response_matches_the_openapi_document(client, contract):
     contract.check("/api/v1/match", "options", client.options("/api/v1/match", headers={"Origin": PARTNER}))
     for path in ("/api/v1/openapi.json", "/api/v1/", "/api/v1/docs"):
         contract.check(path, "get", client.get(path))
-    documented = {(path, method) for path, item in contract.document["paths"].items() for method in item}
+    documented = {(BASE + path, method) for path, item in contract.document["paths"].items() for method in item}
     assert contract.checked == documented
 
 
 def test_the_contract_check_catches_a_broken_response(client, contract):
-    schema = contract.document["paths"]["/api/v1/match"]["post"]["responses"]["200"]["content"]["application/json"]
+    schema = contract.document["paths"]["/match"]["post"]["responses"]["200"]["content"]["application/json"]
     validator = contract.validator(schema["schema"])
     good = post(client, {"answers": FULL}).get_json()
     assert validator.is_valid(good)
@@ -676,20 +679,21 @@ def test_openapi_document_describes_the_api(client):
     assert response.status_code == 200 and response.mimetype == "application/json"
     document = response.get_json()
     assert document["openapi"] == "3.1.0"
+    assert document["servers"] == [{"url": BASE, "description": "This service."}]
     assert set(document["paths"]) == {
-        "/api/v1/questions",
-        "/api/v1/match",
-        "/api/v1/approaches",
-        "/api/v1/organisations",
-        "/api/v1/openapi.json",
-        "/api/v1/",
-        "/api/v1/docs",
+        "/questions",
+        "/match",
+        "/approaches",
+        "/organisations",
+        "/openapi.json",
+        "/",
+        "/docs",
     }
     schemas = document["components"]["schemas"]
     for name in ("MatchResult", "ApproachMatch", "OrganisationMatch", "Problem", "Question", "Organisation"):
         assert schemas[name]["additionalProperties"] is False
         assert schemas[name]["required"]
-    match = document["paths"]["/api/v1/match"]["post"]
+    match = document["paths"]["/match"]["post"]
     assert set(match["responses"]) == {"200", "400", "413", "415", "422", "429"}
     assert match["responses"]["422"]["content"]["application/problem+json"]["schema"] == {
         "$ref": "#/components/schemas/Problem"

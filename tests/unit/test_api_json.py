@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-import pytest
+import typing
 
-from wizard.api.responses import condition_json
-from wizard.domain.rulebook.conditions import parse_condition
+import pytest
+from pydantic import TypeAdapter, ValidationError
+
+from wizard.api.conditions import Condition
+from wizard.domain.rulebook.conditions import Cond, parse_condition
+
+CONDITION = TypeAdapter(Condition)
+
+
+def condition_json(condition) -> dict:
+    return CONDITION.dump_python(CONDITION.validate_python(condition), mode="json")
+
 
 SHAPES = [
     {"answer": "faith", "equals": "secular"},
@@ -33,5 +43,12 @@ def test_every_condition_in_the_rules_round_trips(rulebook):
 
 
 def test_something_else_is_refused():
-    with pytest.raises(TypeError):
+    with pytest.raises(ValidationError):
         condition_json("faith is secular")
+
+
+def test_every_rulebook_operator_has_an_api_shape():
+    # A new operator in the rules must get its own model in the Condition union.
+    union = typing.get_args(Condition.__value__)[0]
+    tags = {member.__metadata__[0].tag for member in typing.get_args(union)}
+    assert tags == {operator.__name__ for operator in typing.get_args(Cond)}

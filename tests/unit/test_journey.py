@@ -1,9 +1,12 @@
-"""The path through the questions, recomputed from the answers."""
+"""The path through the questions: one walk over them gives the path and all that follows from it."""
 
 from __future__ import annotations
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
+from tests.support.answers import FULL
+from wizard.domain import coverage
 from wizard.domain.journey import Journey
 
 
@@ -17,35 +20,156 @@ def ids(questions):
 
 
 def test_injecting_is_asked_only_about_drugs(journey):
-    assert "injecting" not in ids(journey.path({"substances": ["alcohol"]}))
-    assert "injecting" in ids(journey.path({"substances": ["alcohol", "opioids"]}))
-    assert "injecting" not in ids(journey.path({}))
+    assert "injecting" not in ids(journey.walk({"substances": ["alcohol"]}).path)
+    assert "injecting" in ids(journey.walk({"substances": ["alcohol", "opioids"]}).path)
+    assert "injecting" not in ids(journey.walk({}).path)
 
 
 def test_answers_that_leave_the_path_are_dropped(journey):
     answers = {"who": "myself", "substances": ["alcohol"], "injecting": "injects", "faith": "secular"}
-    assert journey.clean(answers) == {"who": "myself", "substances": ["alcohol"], "faith": "secular"}
+    assert journey.walk(answers).answers == {"who": "myself", "substances": ["alcohol"], "faith": "secular"}
+
+
+def test_kept_answers_keep_the_order_they_were_given_in(journey):
+    # The cookie's order, not the questions': what is stored back does not move about.
+    answers = {"faith": "secular", "who": "myself", "injecting": "injects"}
+    assert list(journey.walk(answers).answers) == ["faith", "who"]
 
 
 def test_next_question_is_the_first_unanswered_on_the_path(journey):
-    assert journey.next_question({}).id == "who"
-    assert journey.next_question({"who": "myself"}).id == "country"
+    assert journey.walk({}).next_question.id == "who"
+    assert journey.walk({"who": "myself"}).next_question.id == "country"
     # A blank optional answer counts as answered.
     answers = {"who": "myself", "country": "GB", "danger": "not_now", "substances": []}
-    assert journey.next_question(answers).id == "readiness"
+    assert journey.walk(answers).next_question.id == "readiness"
 
 
 def test_previous_question_follows_the_path(journey):
     answers = {"who": "myself", "country": "GB", "danger": "not_now", "substances": ["alcohol"]}
-    assert journey.previous_question("readiness", answers).id == "substances"
+    assert journey.walk(answers).previous_before("readiness").id == "substances"
     answers["substances"] = ["opioids"]
-    assert journey.previous_question("readiness", answers).id == "injecting"
-    assert journey.previous_question("who", answers) is None
+    walk = journey.walk(answers)
+    assert walk.previous_before("readiness").id == "injecting"
+    assert walk.previous_before("who") is None
+    assert walk.previous_before("not-a-question") is None
+
+
+def test_a_question_is_numbered_by_its_place_on_the_path(journey):
+    walk = journey.walk({"substances": ["alcohol"]})
+    assert walk.number_of("who") == 1
+    assert walk.number_of("readiness") == walk.number_of("substances") + 1
+    assert walk.number_of("injecting") == 0  # not on the path
+
+
+def test_reachable_questions_go_up_to_the_first_unanswered_one(journey):
+    walk = journey.walk({"who": "myself"})
+    assert walk.reachable("who") and walk.reachable("country")
+    assert not walk.reachable("danger")  # beyond the first unanswered question
+    assert not journey.walk({"substances": ["alcohol"]}).reachable("injecting")  # off the path
+    assert journey.walk(FULL).reachable("needs")
+
+
+def test_complete_only_when_every_question_on_the_path_is_answered(journey):
+    assert journey.walk(FULL).complete
+    assert journey.walk({**FULL, "substances": ["alcohol"]}).complete  # injecting is off the path
+    assert not journey.walk({k: v for k, v in FULL.items() if k != "needs"}).complete
 
 
 def test_crisis_answer_is_detected(journey):
-    assert journey.in_crisis({"danger": "danger_now"})
-    assert not journey.in_crisis({"danger": "not_now"})
+    assert journey.walk({"danger": "danger_now"}).crisis
+    assert not journey.walk({"danger": "not_now"}).crisis
+
+
+def test_the_audience_follows_the_who_answer(journey):
+    assert journey.walk({"who": "someone_else"}).audience == "someone_else"
+    assert journey.walk({"who": "myself"}).audience == "myself"
+    assert journey.walk({}).audience == "myself"
+
+
+def test_a_step_answers_its_question_and_walks_on(journey):
+    answers = {k: v for k, v in FULL.items() if k not in ("injecting", "readiness")} | {"substances": ["alcohol"]}
+    step = journey.walk(answers).step("substances")
+    assert step.number == 4 and step.previous.id == "danger"
+    walk, error = step.submit(["opioids"])
+    assert error is None
+    # Injecting is on the path now, and it is the next question; later answers are kept.
+    assert walk.next_question.id == "injecting"
+    assert walk.answers["faith"] == "secular"
+    assert walk == journey.walk({**answers, "substances": ["opioids"]})
+
+
+def test_a_step_with_a_bad_answer_gives_the_message_and_no_walk(journey):
+    walk, error = journey.walk({}).step("who").submit(["root"])
+    assert walk is None and error.english() == "Select who you are looking for help for"
+    assert journey.walk({}).step("not-a-question") is None
+
+
+def test_changing_an_answer_drops_answers_that_leave_the_path(journey):
+    walk, _ = journey.walk(FULL).step("substances").submit(["alcohol"])
+    assert "injecting" not in walk.answers
+    assert walk == journey.walk({**FULL, "substances": ["alcohol"]})
+
+
+def test_reading_a_form_validates_only_the_questions_on_its_path(journey):
+    form = MultiDict(
+        {**{k: v for k, v in FULL.items() if not isinstance(v, list)}, "injecting": "forged", "faith": "x"}
+    )
+    form.setlist("substances", ["alcohol"])
+    reading = journey.read_form(form)
+    # The forged injecting answer is off the path (alcohol only), so it is no problem.
+    assert [p.question.id for p in reading.problems] == ["faith"]
+    assert reading.problems[0].href == "#faith-" + journey.by_id["faith"].options[0].code
+    assert "injecting" not in reading.walk.answers and "faith" not in reading.walk.answers
+    assert reading.walk.answers["substances"] == ["alcohol"]
+
+
+# --- the walk does what the separate path functions did, over the whole answer space ---------
+
+
+def _old_path(journey, answers):
+    kept, path = {}, []
+    for question in journey.questions:
+        if question.ask_if is not None and not question.ask_if.test(journey.matcher.facts(kept)):
+            continue
+        path.append(question)
+        if question.id in answers:
+            kept[question.id] = answers[question.id]
+    return path
+
+
+def _old_next(journey, answers):
+    return next((q for q in _old_path(journey, answers) if q.id not in answers), None)
+
+
+def _old_crisis(journey, answers):
+    return any(option.crisis and answers.get(q.id) == option.code for q in journey.questions for option in q.options)
+
+
+def _noisy(journey, answers):
+    """The answers with every other question answered too (off the path, or not yet reached)."""
+    extra = {
+        q.id: [q.options[0].code] if q.kind == "multiple" else (q.options[0].code if q.options else "GB")
+        for q in journey.questions
+    }
+    return {**extra, **answers}
+
+
+def test_the_walk_matches_the_old_path_over_the_answer_space(journey, rulebook, matcher):
+    checked = 0
+    for number, answers in enumerate(coverage.walk(rulebook, matcher)):
+        variants = [_noisy(journey, answers)]
+        if number % 10 == 0:  # a sample of unfinished and crisis answers is enough, and keeps this quick
+            variants += [answers, dict(list(answers.items())[: len(answers) // 2]), {**answers, "danger": "danger_now"}]
+        for given in variants:
+            walk = journey.walk(given)
+            path = _old_path(journey, given)
+            on_path = {q.id for q in path}
+            assert walk.path == tuple(path), given
+            assert walk.answers == {k: v for k, v in given.items() if k in on_path}, given
+            assert walk.next_question == _old_next(journey, given), given
+            assert walk.crisis == _old_crisis(journey, given), given
+            checked += 1
+    assert checked > 30_000
 
 
 @pytest.mark.parametrize(
@@ -79,9 +203,14 @@ def test_validation(journey, qid, submitted, value, error):
 
 def test_sanitise_keeps_only_well_formed_answers(journey):
     raw = {"who": "myself", "country": 7, "faith": "secular", "needs": ["cost", 3], "x": "y", "support": "peer_groups"}
-    assert journey.sanitise(raw) == {"who": "myself", "faith": "secular"}
-    assert journey.sanitise("not a dict") == {}
-    assert journey.sanitise(None) == {}
+    assert journey.sanitise(raw).answers == {"who": "myself", "faith": "secular"}
+    assert journey.sanitise("not a dict").answers == {}
+    assert journey.sanitise(None).answers == {}
+
+
+def test_sanitise_drops_well_formed_answers_off_the_path(journey):
+    raw = {"who": "myself", "substances": ["alcohol"], "injecting": "injects"}
+    assert journey.sanitise(raw).answers == {"who": "myself", "substances": ["alcohol"]}
 
 
 def test_country_choices_are_sorted_and_end_with_prefer_not_to_say(journey):

@@ -18,8 +18,9 @@ from flask import Blueprint, Response, current_app, render_template, request, se
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
 
-from wizard.api import responses as api_json
 from wizard.api.openapi import PROBLEM, build_openapi
+from wizard.api.schemas import ApproachList, FieldError, MatchResult, OrganisationList, Problem, QuestionList
+from wizard.domain.audience import audience_of
 from wizard.domain.journey import Answers, Journey
 from wizard.domain.rulebook.loader import REGION
 from wizard.domain.rulebook.models import Question
@@ -33,6 +34,14 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # No cookies, so there is no session for a cross-site request to ride on.
 csrf.exempt(bp)
 log = logging.getLogger(__name__)
+
+
+@bp.record_once
+def _describe(state) -> None:
+    """Build the OpenAPI document once, when the app starts, from its rulebook and operator settings."""
+    app = state.app
+    app.extensions["openapi"] = build_openapi(app.extensions["journey"], app.config)
+
 
 PREFIX = "/api/"
 BODY_FIELDS = ("answers", "lang")
@@ -75,14 +84,20 @@ class ApiProblem(Exception):
 def problem_response(
     status: int, detail: str, *, errors: Iterable[tuple[str, str]] = (), type_: str = "about:blank"
 ) -> Response:
-    body: dict = {"type": type_, "title": HTTP_STATUS_CODES.get(status, "Error"), "status": status, "detail": detail}
     errors = list(errors)
     # A body of many wrong keys must not become a far bigger answer (I12).
-    listed = [{"field": field, "message": message} for field, message in errors[:MAX_LISTED_ERRORS]]
+    listed = errors[:MAX_LISTED_ERRORS]
     if len(errors) > MAX_LISTED_ERRORS:
-        listed.append({"field": "", "message": f"and {len(errors) - MAX_LISTED_ERRORS} more problems not listed"})
-    if listed:
-        body["errors"] = listed
+        listed.append(("", f"and {len(errors) - MAX_LISTED_ERRORS} more problems not listed"))
+    # Built without validation: a message may quote a lone surrogate that was sent, which pydantic refuses.
+    problem = Problem.model_construct(
+        type=type_,
+        title=HTTP_STATUS_CODES.get(status, "Error"),
+        status=status,
+        detail=detail,
+        errors=[FieldError.model_construct(field=field, message=message) for field, message in listed],
+    )
+    body = problem.model_dump(mode="json")
     # ASCII escapes: a lone surrogate sent in the body is echoed as \ud800, never a UnicodeEncodeError (L2).
     return Response(json.dumps(body, ensure_ascii=True), status=status, mimetype=PROBLEM)
 
@@ -186,7 +201,7 @@ def _read(build) -> Response:
         raise _invalid(errors)
     lang = lang or _fallback_language()
     with force_locale(lang):
-        return _json_response(build(), lang)
+        return _json_response(build().model_dump(mode="json"), lang)
 
 
 # --- reading and checking answers -----------------------------------------------------------------
@@ -257,29 +272,39 @@ def read_answers(journey: Journey, raw: object) -> tuple[Answers, list[tuple[str
         for qid in raw
         if qid not in journey.by_id
     ]
-    audience = "someone_else" if raw.get("who") == "someone_else" else "myself"
-    answers: Answers = {}
-    failed: set[str] = set()
+    audience = audience_of(raw)
+    # Each answer is read on its own first; one walk over the valid ones then gives the path.
+    read: dict[str, tuple[list[str], str | None, str | None]] = {}
+    valid: Answers = {}
     for question in journey.questions:
         if question.id not in raw:
             continue
         submitted, problem = _submitted(journey, question, raw[question.id])
-        if problem is None and question.ask_if is not None and not question.ask_if.test(journey.matcher.facts(answers)):
+        message = None
+        if problem is None and not (question.required and not any(submitted)):
+            answer, message = journey.validate(question, submitted, audience)
+            if not message:
+                valid[question.id] = answer
+        read[question.id] = (submitted, message, problem)
+    walk = journey.walk(valid)
+    failed: set[str] = set()
+    for question in journey.questions:
+        if question.id not in read:
+            continue
+        submitted, message, problem = read[question.id]
+        if problem is None and not walk.on_path(question.id):
             if {_source_of(journey, leaf.answer) for leaf in question.ask_if.leaves()} & failed:
                 continue  # the answer it depends on is reported already
             problem = f"not asked with these answers: it is asked only when {question.ask_if.describe()}"
         if problem is None:
             if question.required and not any(submitted):
                 continue  # an empty answer to a required question is the same as leaving it out
-            answer, message = journey.validate(question, submitted, audience)
             if message:
                 problem = i18n.t(message)
-            else:
-                answers[question.id] = answer
         if problem is not None:
             errors.append((f"answers.{question.id}", problem))
             failed.add(question.id)
-    return answers, errors
+    return walk.answers, errors
 
 
 def _source_of(journey: Journey, answer: str) -> str:
@@ -292,19 +317,19 @@ def _source_of(journey: Journey, answer: str) -> str:
 @bp.get("/questions")
 @_read_limit()
 def questions():
-    return _read(lambda: api_json.questions_json(_journey()))
+    return _read(lambda: QuestionList.of(_journey()))
 
 
 @bp.get("/approaches")
 @_read_limit()
 def approaches():
-    return _read(lambda: api_json.approaches_json(current_app.extensions["rulebook"]))
+    return _read(lambda: ApproachList.of(current_app.extensions["rulebook"]))
 
 
 @bp.get("/organisations")
 @_read_limit()
 def organisations():
-    return _read(lambda: api_json.organisations_json(current_app.extensions["rulebook"]))
+    return _read(lambda: OrganisationList.of(current_app.extensions["rulebook"]))
 
 
 @bp.route("/match", methods=["POST", "OPTIONS"], provide_automatic_options=False)
@@ -336,16 +361,13 @@ def match():
         if errors:
             raise _invalid(errors)
         result = current_app.extensions["matcher"].match(answers)
-        return _json_response(api_json.result_json(result), lang)
+        return _json_response(MatchResult.of(result).model_dump(mode="json"), lang)
 
 
 @bp.get("/openapi.json")
 @_read_limit()
 def openapi():
-    document = current_app.extensions.get("openapi")
-    if document is None:
-        document = current_app.extensions["openapi"] = build_openapi(_journey())
-    return _json_response(document, "en")
+    return _json_response(current_app.extensions["openapi"], "en")
 
 
 @bp.get("/")

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import cycle
 
+from wizard.domain.journey import Journey
 from wizard.domain.matching import Matcher
 from wizard.domain.rulebook.conditions import Equals, In
 from wizard.domain.rulebook.loader import PREFER_NOT_TO_SAY
@@ -83,6 +84,7 @@ def multiple_profiles(book: Rulebook) -> list[dict[str, list[str]]]:
 
 def walk(book: Rulebook, matcher: Matcher | None = None) -> Iterator[dict[str, object]]:
     matcher = matcher or Matcher(book)
+    journey = Journey(book, matcher)
     countries = representative_countries(book)
     profiles = multiple_profiles(book) or [{}]
     questions = book.questions
@@ -95,7 +97,7 @@ def walk(book: Rulebook, matcher: Matcher | None = None) -> Iterator[dict[str, o
         for question in questions:
             if question.kind == "multiple":
                 answers[question.id] = profile[question.id]
-        yield from _complete(questions, answers, matcher, book, countries)
+        yield from _complete(journey, answers, book, countries)
 
 
 def _single_combinations(book, singles, countries) -> Iterator[dict[str, str]]:
@@ -106,10 +108,11 @@ def _single_combinations(book, singles, countries) -> Iterator[dict[str, str]]:
     yield from combos
 
 
-def _complete(questions, answers, matcher, book, countries) -> Iterator[dict[str, object]]:
+def _complete(journey, answers, book, countries) -> Iterator[dict[str, object]]:
     """Branch on conditional single questions that these answers put on the path."""
+    matcher = journey.matcher
     results = [dict(answers)]
-    for question in questions:
+    for question in journey.questions:
         if question.ask_if is None or question.kind == "multiple":
             continue
         expanded = []
@@ -120,17 +123,9 @@ def _complete(questions, answers, matcher, book, countries) -> Iterator[dict[str
                 expanded.append(partial)
         results = expanded
     for answers_ in results:
-        yield _drop_off_path(questions, answers_, matcher)
-
-
-def _drop_off_path(questions, answers, matcher) -> dict[str, object]:
-    kept: dict[str, object] = {}
-    for question in questions:
-        if question.ask_if is not None and not question.ask_if.test(matcher.facts(kept)):
-            continue
-        if question.id in answers:
-            kept[question.id] = answers[question.id]
-    return kept
+        kept = journey.walk(answers_).answers
+        # In the questions' order, as the answers are listed in the safety checks' reports.
+        yield {q.id: kept[q.id] for q in journey.questions if q.id in kept}
 
 
 @dataclass(frozen=True)

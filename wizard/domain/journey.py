@@ -1,5 +1,10 @@
 """The path through the questions, worked out from the answers every time.
 
+One walk over the questions (`Journey.walk`) gives the path and everything that follows
+from it: the answers kept, the next and previous questions, whether the answers are
+complete or in crisis, and who they are for. Pages, forms, the API and the answer-space
+checks all ask for a walk rather than walking the questions themselves.
+
 Answers are a plain mapping of question id -> option code (single and
 country questions) or list of codes (multiple). A key that is present with
 an empty value means "seen and left blank" for an optional question.
@@ -10,8 +15,10 @@ journey, the one-page form and the JSON API.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Protocol
 
+from wizard.domain.audience import audience_of
 from wizard.domain.matching import Matcher
 from wizard.domain.messages import N_, Message
 from wizard.domain.rulebook.loader import PREFER_NOT_TO_SAY
@@ -28,60 +35,84 @@ class Choice:
     exclusive: bool = False
 
 
+class FormData(Protocol):
+    """A submitted form: the first value of a field, or all of them (as a MultiDict gives)."""
+
+    def get(self, key: str, default: object = None) -> object: ...
+
+    def getlist(self, key: str) -> list[str]: ...
+
+
 class Journey:
     def __init__(self, rulebook: Rulebook, matcher: Matcher):
         self.rulebook = rulebook
         self.matcher = matcher
         self.questions = rulebook.questions
         self.by_id = {q.id: q for q in rulebook.questions}
+        self.order = {q.id: n for n, q in enumerate(rulebook.questions)}
         countries = sorted(rulebook.countries, key=lambda c: c.name.casefold())
         self.country_choices = (
             *(Choice(c.code, c.name) for c in countries),
             Choice(PREFER_NOT_TO_SAY, N_("Prefer not to say")),
         )
         self.country_codes = frozenset(c.code for c in self.country_choices)
+        self.crisis_answers = tuple((q.id, o.code) for q in self.questions for o in q.options if o.crisis)
+        # Most requests carry no answers (every page before the first one, the staff
+        # console): their walk is always the same, so it is worked out once, here.
+        self.no_answers = self.walk({})
 
     # --- the path -------------------------------------------------------------------
 
-    def path(self, answers: Mapping[str, object]) -> list[Question]:
-        """Questions to ask for these answers. Skip conditions only look backwards,
-        so one pass in order is enough."""
-        kept: dict[str, object] = {}
-        path = []
-        for question in self.questions:
+    def walk(self, answers: Mapping[str, object]) -> Walk:
+        """The one walk over the questions for these answers: everything about the path.
+
+        Every page, form and API call that needs the path asks this once per request
+        and reads the rest (kept answers, next, previous, complete, crisis, audience)
+        from the Walk it gets back.
+        """
+        return self._walk_from(answers, 0, (), {})
+
+    def _walk_from(
+        self, answers: Mapping[str, object], start: int, path: tuple[Question, ...], kept: dict[str, object]
+    ) -> Walk:
+        """Walk on from the question at `start`, given the path and kept answers before it.
+
+        Skip conditions only look backwards, so one pass in order is enough, and a
+        walk can resume at a changed answer: nothing before it can change.
+        """
+        on_path = list(path)
+        kept = dict(kept)
+        for question in self.questions[start:]:
             if question.ask_if is not None and not question.ask_if.test(self.matcher.facts(kept)):
                 continue
-            path.append(question)
+            on_path.append(question)
             if question.id in answers:
                 kept[question.id] = answers[question.id]
-        return path
+        ids = {q.id for q in on_path}
+        # In the order given (a cookie's or a form's), not the questions' order.
+        return Walk(self, tuple(on_path), {qid: value for qid, value in answers.items() if qid in ids})
 
-    def clean(self, answers: Mapping[str, object]) -> Answers:
-        """Drop answers to questions that are no longer on the path, and anything unknown."""
-        on_path = {q.id for q in self.path(answers)}
-        return {qid: value for qid, value in answers.items() if qid in on_path}
+    def read_form(self, form: FormData) -> FormReading:
+        """Validate every question on the path that the submitted answers make (the one-page
+        form and the staff guide).
 
-    def next_question(self, answers: Mapping[str, object]) -> Question | None:
-        return next((q for q in self.path(answers) if q.id not in answers), None)
-
-    def previous_question(self, question_id: str, answers: Mapping[str, object]) -> Question | None:
-        path = self.path(answers)
-        ids = [q.id for q in path]
-        if question_id not in ids:
-            return None
-        position = ids.index(question_id)
-        return path[position - 1] if position > 0 else None
-
-    def question_number(self, question_id: str, answers: Mapping[str, object]) -> int:
-        """Where the question is on the path these answers make, from 1; 0 if it is not on it."""
-        ids = [q.id for q in self.path(answers)]
-        return ids.index(question_id) + 1 if question_id in ids else 0
-
-    def is_complete(self, answers: Mapping[str, object]) -> bool:
-        return self.next_question(answers) is None
-
-    def in_crisis(self, answers: Mapping[str, object]) -> bool:
-        return any(option.crisis and answers.get(q.id) == option.code for q in self.questions for option in q.options)
+        Each question is checked on its own, then one walk over the valid answers gives
+        the path: a question's skip condition sees only the valid answers before it, as
+        when the questions are answered one by one. Problems with skipped questions are
+        not reported, because they are not asked.
+        """
+        audience = audience_of(form)
+        valid: Answers = {}
+        errors: dict[str, Message] = {}
+        for question in self.questions:
+            value, error = self.validate(question, form.getlist(question.id), audience)
+            if error:
+                errors[question.id] = error
+            else:
+                valid[question.id] = value
+        walk = self.walk(valid)
+        problems = [FormProblem(q, errors[q.id]) for q in walk.path if q.id in errors]
+        return FormReading(walk, problems)
 
     # --- options and validation --------------------------------------------------------
 
@@ -131,8 +162,9 @@ class Journey:
     def required_message(self, question: Question, audience: str) -> str:
         return Message(words_for(question.error, audience) or N_("Select an answer to continue"))
 
-    def sanitise(self, answers: object) -> Answers:
-        """Keep only well-formed answers (for state read back from a cookie or a client)."""
+    def well_formed(self, answers: object) -> Answers:
+        """Keep only well-formed answers to known questions (state read back from a cookie or
+        a share code); whether they are on the path is the walk's business."""
         if not isinstance(answers, dict):
             return {}
         clean: Answers = {}
@@ -146,12 +178,14 @@ class Journey:
                     clean[qid] = list(value)
             elif isinstance(value, str) and (value in codes or (value == "" and not question.required)):
                 clean[qid] = value
-        return self.clean(clean)
+        return clean
+
+    def sanitise(self, answers: object) -> Walk:
+        """The walk of the well-formed answers: only those on the path are kept."""
+        well_formed = self.well_formed(answers)
+        return self.walk(well_formed) if well_formed else self.no_answers
 
     # --- describing answers ----------------------------------------------------------------
-
-    def audience(self, answers: Mapping[str, object]) -> str:
-        return "someone_else" if answers.get("who") == "someone_else" else "myself"
 
     def answer_labels(self, question: Question, value: object, audience: str) -> list[str]:
         labels = {c.code: c.label for c in self.choices(question, audience)}
@@ -160,3 +194,116 @@ class Journey:
         if value in labels:
             return [labels[value]]
         return [N_("Not answered")]
+
+
+@dataclass(frozen=True)
+class Walk:
+    """The path that some answers make, and what follows from it. Do not change `answers`:
+    a walk may be shared (the walk of no answers is)."""
+
+    journey: Journey
+    path: tuple[Question, ...]
+    # The answers to questions on the path; the others are dropped.
+    answers: Answers
+    _positions: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_positions", {q.id: n for n, q in enumerate(self.path)})
+
+    @property
+    def next_question(self) -> Question | None:
+        """The first question on the path without an answer (None when the answers are complete)."""
+        return next((q for q in self.path if q.id not in self.answers), None)
+
+    @property
+    def complete(self) -> bool:
+        return self.next_question is None
+
+    @property
+    def crisis(self) -> bool:
+        return any(self.answers.get(qid) == code for qid, code in self.journey.crisis_answers)
+
+    @property
+    def audience(self) -> str:
+        return audience_of(self.answers)
+
+    def on_path(self, question_id: str) -> bool:
+        return question_id in self._positions
+
+    def previous_before(self, question_id: str) -> Question | None:
+        position = self._positions.get(question_id)
+        return self.path[position - 1] if position else None
+
+    def number_of(self, question_id: str) -> int:
+        """Where the question is on the path, from 1; 0 if it is not on it."""
+        position = self._positions.get(question_id)
+        return 0 if position is None else position + 1
+
+    def reachable(self, question_id: str) -> bool:
+        """On the path, and not beyond the first unanswered question."""
+        if question_id not in self._positions:
+            return False
+        upcoming = self.next_question
+        return upcoming is None or self._positions[question_id] <= self._positions[upcoming.id]
+
+    def step(self, question_id: str) -> Step | None:
+        """One question of this walk, to show or answer; None for a question that does not exist."""
+        question = self.journey.by_id.get(question_id)
+        return None if question is None else Step(self, question)
+
+    def with_answer(self, question_id: str, value: object) -> Walk:
+        """The walk of these answers with one answer set. Only the questions from that one on
+        are walked again: the path before it cannot change."""
+        answers = {**self.answers, question_id: value}
+        journey = self.journey
+        start = journey.order[question_id]
+        before = tuple(q for q in self.path if journey.order[q.id] < start)
+        kept = {q.id: answers[q.id] for q in before if q.id in answers}
+        return journey._walk_from(answers, start, before, kept)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One question of a walk: where it is, the one before it, and answering it."""
+
+    walk: Walk
+    question: Question
+
+    @property
+    def reachable(self) -> bool:
+        return self.walk.reachable(self.question.id)
+
+    @property
+    def previous(self) -> Question | None:
+        return self.walk.previous_before(self.question.id)
+
+    @property
+    def number(self) -> int:
+        return self.walk.number_of(self.question.id)
+
+    def submit(self, submitted: list[str]) -> tuple[Walk | None, Message | None]:
+        """The walk with the submitted answer, or the message that says what is wrong."""
+        value, error = self.walk.journey.validate(self.question, submitted, self.walk.audience)
+        if error:
+            return None, error
+        return self.walk.with_answer(self.question.id, value), None
+
+
+@dataclass(frozen=True)
+class FormProblem:
+    question: Question
+    error: Message
+
+    @property
+    def href(self) -> str:
+        """The question's first control: the same ids on the public one-page form and the staff guide."""
+        q = self.question
+        return f"#{q.id}-input" if q.kind == "country" else f"#{q.id}-{q.options[0].code}"
+
+
+@dataclass(frozen=True)
+class FormReading:
+    """A whole form read at once: the walk of its valid answers, and each question's problem."""
+
+    walk: Walk
+    problems: list[FormProblem]

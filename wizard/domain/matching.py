@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from wizard.domain.audience import audience_of
 from wizard.domain.messages import N_
 from wizard.domain.rulebook import models as m
 from wizard.domain.rulebook.conditions import ANY_VALUE, Always, guard, matched_leaves
@@ -178,7 +179,7 @@ class Matcher:
 
     def match(self, answers: Mapping[str, object]) -> Result:
         facts = self.facts(answers)
-        audience = "someone_else" if facts.get("who") == "someone_else" else "myself"
+        audience = audience_of(facts)
         country_code = facts.get(self.country_question)
         country = self.countries.get(country_code) if country_code != PREFER_NOT_TO_SAY else None  # type: ignore[arg-type]
         crisis = any((qid, value) in self.crisis_answers for qid, value in facts.items() if isinstance(value, str))

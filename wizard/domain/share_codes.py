@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from wizard.domain.journey import Answers, Journey
+from wizard.domain.journey import Answers, Journey, Walk
 from wizard.domain.rulebook.loader import PREFER_NOT_TO_SAY
 
 VERSION = 1
@@ -121,8 +121,8 @@ def make_code(journey: Journey, answers: Mapping[str, object], secret: str, *, n
     return base64.urlsafe_b64encode(nonce + sealed).decode("ascii").rstrip("=")
 
 
-def read_code(journey: Journey, code: str, secret: str, *, now: float | None = None) -> Answers:
-    """The answers in a code, checked against the questions as they are now."""
+def read_code(journey: Journey, code: str, secret: str, *, now: float | None = None) -> Walk:
+    """The walk of the answers in a code, checked against the questions as they are now."""
     if not isinstance(code, str) or not 20 <= len(code) <= 200:
         raise ShareError("invalid")
     try:

@@ -11,7 +11,7 @@ import time
 
 from flask import current_app, g, request, session
 
-from wizard.domain.journey import Answers, Journey
+from wizard.domain.journey import Answers, Journey, Walk
 from wizard.domain.messages import Message
 
 ANSWERS = "answers"
@@ -26,21 +26,29 @@ def journey() -> Journey:
     return current_app.extensions["journey"]
 
 
+def load_walk() -> Walk:
+    """The walk of the stored answers, checked against the rules once per request (views
+    and templates all ask). An answer carries this walk on (`Step.submit`) rather than
+    starting another."""
+    if "_walk" not in g:
+        g._walk = journey().sanitise(session.get(ANSWERS, {}))
+    return g._walk
+
+
 def load_answers() -> Answers:
-    """The answers, checked against the rules once per request (views and templates both ask)."""
-    if "_answers" not in g:
-        g._answers = journey().sanitise(session.get(ANSWERS, {}))
-    return dict(g._answers)
+    """The stored answers on the path (a copy: change them through a walk and `save`)."""
+    return dict(load_walk().answers)
 
 
-def save_answers(answers: Answers) -> None:
-    session[ANSWERS] = journey().clean(answers)
-    g.pop("_answers", None)
+def save(walk: Walk) -> None:
+    """Store the answers of this walk, which is then the request's walk."""
+    session[ANSWERS] = dict(walk.answers)
+    g._walk = walk
 
 
 def clear() -> None:
     session.clear()
-    g.pop("_answers", None)
+    g.pop("_walk", None)
 
 
 def keep_alive() -> None:

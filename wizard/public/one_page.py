@@ -9,12 +9,9 @@ from __future__ import annotations
 
 from flask import current_app, request
 from itsdangerous import BadData, URLSafeTimedSerializer
-from werkzeug.datastructures import MultiDict
 from wtforms import Form
 from wtforms.csrf.core import CSRF
 from wtforms.validators import ValidationError
-
-from wizard.domain.journey import Answers, Journey
 
 TOKEN_MAX_AGE = 4 * 60 * 60
 
@@ -42,21 +39,3 @@ class OnePageForm(Form):
         csrf = True
         csrf_class = _SignedToken
         csrf_field_name = "csrf_token"
-
-
-def read_one_page(journey: Journey, form: MultiDict) -> tuple[Answers, list[dict]]:
-    """Validate every question on the path that the submitted answers make."""
-    audience = "someone_else" if form.get("who") == "someone_else" else "myself"
-    answers: Answers = {}
-    errors: list[dict] = []
-    for question in journey.questions:
-        if question.ask_if is not None and not question.ask_if.test(journey.matcher.facts(answers)):
-            continue
-        value, error = journey.validate(question, form.getlist(question.id), audience)
-        if error:
-            choices = journey.choices(question, audience)
-            anchor = f"{question.id}-input" if question.kind == "country" else f"{question.id}-{choices[0].code}"
-            errors.append({"href": "#" + anchor, "question": question, "error": error})
-        else:
-            answers[question.id] = value
-    return answers, errors

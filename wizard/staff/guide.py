@@ -2,7 +2,7 @@
 
 Every question is on one page, in the journey's order and with its skip logic, each with
 a talking prompt and why it matters. The answers are checked by the same code as the
-public one-page form (`read_one_page`) and matched by the same Matcher, so the results
+public one-page form (`Journey.read_form`) and matched by the same Matcher, so the results
 are the ones the person would see on the website.
 
 The answers live only in the form: each press of "Update results" (or each change, with
@@ -22,7 +22,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
 from wizard.domain.contact_details import BIDI_CONTROLS, FOR_WHOM_CHOICES, read_optional_contact, valid_form_key
-from wizard.domain.journey import Answers, Journey
+from wizard.domain.journey import Answers, FormProblem, Journey, Walk
 from wizard.domain.matching import Result
 from wizard.domain.rulebook import conditions as c
 from wizard.domain.rulebook.loader import PREFER_NOT_TO_SAY, REGION
@@ -30,7 +30,6 @@ from wizard.domain.rulebook.models import Question, words_for
 from wizard.domain.share_codes import make_code
 from wizard.platform import i18n
 from wizard.platform.i18n import LANGUAGES
-from wizard.public.one_page import read_one_page
 from wizard.staff import presenters as describe
 from wizard.staff.auth import NOTICE, bp
 from wizard.staff.inbox import NOTE_MAX, is_control, note_error, read_note
@@ -59,9 +58,13 @@ class Reading:
     """The answers in a posted guide form, checked as the public one-page form checks them."""
 
     form: MultiDict
-    answers: Answers
-    problems: list[dict]
+    walk: Walk
+    problems: list[FormProblem]
     person_language: str
+
+    @property
+    def answers(self) -> Answers:
+        return self.walk.answers
 
     @property
     def complete(self) -> bool:
@@ -70,9 +73,9 @@ class Reading:
 
 def read_guide(form: MultiDict | None) -> Reading:
     form = form if form is not None else MultiDict()
-    answers, problems = read_one_page(_journey(), form)
+    reading = _journey().read_form(form)
     language = form.get(LANGUAGE_FIELD)
-    return Reading(form, answers, problems, language if language in LANGUAGES else "en")
+    return Reading(form, reading.walk, reading.problems, language if language in LANGUAGES else "en")
 
 
 # --- describing questions and skip conditions in English -----------------------------------------
@@ -184,9 +187,8 @@ def _choices(journey: Journey, question: Question, audience: str) -> list[Choice
 
 def question_views(reading: Reading, *, show_errors: bool) -> list[QuestionView]:
     journey = _journey()
-    audience = journey.audience(reading.answers)
-    on_path = {q.id for q in journey.path(reading.answers)}
-    errors = {p["question"].id: p["error"].english() for p in reading.problems} if show_errors else {}
+    audience = reading.walk.audience
+    errors = {p.question.id: p.error.english() for p in reading.problems} if show_errors else {}
     views = []
     for number, question in enumerate(journey.questions, 1):
         mine, theirs = words_for(question.prompt, "myself"), words_for(question.prompt, "someone_else")
@@ -200,7 +202,7 @@ def question_views(reading: Reading, *, show_errors: bool) -> list[QuestionView]
                 why=question.why_we_ask or "",
                 choices=_choices(journey, question, audience),
                 chosen=reading.form.getlist(question.id),
-                skipped=question.id not in on_path,
+                skipped=not reading.walk.on_path(question.id),
                 skip_note=(
                     f"Skipped for these answers: asked only when {condition_words(journey, question.ask_if)}."
                     if question.ask_if is not None
@@ -223,14 +225,14 @@ def summary_text(reading: Reading, result: Result, *, now=None) -> str:
     """A plain-text summary for case notes, in English."""
     journey = _journey()
     answers = reading.answers
-    audience = journey.audience(answers)
+    audience = reading.walk.audience
     lines = [
         f"Conversation on {describe.when(now or utcnow())}",
         f"Language of the person: {describe.language_name(reading.person_language)}",
         "",
         "Answers",
     ]
-    for question in journey.path(answers):
+    for question in reading.walk.path:
         if question.id in answers:
             lines.append(
                 f"- {question.summary}: {'; '.join(_english_labels(journey, question, answers[question.id], audience))}"
@@ -295,12 +297,11 @@ def language_choices() -> list[tuple[str, str]]:
 
 
 def _missing(reading: Reading) -> list[str]:
-    return [str(p["question"].summary) for p in reading.problems]
+    return [str(p.question.summary) for p in reading.problems]
 
 
 def panel_context(reading: Reading, *, record: Mapping | None = None) -> dict:
     journey = _journey()
-    on_path = {q.id for q in journey.path(reading.answers)}
     started = any(value not in ("", []) for value in reading.answers.values())
     result = current_app.extensions["matcher"].match(reading.answers) if started else None
     rulebook = current_app.extensions["rulebook"]
@@ -311,7 +312,7 @@ def panel_context(reading: Reading, *, record: Mapping | None = None) -> dict:
         "started": started,
         "complete": complete,
         "missing": _missing(reading),
-        "skipped": [q.id for q in journey.questions if q.id not in on_path],
+        "skipped": [q.id for q in journey.questions if not reading.walk.on_path(q.id)],
         "result": result,
         "documents": {d.id: d for d in rulebook.documents},
         "approach_names": {a.id: a.name for a in rulebook.approaches},
@@ -330,9 +331,7 @@ def panel_context(reading: Reading, *, record: Mapping | None = None) -> dict:
 def _render_page(reading: Reading, *, show_errors: bool, record: Mapping | None = None) -> str:
     errors = []
     if show_errors:
-        errors = [
-            {"href": p["href"], "message": f"{p['question'].summary}: {p['error'].english()}"} for p in reading.problems
-        ]
+        errors = [{"href": p.href, "message": f"{p.question.summary}: {p.error.english()}"} for p in reading.problems]
     record_errors = (record or {}).get("errors", {})
     errors += [
         {"href": "#guide-form" if field == "questions" else f"#{RECORD_FIELDS[field]}", "message": message}

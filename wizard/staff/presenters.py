@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from babel import Locale
 
+from wizard.domain.audience import audience_of
 from wizard.domain.contact_details import BEST_TIMES, format_phone
 from wizard.domain.journey import Journey
 from wizard.storage.callbacks import StoredRequest
@@ -128,7 +129,7 @@ def answer_rows(journey: Journey, summary: dict) -> list[AnswerRow]:
     answers = summary.get("answers") if isinstance(summary, dict) else None
     if not isinstance(answers, dict):
         return []
-    audience = journey.audience(answers)
+    audience = audience_of(answers)
     rows = []
     for question in journey.questions:
         if question.id in answers:

@@ -252,7 +252,7 @@ def test_a_broad_sample_of_the_answer_space_gives_the_same_results_as_the_public
         assert worth_knowing(guide) == worth_knowing(shown), answers
         assert ('class="urgent"' in guide) == ('class="urgent"' in shown) == (answers["danger"] == "danger_now")
         # The same skip logic: exactly the questions off the journey's path are skipped.
-        on_path = {q.id for q in journey.path(answers)}
+        on_path = {q.id for q in journey.walk(answers).path}
         assert skipped_on(guide) == {q.id for q in journey.questions} - on_path, answers
     assert len({tuple(approach_ids(public.results(a))) for a in sample[:40]}) > 10, "the sample is not broad"
 
@@ -262,7 +262,7 @@ def test_skip_logic_is_the_journeys(app, browser):
     alcohol_only = {**FULL, "substances": ["alcohol"]}
     page = guide_page(browser, alcohol_only)
     assert not page.has_error_summary()
-    assert "injecting" not in {q.id for q in journey.path(alcohol_only)}
+    assert not journey.walk(alcohol_only).on_path("injecting")
     assert 'class="guide-q guide-q--skipped" id="q-injecting"' in page.html
     assert 'id="injecting-skip" data-skip-note>' in page.html  # shown, not hidden
     # Its stale answer is not used: not in the summary, the handout or the record.
@@ -350,7 +350,7 @@ def test_the_handout_link_holds_the_answers_in_the_persons_language(app, browser
     match = re.fullmatch(r"/shared/([A-Za-z0-9_-]{40,120})/plan\?lang=pt", href)
     assert match, href
     journey = app.extensions["journey"]
-    assert read_code(journey, match.group(1), app.config["SECRET_KEY"]) == FULL
+    assert read_code(journey, match.group(1), app.config["SECRET_KEY"]).answers == FULL
     assert "One page in Portuguese" in page.text()
     # A forged language falls back to English.
     assert "/plan?lang=en" in guide_page(browser, FULL, person_language="xx").html

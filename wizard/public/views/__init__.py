@@ -1,1 +1,2 @@
-"""Views, split by stage of the journey."""
+"""The public pages, one module per stage of the journey: start and information pages, questions,
+results, share links and the plan, reach out (the call-back request), and the embed's own files."""

@@ -47,10 +47,8 @@ def approach(approach_id: str):
     if found is None:
         abort(404)
     rulebook = current_app.extensions["rulebook"]
-    answers = state.load_answers()
-    back_url = (
-        url_for("results.results") if answers and state.journey().is_complete(answers) else url_for("pages.start")
-    )
+    walk = state.load_walk()
+    back_url = url_for("results.results") if walk.answers and walk.complete else url_for("pages.start")
     return render_template("approach.html", a=found, documents={d.id: d for d in rulebook.documents}, back_url=back_url)
 
 
@@ -63,17 +61,17 @@ def help_now():
     is posted (never in the address) and never stored. Without either, the browser's
     language region suggests one, also never stored.
     """
-    journey = state.journey()
     matcher = current_app.extensions["matcher"]
-    answers = state.load_answers()
+    walk = state.load_walk()
+    answers = walk.answers
     chosen = request.form.get("country", "") if request.method == "POST" else ""
     if chosen in matcher.countries:
         g.country = chosen
     known = chosen in matcher.countries or answers.get("country") in matcher.countries
     suggested = None if known else _country_from_browser(matcher)
-    upcoming = journey.next_question(answers)
+    upcoming = walk.next_question
     continue_url = None
-    if answers and journey.in_crisis(answers):
+    if answers and walk.crisis:
         # Once safe, the person can carry on: the danger answer is theirs to change.
         continue_url = url_for("questions.question", question_id="danger", change="1")
     elif upcoming is not None and answers:
@@ -87,7 +85,7 @@ def help_now():
         suggested_contacts=matcher.contacts.get(suggested) if suggested else None,
         country_choices=i18n.country_choices(),
         chosen=chosen if chosen in matcher.countries else "",
-        in_crisis=bool(answers) and journey.in_crisis(answers),
+        in_crisis=bool(answers) and walk.crisis,
         first_aid=current_app.extensions["rulebook"].safety_note("overdose-first-aid"),
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
+from wizard.domain.journey import Walk
 from wizard.domain.rulebook.models import words_for
 from wizard.platform import i18n
 from wizard.public import answers as state
@@ -17,11 +18,10 @@ from wizard.public import answers as state
 bp = Blueprint("questions", __name__)
 
 
-def _next_url(answers: dict) -> str:
-    journey = state.journey()
-    if journey.in_crisis(answers):
+def _next_url(walk: Walk) -> str:
+    if walk.crisis:
         return url_for("pages.help_now")
-    upcoming = journey.next_question(answers)
+    upcoming = walk.next_question
     if upcoming is None:
         return url_for("questions.check_answers")
     return url_for("questions.question", question_id=upcoming.id)
@@ -29,50 +29,43 @@ def _next_url(answers: dict) -> str:
 
 @bp.get("/questions")
 def begin():
-    return redirect(_next_url(state.load_answers()), 303)
+    return redirect(_next_url(state.load_walk()), 303)
 
 
 @bp.route("/questions/<question_id>", methods=["GET", "POST"])
 def question(question_id: str):
-    journey = state.journey()
-    answers = state.load_answers()
-    q = journey.by_id.get(question_id)
-    if q is None:
+    walk = state.load_walk()
+    step = walk.step(question_id)
+    if step is None:
         abort(404)
-    path_ids = [p.id for p in journey.path(answers)]
-    reachable = journey.next_question(answers)
     # A question off the path, or beyond the first unanswered one, is not reachable yet.
-    if question_id not in path_ids or (
-        reachable is not None and path_ids.index(question_id) > path_ids.index(reachable.id)
-    ):
-        return redirect(_next_url(answers), 303)
+    if not step.reachable:
+        return redirect(_next_url(walk), 303)
 
     changing = request.args.get("change") == "1"
-    audience = journey.audience(answers)
     if request.method == "POST":
-        value, error = journey.validate(q, request.form.getlist(question_id), audience)
+        walk, error = step.submit(request.form.getlist(question_id))
         if error:
             state.set_error(question_id, error)
             return redirect(request.full_path.rstrip("?"), 303)
-        answers[question_id] = value
-        state.save_answers(answers)
-        answers = state.load_answers()
-        if changing and journey.is_complete(answers) and not journey.in_crisis(answers):
+        state.save(walk)
+        if changing and walk.complete and not walk.crisis:
             return redirect(url_for("questions.check_answers"), 303)
-        return redirect(_next_url(answers), 303)
+        return redirect(_next_url(walk), 303)
 
     error = state.pop_error(question_id)
-    previous = journey.previous_question(question_id, answers)
+    journey, q, audience = walk.journey, step.question, walk.audience
+    previous = step.previous
     if changing:
         back_url = url_for("questions.check_answers")
     elif previous is not None:
         back_url = url_for("questions.question", question_id=previous.id)
     else:
         back_url = url_for("pages.start")
-    current = answers.get(question_id)
+    current = walk.answers.get(question_id)
     selected = set(current) if isinstance(current, list) else {current} if current else set()
     # The path can grow or shrink with the answers, so the total is "about".
-    number = journey.question_number(question_id, answers)
+    number = step.number
     total = len(journey.questions)
     choices = i18n.choices_for(journey, q, audience)
     first_input = f"{q.id}-input" if q.kind == "country" else f"{q.id}-{choices[0].code}"
@@ -95,21 +88,20 @@ def question(question_id: str):
 
 @bp.get("/check-answers")
 def check_answers():
-    journey = state.journey()
-    answers = state.load_answers()
-    if not journey.is_complete(answers) or journey.in_crisis(answers):
-        return redirect(_next_url(answers), 303)
-    audience = journey.audience(answers)
+    walk = state.load_walk()
+    if not walk.complete or walk.crisis:
+        return redirect(_next_url(walk), 303)
+    journey, audience = walk.journey, walk.audience
     rows = [
         {
             "question": q,
             "summary": i18n.t(q.summary),
-            "labels": i18n.answer_labels(journey, q, answers.get(q.id), audience),
+            "labels": i18n.answer_labels(journey, q, walk.answers.get(q.id), audience),
             "change_url": url_for("questions.question", question_id=q.id, change="1"),
         }
-        for q in journey.path(answers)
+        for q in walk.path
     ]
-    last = journey.path(answers)[-1]
+    last = walk.path[-1]
     return render_template(
         "check_answers.html",
         rows=rows,

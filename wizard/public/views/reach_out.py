@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import BadRequest
 
 from wizard.domain.contact_details import BEST_TIMES, FOR_WHOM_CHOICES, WHOSE_DETAILS, YES_NO, valid_form_key
+from wizard.domain.journey import Walk
 from wizard.platform.i18n import LANGUAGES, language, t
 from wizard.platform.rate_limits import limiter
 from wizard.public import answers as state
@@ -25,9 +26,9 @@ REFERENCE = "callback_reference"
 RETRY_AFTER_SECONDS = 5
 
 
-def _result(answers: dict):
-    if answers and state.journey().is_complete(answers):
-        return current_app.extensions["matcher"].match(answers)
+def _result(walk: Walk):
+    if walk.answers and walk.complete:
+        return current_app.extensions["matcher"].match(walk.answers)
     return None
 
 
@@ -69,8 +70,9 @@ def _stored(response) -> bool:
 @bp.route("/reach-out", methods=["GET", "POST"])
 @limiter.limit(_callback_rate_limit, methods=["POST"], deduct_when=_stored)
 def reach_out():
-    answers = state.load_answers()
-    result = _result(answers)
+    walk = state.load_walk()
+    answers = dict(walk.answers)
+    result = _result(walk)
     country = answers.get("country") if isinstance(answers.get("country"), str) else None
     # CSRF is checked for every POST by CSRFProtect before this view runs.
     form = CallbackForm(country=country)

@@ -5,28 +5,28 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from wizard.domain.journey import Walk
 from wizard.domain.matching import Result
 from wizard.domain.share_codes import make_code
 from wizard.platform import i18n
 from wizard.platform.security_headers import csrf
 from wizard.public import answers as state
-from wizard.public.one_page import OnePageForm, read_one_page
+from wizard.public.one_page import OnePageForm
 
 bp = Blueprint("results", __name__)
 
 
-def render_results(result: Result, answers: dict, *, one_page: bool, shared_code: str | None = None) -> str:
+def render_results(result: Result, walk: Walk, *, one_page: bool, shared_code: str | None = None) -> str:
     """The results page: the visitor's own, from the one-page form, or opened from a share link."""
-    journey = state.journey()
-    audience = journey.audience(answers)
+    journey, answers, audience = walk.journey, walk.answers, walk.audience
     summary = [
         {"summary": i18n.t(q.summary), "labels": i18n.answer_labels(journey, q, answers.get(q.id), audience)}
-        for q in journey.path(answers)
+        for q in walk.path
     ]
     rulebook = current_app.extensions["rulebook"]
     # The one-page version keeps no answers anywhere: its link and plan come from a share code.
     code = shared_code
-    if code is None and one_page and not journey.in_crisis(answers):
+    if code is None and one_page and not walk.crisis:
         code = make_code(journey, answers, current_app.config["SECRET_KEY"])
     return render_template(
         "results.html",
@@ -43,12 +43,11 @@ def render_results(result: Result, answers: dict, *, one_page: bool, shared_code
 
 @bp.get("/results")
 def results():
-    journey = state.journey()
-    answers = state.load_answers()
-    if not journey.is_complete(answers) or journey.in_crisis(answers):
+    walk = state.load_walk()
+    if not walk.complete or walk.crisis:
         return redirect(url_for("questions.begin"), 303)
-    result = current_app.extensions["matcher"].match(answers)
-    return render_results(result, answers, one_page=False)
+    result = current_app.extensions["matcher"].match(walk.answers)
+    return render_results(result, walk, one_page=False)
 
 
 @bp.post("/start-again")
@@ -63,23 +62,21 @@ def one_page():
     journey = state.journey()
     form = OnePageForm(request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate():
-        answers, problems = read_one_page(journey, request.form)
+        reading = journey.read_form(request.form)
         # Shown twice: in the summary with the question's short title, and under the question.
         errors = [
             {
-                "href": p["href"],
-                "field": p["question"].id,
-                "text": i18n.t(p["error"]),
-                "message": _(
-                    "%(question)s: %(problem)s", question=i18n.t(p["question"].summary), problem=i18n.t(p["error"])
-                ),
+                "href": p.href,
+                "field": p.question.id,
+                "text": i18n.t(p.error),
+                "message": _("%(question)s: %(problem)s", question=i18n.t(p.question.summary), problem=i18n.t(p.error)),
             }
-            for p in problems
+            for p in reading.problems
         ]
         if not errors:
-            g.country = answers.get("country")
-            result = current_app.extensions["matcher"].match(answers)
-            return render_results(result, answers, one_page=True)
+            g.country = reading.walk.answers.get("country")
+            result = current_app.extensions["matcher"].match(reading.walk.answers)
+            return render_results(result, reading.walk, one_page=True)
     else:
         errors = []
     if request.method == "POST" and form.errors:

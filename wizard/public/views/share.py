@@ -15,7 +15,7 @@ from flask import Blueprint, current_app, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from wizard.domain.journey import Answers
+from wizard.domain.journey import Answers, Walk
 from wizard.domain.share_codes import LIFETIME_DAYS, ShareError, make_code, read_code
 from wizard.public import answers as state
 from wizard.public.views.results import render_results
@@ -43,11 +43,10 @@ def new_code(answers: Answers) -> str:
 
 def _session_answers() -> Answers | None:
     """The visitor's own answers, if they lead to results (as the results page requires)."""
-    journey = state.journey()
-    answers = state.load_answers()
-    if not journey.is_complete(answers) or journey.in_crisis(answers):
+    walk = state.load_walk()
+    if not walk.complete or walk.crisis:
         return None
-    return answers
+    return dict(walk.answers)
 
 
 def _link_problem(reason: str):
@@ -69,19 +68,18 @@ def _link_problem(reason: str):
     return render_template("error.html", title=title, message=message), status
 
 
-def _shared_answers(code: str) -> tuple[Answers | None, object]:
-    """The answers in a code, or the page that explains why the link cannot be used."""
-    journey = state.journey()
+def _shared_walk(code: str) -> tuple[Walk | None, object]:
+    """The walk of the answers in a code, or the page that explains why the link cannot be used."""
     try:
-        answers = read_code(journey, code, _secret())
+        walk = read_code(state.journey(), code, _secret())
     except ShareError as error:
         return None, _link_problem(error.reason)
-    if not journey.is_complete(answers):
+    if not walk.complete:
         # Sealed by us, but no longer a whole set of answers (a country left the rules, say).
         return None, _link_problem("invalid")
     # Every page shows the crisis line for the answers' country; the session is not touched.
-    g.country = answers.get("country")
-    return answers, None
+    g.country = walk.answers.get("country")
+    return walk, None
 
 
 @bp.get("/results/share")
@@ -100,11 +98,11 @@ def share():
 
 @bp.get("/shared/<code>")
 def shared(code: str):
-    answers, problem = _shared_answers(code)
-    if answers is None:
+    walk, problem = _shared_walk(code)
+    if walk is None:
         return problem
-    result = current_app.extensions["matcher"].match(answers)
-    return render_results(result, answers, one_page=False, shared_code=code)
+    result = current_app.extensions["matcher"].match(walk.answers)
+    return render_results(result, walk, one_page=False, shared_code=code)
 
 
 @bp.get("/plan")
@@ -118,10 +116,10 @@ def plan():
 @bp.get("/shared/<code>/plan")
 def shared_plan(code: str):
     # The staff console links here (with ?lang=xx) to print a handout in the person's language.
-    answers, problem = _shared_answers(code)
-    if answers is None:
+    walk, problem = _shared_walk(code)
+    if walk is None:
         return problem
-    return _plan(answers, code, back_url=url_for("share.shared", code=code))
+    return _plan(walk.answers, code, back_url=url_for("share.shared", code=code))
 
 
 def _plan(answers: Answers, code: str, back_url: str):
