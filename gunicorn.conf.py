@@ -19,9 +19,10 @@ ExecStartPre), and connections are made on first use. A worker that starts, or
 restarts, during a database outage still serves the public pages; it never fails
 to boot for it, which gunicorn would turn into stopping the whole instance.
 
-Logs are JSON lines on stderr (wizard/platform/logging_setup.py). gunicorn's own access
-log stays off: the app writes one line per request with the route's pattern,
-never the path as typed or its query string.
+Logs are JSON lines on stderr (``logconfig_dict`` below, with the formatter and filters
+of wizard/platform/logging_setup.py). gunicorn's own access log stays off: the app
+writes one line per request with the route's pattern, never the path as typed or its
+query string.
 """
 
 import os
@@ -56,10 +57,33 @@ control_socket_disable = True
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 proc_name = "wizard"
 
-logger_class = "wizard.platform.logging_setup.GunicornLogger"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 errorlog = "-"
 accesslog = None
+
+# The same JSON lines as the app's (logging_setup.JsonFormatter, an allow-list of fields), from
+# gunicorn's own logger (start, workers, errors) and every other one through the root logger.
+_LEVEL = loglevel.upper() if loglevel.upper() in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL") else "INFO"
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "wizard.platform.logging_setup.JsonFormatter"}},
+    "filters": {
+        "redact": {"()": "wizard.platform.logging_setup.Redact"},
+        "quiet_storage_errors": {"()": "wizard.platform.logging_setup.QuietStorageErrors"},
+    },
+    "handlers": {"json": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+    "root": {"level": _LEVEL, "handlers": ["json"]},
+    "loggers": {
+        "gunicorn.error": {"level": _LEVEL, "handlers": [], "propagate": True, "filters": ["redact"]},
+        # gunicorn's access line holds the raw request line (path as typed, query string, share code)
+        # and the client's address: never written. The app logs each request itself, by route pattern.
+        "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},
+        "flask-limiter": {"filters": ["redact", "quiet_storage_errors"]},
+        # Says too much at INFO for a production log (logging_setup.QUIET_LOGGERS).
+        **({} if _LEVEL == "DEBUG" else {"alembic.runtime.plugins": {"level": "WARNING"}}),
+    },
+}
 
 
 def on_starting(server):

@@ -16,7 +16,7 @@ from babel.support import Translations
 from tests.support.answers import FULL
 from wizard import create_app
 from wizard.domain.rulebook.conditions import parse_condition
-from wizard.domain.rulebook.loader import PREFER_NOT_TO_SAY
+from wizard.domain.vocabulary import PREFER_NOT_TO_SAY
 from wizard.platform.i18n import LANGUAGES, TRANSLATIONS
 from wizard.public import answers as state
 

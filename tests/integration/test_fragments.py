@@ -15,7 +15,7 @@ import pytest
 from tests.support.answers import FULL
 from tests.support.journey import walk
 from tests.support.pages import Browser
-from wizard.domain.rulebook.loader import PREFER_NOT_TO_SAY
+from wizard.domain.vocabulary import PREFER_NOT_TO_SAY
 from wizard.platform.fragments import FragmentStore
 from wizard.platform.i18n import LANGUAGES
 

@@ -119,6 +119,19 @@ def test_a_path_that_matches_no_route_is_not_logged_as_typed(client, json_log):
     assert "Quintessa" not in json_log.getvalue() and "447911123456" not in json_log.getvalue()
 
 
+def test_a_request_ended_before_its_view_is_logged_with_its_route(client, json_log):
+    """The route is noted when the request ends, however it ended: an unknown partner refused
+    while the URL is read, the console's sign-in check answering before any view runs."""
+    assert client.get("/embed/nobody-Quintessa/questions/who").status_code == 404
+    assert client.get("/staff?name=Quintessa").status_code == 303
+    entries = [e for e in _lines(json_log) if e["logger"] == REQUEST_LOGGER]
+    assert [(e["method"], e["route"], e["status"]) for e in entries[-2:]] == [
+        ("GET", "/embed/<partner>/questions/<question_id>", 404),
+        ("GET", "/staff", 303),
+    ]
+    assert "Quintessa" not in json_log.getvalue()
+
+
 def test_the_request_id_from_the_proxy_is_kept_and_echoed(client, json_log):
     response = client.get("/", headers={"X-Request-ID": "0f1e2d3c4b5a69788796a5b4c3d2e1f0"})
     assert response.data

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
 import runpy
 import secrets
+import signal
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
+import requests
 
 from wizard.platform.preflight import preflight
 from wizard.storage.crypto import new_key
@@ -31,8 +35,8 @@ def _env(**changes) -> dict:
     return env
 
 
-def test_preflight_names_every_missing_setting_and_how_to_make_it(tmp_path):
-    problems = preflight(tmp_path, {"WIZARD_ENV": "production"})
+def test_preflight_names_every_missing_setting_and_how_to_make_it():
+    problems = preflight({"WIZARD_ENV": "production"})
     assert len(problems) == 3
     assert problems[2].startswith("PUBLIC_HOST is not set")
     assert problems[0].startswith("SECRET_KEY is not set") and "secrets.token_hex(32)" in problems[0]
@@ -40,10 +44,10 @@ def test_preflight_names_every_missing_setting_and_how_to_make_it(tmp_path):
 
 
 def test_preflight_refuses_a_short_secret_and_a_bad_data_key(tmp_path, monkeypatch):
-    assert "SECRET_KEY is too short" in preflight(tmp_path, {**GOOD, "SECRET_KEY": "changeme"})[0]
+    assert "SECRET_KEY is too short" in preflight({**GOOD, "SECRET_KEY": "changeme"})[0]
     for name, value in {**GOOD, "DATA_KEYS": "not-a-fernet-key-at-all"}.items():
         monkeypatch.setenv(name, value)
-    (problem,) = preflight(tmp_path)
+    (problem,) = preflight()
     assert problem.startswith("DATA_KEYS: a data key is not a valid Fernet key")
     assert "not-a-fernet-key-at-all" not in problem
 
@@ -51,21 +55,19 @@ def test_preflight_refuses_a_short_secret_and_a_bad_data_key(tmp_path, monkeypat
 def test_preflight_passes_with_the_settings(tmp_path, monkeypatch):
     for name, value in GOOD.items():
         monkeypatch.setenv(name, value)
-    assert preflight(tmp_path) == []
+    assert preflight() == []
 
 
-def test_preflight_refuses_development_mode_and_says_how_to_serve(tmp_path, monkeypatch):
-    for name, value in GOOD.items():
-        monkeypatch.setenv(name, value)
-    (problem,) = preflight(tmp_path, {**GOOD, "WIZARD_ENV": "development"})
+def test_preflight_refuses_development_mode_and_says_how_to_serve():
+    (problem,) = preflight({**GOOD, "WIZARD_ENV": "development"})
     assert problem.startswith("WIZARD_ENV is 'development'") and "make run" in problem
-    (problem,) = preflight(tmp_path, {**GOOD, "WIZARD_ENV": "prod"})
+    (problem,) = preflight({**GOOD, "WIZARD_ENV": "prod"})
     assert "WIZARD_ENV must be 'production' or 'development'" in problem
 
 
-def test_preflight_without_wizard_env_checks_as_production(tmp_path):
+def test_preflight_without_wizard_env_checks_as_production():
     """The review's reproduction: no WIZARD_ENV and no keys used to print "Settings OK"."""
-    problems = preflight(tmp_path, {})
+    problems = preflight({})
     assert [problem.split(" is not set")[0] for problem in problems] == ["SECRET_KEY", "DATA_KEYS", "PUBLIC_HOST"]
 
 
@@ -144,25 +146,93 @@ def test_the_gunicorn_config_comes_from_the_environment(monkeypatch, env, expect
     # Side by side on one machine: no control socket; no gunicorn access log (the app logs requests).
     assert config["control_socket_disable"] is True
     assert config["accesslog"] is None
-    assert config["logger_class"] == "wizard.platform.logging_setup.GunicornLogger"
+    assert "logger_class" not in config
+    logging = config["logconfig_dict"]
+    assert logging["formatters"]["json"]["()"] == "wizard.platform.logging_setup.JsonFormatter"
+    assert logging["handlers"]["json"]["formatter"] == "json" and logging["root"]["handlers"] == ["json"]
+    assert logging["loggers"]["gunicorn.error"]["filters"] == ["redact"]
+    assert logging["filters"]["redact"]["()"] == "wizard.platform.logging_setup.Redact"
+    # gunicorn's access line (raw request line, query string, address) is never written.
+    assert logging["loggers"]["gunicorn.access"] == {"level": "CRITICAL", "handlers": [], "propagate": False}
     assert config["wsgi_app"] == "wsgi:app"
 
 
-def test_several_workers_counting_rate_limits_in_memory_are_refused(tmp_path, monkeypatch):
+def test_several_workers_counting_rate_limits_in_memory_are_refused():
     """M6: with memory:// each worker counted on its own (20 sign-ins got through a limit of 10)."""
-    for name, value in GOOD.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
-    (problem,) = preflight(tmp_path, {**GOOD, "WEB_CONCURRENCY": "3"})
+    (problem,) = preflight({**GOOD, "WEB_CONCURRENCY": "3"})
     assert problem.startswith("RATELIMIT_STORAGE_URI is memory:// but 3 worker processes")
-    assert preflight(tmp_path, {**GOOD, "WEB_CONCURRENCY": "1"}) == []
-    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
-    assert preflight(tmp_path, {**GOOD, "WEB_CONCURRENCY": "3"}) == []
+    assert preflight({**GOOD, "WEB_CONCURRENCY": "1"}) == []
+    assert preflight({**GOOD, "WEB_CONCURRENCY": "3", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"}) == []
 
 
 def test_believing_forwarded_addresses_from_anyone_is_refused(tmp_path, monkeypatch):
     for name, value in GOOD.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("FORWARDED_ALLOW_IPS", "*")
-    (problem,) = preflight(tmp_path)
+    (problem,) = preflight()
     assert problem.startswith("FORWARDED_ALLOW_IPS must list the proxies' addresses")
+
+
+def _served(env: dict, log_path, port: int, paths: list[str], raw: bytes) -> None:
+    """Start gunicorn with gunicorn.conf.py, send `paths` and one `raw` request, stop it."""
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _attempt in range(300):
+            assert server.poll() is None, log_path.read_text()
+            try:
+                if requests.get(base + "/healthz", timeout=2).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        for path in paths:
+            requests.get(base + path, timeout=10)
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+            connection.sendall(raw)
+            connection.recv(1000)
+        time.sleep(0.3)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def test_gunicorn_logs_json_lines_without_the_request_line_or_its_query(tmp_path):
+    """gunicorn's logconfig_dict: its own messages as the app's JSON lines, and its access line
+    (which would quote the path as typed, the query string and the address) never written."""
+    port = _free_port()
+    database = f"sqlite:///{tmp_path / 'logs.sqlite3'}"
+    env = _env(**{**GOOD, "PUBLIC_HOST": "127.0.0.1"}, HOST="127.0.0.1", PORT=str(port), DATABASE_URL=database)
+    env["LOG_LEVEL"] = "INFO"
+    upgraded = subprocess.run(
+        [sys.executable, "-m", "wizard", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert upgraded.returncode == 0, upgraded.stderr
+    log_path = tmp_path / "server.log"
+    _served(env, log_path, port, ["/shared/SHARECODE4242?q=private-query"], b"NOT-HTTP /private-line HTTP/9\r\n\r\n")
+    text = log_path.read_text()
+    entries = [json.loads(line) for line in text.splitlines()]  # every line is one JSON object
+    assert "SHARECODE4242" not in text and "private-query" not in text and "private-line" not in text
+    assert "127.0.0.1 -" not in text and not [e for e in entries if e["logger"] == "gunicorn.access"]
+    booting = next(e for e in entries if e["message"].startswith("Booting worker"))
+    assert booting["logger"] == "gunicorn.error" and set(booting) == {"time", "level", "logger", "message", "pid"}
+    assert {
+        "logger": "gunicorn.error",
+        "level": "WARNING",
+        "message": "Invalid request (not HTTP, or malformed)",
+    }.items() <= next(e for e in entries if e["level"] == "WARNING").items()
+    (shared,) = [e for e in entries if e["logger"] == "wizard.access"]
+    assert shared["route"] == "/shared/<code>" and shared["method"] == "GET"

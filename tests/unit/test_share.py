@@ -14,9 +14,9 @@ from tests.support.answers import FULL
 from wizard.domain import share_codes as share
 from wizard.domain.coverage import walk
 from wizard.domain.journey import Journey
-from wizard.domain.rulebook.loader import PREFER_NOT_TO_SAY
 from wizard.domain.rulebook.models import Option
 from wizard.domain.share_codes import DAY, LIFETIME_DAYS, ShareError, make_code, read_code
+from wizard.domain.vocabulary import PREFER_NOT_TO_SAY
 
 SECRET = "unit-test-secret"
 # Noon on some day: the expiry tests move whole days from here.

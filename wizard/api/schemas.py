@@ -23,7 +23,7 @@ from wizard.domain.matching import ApproachMatch as MatchedApproach
 from wizard.domain.matching import NotEffectiveMatch, Result
 from wizard.domain.matching import OrganisationMatch as MatchedOrganisation
 from wizard.domain.rulebook import models as m
-from wizard.domain.rulebook.loader import PREFER_NOT_TO_SAY
+from wizard.domain.vocabulary import PREFER_NOT_TO_SAY
 from wizard.platform import i18n
 
 AUDIENCES = ("myself", "someone_else")

@@ -22,8 +22,8 @@ from wizard.api.openapi import PROBLEM, build_openapi
 from wizard.api.schemas import ApproachList, FieldError, MatchResult, OrganisationList, Problem, QuestionList
 from wizard.domain.audience import audience_of
 from wizard.domain.journey import Answers, Journey
-from wizard.domain.rulebook.loader import REGION
 from wizard.domain.rulebook.models import Question
+from wizard.domain.vocabulary import REGION
 from wizard.platform import i18n
 from wizard.platform.i18n import LANGUAGES, force_locale
 from wizard.platform.partners import allowed_origins

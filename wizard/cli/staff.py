@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import sys
 
+import click
+
+from wizard.cli.common import open_storage
+
 
 def _accounts():
-    from wizard.cli import _storage
-
-    return _storage()["staff_accounts"]
+    return open_storage()["staff_accounts"]
 
 
 def _print_link(invitation, base_url: str, what: str) -> None:
@@ -31,37 +33,42 @@ def _print_link(invitation, base_url: str, what: str) -> None:
     )
 
 
-def cmd_create(args) -> int:
+@click.group(help="staff console accounts")
+def staff() -> None:
+    pass
+
+
+base_url_option = click.option(
+    "--base-url",
+    default="",
+    help="the console's address (e.g. https://help.example.org), to print the whole link",
+)
+
+
+@staff.command(
+    help="create an account and print its single-use set-up link "
+    "(NAME: lower-case letters, digits, dots, dashes, underscores)"
+)
+@click.argument("name")
+@base_url_option
+def create(name: str, base_url: str) -> None:
+    # Imported here: the database layer is heavy, and `rules` commands never need it.
     from wizard.storage.staff_accounts import AccountError
 
     try:
-        invitation = _accounts().create(args.name)
+        invitation = _accounts().create(name)
     except AccountError as exc:
         print(f"No account was created: {exc}.", file=sys.stderr)
-        return 1
-    _print_link(invitation, args.base_url, f"Created the account {invitation.username}. Its set-up link:")
-    return 0
+        sys.exit(1)
+    _print_link(invitation, base_url, f"Created the account {invitation.username}. Its set-up link:")
 
 
-def cmd_reset_totp(args) -> int:
-    invitation = _accounts().reset_totp(args.name)
-    if invitation is None:
-        print(f"There is no account called {args.name}.", file=sys.stderr)
-        return 1
-    _print_link(
-        invitation,
-        args.base_url,
-        f"{invitation.username}'s password and authenticator no longer work, and their sessions have ended. "
-        "Their new set-up link:",
-    )
-    return 0
-
-
-def cmd_list(_args) -> int:
+@staff.command(name="list", help="list the accounts and their state")
+def list_accounts() -> None:
     accounts = _accounts().list()
     if not accounts:
         print("There are no staff accounts. Make one with: python -m wizard staff create NAME")
-        return 0
+        return
     width = max(len("username"), *(len(a.username) for a in accounts))
     print(f"{'username':<{width}}  created           authenticator  state")
     for a in accounts:
@@ -76,44 +83,39 @@ def cmd_list(_args) -> int:
             state = "waiting for set-up (a new link: python -m wizard staff reset-totp)"
         enrolled = "set up" if a.enrolled else "not set up"
         print(f"{a.username:<{width}}  {a.created_at:%Y-%m-%d %H:%M}  {enrolled:<13}  {state}")
-    return 0
 
 
-def _change(method: str, done: str):
-    def command(args) -> int:
-        if not getattr(_accounts(), method)(args.name):
-            print(f"There is no account called {args.name}.", file=sys.stderr)
-            return 1
-        print(done.format(name=args.name.strip().lower()))
-        return 0
-
-    return command
-
-
-def add_staff_commands(subparsers) -> None:
-    staff = subparsers.add_parser("staff", help="staff console accounts").add_subparsers(dest="action", required=True)
-    base_url = {
-        "default": "",
-        "help": "the console's address (e.g. https://help.example.org), to print the whole link",
-    }
-    create = staff.add_parser("create", help="create an account and print its single-use set-up link")
-    create.add_argument("name", help="the username: lower-case letters, digits, dots, dashes, underscores")
-    create.add_argument("--base-url", **base_url)
-    create.set_defaults(func=cmd_create)
-    staff.add_parser("list", help="list the accounts and their state").set_defaults(func=cmd_list)
-    reset = staff.add_parser(
-        "reset-totp",
-        help="a lost phone, a forgotten password or an expired link: end the account's sessions and "
-        "print a new set-up link (the old password stops working)",
+@staff.command(
+    name="reset-totp",
+    help="a lost phone, a forgotten password or an expired link: end the account's sessions and "
+    "print a new set-up link (the old password stops working)",
+)
+@click.argument("name")
+@base_url_option
+def reset_totp(name: str, base_url: str) -> None:
+    invitation = _accounts().reset_totp(name)
+    if invitation is None:
+        print(f"There is no account called {name}.", file=sys.stderr)
+        sys.exit(1)
+    _print_link(
+        invitation,
+        base_url,
+        f"{invitation.username}'s password and authenticator no longer work, and their sessions have ended. "
+        "Their new set-up link:",
     )
-    reset.add_argument("name", help="the username")
-    reset.add_argument("--base-url", **base_url)
-    reset.set_defaults(func=cmd_reset_totp)
-    commands = (
-        ("unlock", "unlock an account locked after wrong security codes", "unlock", "Unlocked {name}."),
-        ("disable", "stop an account from signing in, and end its sessions", "disable", "Disabled {name}."),
-    )
-    for name, help_text, method, done in commands:
-        parser = staff.add_parser(name, help=help_text)
-        parser.add_argument("name", help="the username")
-        parser.set_defaults(func=_change(method, done))
+
+
+def _account_change(command: str, help_text: str, method: str, done: str) -> None:
+    """A command that changes one account's state and says so, or exits 1 if there is no such account."""
+
+    @staff.command(name=command, help=help_text)
+    @click.argument("name")
+    def change(name: str) -> None:
+        if not getattr(_accounts(), method)(name):
+            print(f"There is no account called {name}.", file=sys.stderr)
+            sys.exit(1)
+        print(done.format(name=name.strip().lower()))
+
+
+_account_change("unlock", "unlock an account locked after wrong security codes", "unlock", "Unlocked {name}.")
+_account_change("disable", "stop an account from signing in, and end its sessions", "disable", "Disabled {name}.")

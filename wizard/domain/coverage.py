@@ -15,8 +15,8 @@ from itertools import cycle
 from wizard.domain.journey import Journey
 from wizard.domain.matching import Matcher
 from wizard.domain.rulebook.conditions import Equals, In
-from wizard.domain.rulebook.loader import PREFER_NOT_TO_SAY
 from wizard.domain.rulebook.models import Question, Rulebook
+from wizard.domain.vocabulary import PREFER_NOT_TO_SAY
 
 # Routing only: the danger answer changes which page comes first, not what matches.
 FIXED = {"danger": "not_now"}

@@ -21,8 +21,8 @@ from typing import Protocol
 from wizard.domain.audience import audience_of
 from wizard.domain.matching import Matcher
 from wizard.domain.messages import N_, Message
-from wizard.domain.rulebook.loader import PREFER_NOT_TO_SAY
 from wizard.domain.rulebook.models import Question, Rulebook, words_for
+from wizard.domain.vocabulary import PREFER_NOT_TO_SAY
 
 Answers = dict[str, object]
 

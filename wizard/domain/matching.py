@@ -14,7 +14,7 @@ from wizard.domain.audience import audience_of
 from wizard.domain.messages import N_
 from wizard.domain.rulebook import models as m
 from wizard.domain.rulebook.conditions import ANY_VALUE, Always, guard, matched_leaves
-from wizard.domain.rulebook.loader import PREFER_NOT_TO_SAY, REGION
+from wizard.domain.vocabulary import PREFER_NOT_TO_SAY, REGION
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from wizard.domain.journey import Answers, Journey, Walk
-from wizard.domain.rulebook.loader import PREFER_NOT_TO_SAY
+from wizard.domain.vocabulary import PREFER_NOT_TO_SAY
 
 VERSION = 1
 LIFETIME_DAYS = 30

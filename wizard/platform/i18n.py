@@ -26,7 +26,7 @@ from flask.globals import _cv_app
 from flask_babel import Babel, format_date, get_locale, get_translations
 
 from wizard.domain.messages import Message
-from wizard.domain.rulebook.loader import PREFER_NOT_TO_SAY
+from wizard.domain.vocabulary import PREFER_NOT_TO_SAY
 from wizard.platform.sessions import is_staff_path
 from wizard.platform.settings import PROJECT_ROOT
 

@@ -7,8 +7,11 @@ Never a query string, a form value, a cookie, a header, an address or a path
 as typed: answers and contact details must not reach logs, which are kept
 longer than requests and read by more people.
 
-Used by gunicorn (``logger_class`` in gunicorn.conf.py sets up the master's and
-workers' logs) and by the app outside development (``configure_logging``).
+Used by gunicorn (``logconfig_dict`` in gunicorn.conf.py names the formatter and
+filters for the master's and workers' logs) and by the app outside development
+(``configure_logging``). Kept by hand on purpose: the formatter is an allow-list of
+fields, where python-json-logger drops only the fields it is told to, and no library
+logs a route's pattern instead of the path as typed.
 """
 
 from __future__ import annotations
@@ -129,10 +132,6 @@ def install_redaction() -> None:
         limiter_log.addFilter(QuietStorageErrors())
 
 
-def is_json_handler(handler: logging.Handler) -> bool:
-    return isinstance(handler.formatter, JsonFormatter)
-
-
 def level_from(name: str | None, default: int = logging.INFO) -> int:
     level = logging.getLevelName((name or "").strip().upper())
     return level if isinstance(level, int) else default
@@ -146,7 +145,7 @@ def quiet_libraries(level: int) -> None:
 
 def configure_logging(level: int | str = logging.INFO, stream=None) -> None:
     """JSON lines on stderr from every logger, unless the root logger already has handlers
-    (gunicorn's logger class set them up, or the deployment configured logging its own way)."""
+    (gunicorn's logconfig_dict set them up, or the deployment configured logging its own way)."""
     root = logging.getLogger()
     if isinstance(level, str):
         level = level_from(level)
@@ -168,8 +167,9 @@ class RequestLog:
     """WSGI middleware: one line per request, when the app has made its response.
 
     The route comes from Flask (``note_route`` puts the matched rule's pattern into the
-    environ); a request that matched no route is logged with ``route: null``, never with
-    the path it asked for. The request id is echoed in an ``X-Request-ID`` header.
+    environ, since Flask has let go of the request by the time it returns here); a
+    request that matched no route is logged with ``route: null``, never with the path it
+    asked for. The request id is echoed in an ``X-Request-ID`` header.
     """
 
     def __init__(self, app: Callable, logger: logging.Logger | None = None, slow_seconds: float = SLOW_REQUEST_SECONDS):
@@ -240,9 +240,11 @@ def slow_request_seconds(config) -> float:
     return seconds if seconds > 0 else SLOW_REQUEST_SECONDS
 
 
-def note_route(_endpoint: str | None, _values: dict | None) -> None:
-    """A url_value_preprocessor: runs for every request, before any before_request hook
-    (CSRF included) can end it, and records the pattern of the route that matched."""
+def note_route(_error: BaseException | None) -> None:
+    """A teardown_request hook: it runs at the end of every request, however it ended (a
+    before_request hook such as CSRF, an abort while reading the URL, an error), while the
+    matched rule is still known, and records that rule's pattern."""
+    # Imported here: gunicorn's master loads this module for its formatter, without Flask.
     from flask import request
 
     rule = request.url_rule
@@ -251,41 +253,8 @@ def note_route(_endpoint: str | None, _values: dict | None) -> None:
 
 def init_app(app) -> None:
     """Request lines for every request; JSON output outside development and tests."""
-    # First of all preprocessors, so the route is known even when a later one ends the request.
-    app.url_value_preprocessors.setdefault(None, []).insert(0, note_route)
+    app.teardown_request(note_route)
     app.wsgi_app = RequestLog(app.wsgi_app, slow_seconds=slow_request_seconds(app.config))
     install_redaction()
     if not (app.config.get("DEVELOPMENT") or app.testing):
         configure_logging(app.config.get("LOG_LEVEL", "INFO"))
-
-
-try:  # gunicorn is only there when serving; the app itself does not need it
-    from gunicorn.glogging import Logger as _GunicornLogger
-except ImportError:  # pragma: no cover - gunicorn is in requirements.txt
-    _GunicornLogger = None  # type: ignore[assignment,misc]
-
-
-if _GunicornLogger is not None:
-
-    class GunicornLogger(_GunicornLogger):
-        """gunicorn's own messages (start, workers, errors) as JSON, and the root logger set up
-        so the app's lines come out the same way. gunicorn's access log is not used: the
-        app writes the request lines itself, without paths as typed or query strings."""
-
-        def setup(self, cfg) -> None:
-            super().setup(cfg)
-            install_redaction()
-            formatter = JsonFormatter()
-            for handler in self.error_log.handlers:
-                handler.setFormatter(formatter)
-            root = logging.getLogger()
-            if not any(is_json_handler(h) for h in root.handlers):
-                handler = logging.StreamHandler(sys.stderr)
-                handler.setFormatter(formatter)
-                root.addHandler(handler)
-            root.setLevel(self.loglevel)
-            quiet_libraries(self.loglevel)
-
-        def access(self, resp, req, environ, request_time) -> None:
-            """Never the raw request line (it holds the query string and the share code)."""
-            return

@@ -25,9 +25,9 @@ from wizard.domain.contact_details import BIDI_CONTROLS, FOR_WHOM_CHOICES, read_
 from wizard.domain.journey import Answers, FormProblem, Journey, Walk
 from wizard.domain.matching import Result
 from wizard.domain.rulebook import conditions as c
-from wizard.domain.rulebook.loader import PREFER_NOT_TO_SAY, REGION
 from wizard.domain.rulebook.models import Question, words_for
 from wizard.domain.share_codes import make_code
+from wizard.domain.vocabulary import PREFER_NOT_TO_SAY, REGION
 from wizard.platform import i18n
 from wizard.platform.i18n import LANGUAGES
 from wizard.staff import presenters as describe

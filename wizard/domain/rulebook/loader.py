@@ -19,6 +19,7 @@ from wizard.domain.rulebook import models as m
 from wizard.domain.rulebook.conditions import Answered as AnsweredCond
 from wizard.domain.rulebook.conditions import AnyIn, Cond, Equals, In
 from wizard.domain.rulebook.yamlsource import LineDict, LineList, line_at, load_yaml
+from wizard.domain.vocabulary import PREFER_NOT_TO_SAY, REGION
 
 # file name -> list of (top-level key, model of each item)
 FILES: dict[str, tuple[tuple[str, type[BaseModel]], ...]] = {
@@ -35,10 +36,6 @@ FILES: dict[str, tuple[tuple[str, type[BaseModel]], ...]] = {
 
 # Safety notes that pages show by id, whatever the answers.
 REQUIRED_SAFETY_NOTES = frozenset({"overdose-first-aid"})
-
-# The derived answer every condition may test besides the questions.
-REGION = "region"
-PREFER_NOT_TO_SAY = "prefer_not_to_say"
 
 
 @dataclass(frozen=True)
