@@ -11,20 +11,9 @@ from tests.support.answers import FULL
 from tests.support.callbacks import VALID, form_key, reference_on, send
 from tests.support.journey import walk
 from tests.support.pages import Browser
-from wizard import create_app
 from wizard.storage import Database
 
-
-@pytest.fixture
-def app(tmp_path):
-    return create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'callbacks.sqlite3'}",
-            "CALLBACK_RATE_LIMIT": "1000 per hour",
-        }
-    )
+pytestmark = pytest.mark.app_settings(database=True, CALLBACK_RATE_LIMIT="1000 per hour")
 
 
 @pytest.fixture
@@ -304,16 +293,9 @@ def test_the_503_says_retry_in_seconds_and_carries_no_rate_limit_headers(app, br
     assert not [name for name, _value in stored.headers.items() if name.startswith("X-RateLimit")]
 
 
-def test_failed_submissions_do_not_use_up_the_rate_limit(tmp_path, monkeypatch):
+def test_failed_submissions_do_not_use_up_the_rate_limit(app_with, monkeypatch):
     """D4: ten presses of Send during an outage used to lock the person out for an hour."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'quota.sqlite3'}",
-            "CALLBACK_RATE_LIMIT": "2 per hour",
-        }
-    )
+    app = app_with(database=True, CALLBACK_RATE_LIMIT="2 per hour")
     browser = Browser(app.test_client())
     store = app.extensions["services"].callbacks
     fail_commits(monkeypatch, store.database, Dropped("gone"), times=10**6, commit_first=False)
@@ -335,15 +317,8 @@ def test_failed_submissions_do_not_use_up_the_rate_limit(tmp_path, monkeypatch):
     assert store.count() == 2
 
 
-def test_too_many_requests_get_a_friendly_page(tmp_path):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'limited.sqlite3'}",
-            "CALLBACK_RATE_LIMIT": "2 per hour",
-        }
-    )
+def test_too_many_requests_get_a_friendly_page(app_with):
+    app = app_with(database=True, CALLBACK_RATE_LIMIT="2 per hour")
     browser = Browser(app.test_client())
     for _ in range(2):
         send(browser, browser.get("/reach-out"))

@@ -19,17 +19,16 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from wizard import create_app
-from wizard.platform.i18n import LANGUAGES
-from wizard.public.callback_form import (
+from wizard.domain.contact_details import (
     BEST_TIMES,
     EMAIL_MAX,
-    FOR_WHOM,
     MESSAGE_MAX,
     NAME_MAX,
     WHOSE_DETAILS,
     YES_NO,
 )
+from wizard.domain.contact_details import FOR_WHOM_CHOICES as FOR_WHOM
+from wizard.platform.i18n import LANGUAGES
 
 FORM = "application/x-www-form-urlencoded"
 FIELDS = (
@@ -73,17 +72,7 @@ CSRF = Sentinel("<csrf>")
 NEW_FORM_KEY = Sentinel("<form key>")
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("fuzz")
-    return create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "x",
-            "DATABASE_URL": f"sqlite:///{folder}/f.sqlite3",
-            "CALLBACK_RATE_LIMIT": "100000 per hour",
-        }
-    )
+pytestmark = pytest.mark.app_settings(database=True, CALLBACK_RATE_LIMIT="100000 per hour")
 
 
 # --- values -----------------------------------------------------------------------------
@@ -271,7 +260,14 @@ FUZZ = settings(
     deadline=None,
     derandomize=True,
     database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
+    # The examples of one test share its app on purpose: each uses a fresh client and form key,
+    # and counts only its own request.
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+        HealthCheck.function_scoped_fixture,
+    ],
 )
 
 

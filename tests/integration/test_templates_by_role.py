@@ -15,7 +15,7 @@ STYLESHEETS = re.compile(r'<link rel="stylesheet" href="/static/([a-z-]+)\.[0-9a
 
 
 def test_every_kind_of_question_has_its_field_partial(app):
-    kinds = {q.kind for q in app.extensions["rulebook"].questions}
+    kinds = {q.kind for q in app.extensions["services"].rulebook.questions}
     assert kinds == {"single", "multiple", "country"}
     for kind in kinds:
         assert app.jinja_env.get_template(f"partials/fields/{kind}.html")
@@ -36,8 +36,8 @@ def test_each_question_page_shows_its_kind_of_control(browser):
 
 def test_an_approach_card_imports_what_it_uses(app):
     """Before, the card needed the page that included it to have imported approach_facts first."""
-    rulebook = app.extensions["rulebook"]
-    result = app.extensions["matcher"].match(FULL)
+    rulebook = app.extensions["services"].rulebook
+    result = app.extensions["services"].matcher.match(FULL)
     with app.test_request_context("/results"):
         card = render_template_string(
             '{% include "partials/approach_card.html" %}',

@@ -14,8 +14,8 @@ from wizard.storage import Database, Sealer
 from wizard.storage.crypto import new_key
 from wizard.storage.db import MIGRATIONS
 from wizard.storage.models import utcnow
-from wizard.storage.passwords import hash_password
 from wizard.storage.staff_accounts import Accounts, Policy, token_id
+from wizard.storage.staff_accounts.passwords import hash_password
 
 KEY = new_key()
 PASSWORD = "a long enough passphrase"

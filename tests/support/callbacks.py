@@ -1,8 +1,13 @@
-"""Filling in the call-back form the way a person would, for several test modules."""
+"""Filling in the call-back form the way a person would, for several test modules, and checking its
+values outside a request."""
 
 from __future__ import annotations
 
 import re
+
+from wizard.domain.contact_details import FieldError
+from wizard.platform.i18n import LANGUAGES
+from wizard.public.callback_form import CallbackForm
 
 VALID = {
     "name": "Sam",
@@ -39,3 +44,15 @@ def reference_on(page) -> str:
     match = re.search(r'class="reference"><bdi dir="ltr">([0-9A-Z]{4}-[0-9A-Z]{4})</bdi>', page.html)
     assert match, f"no reference on {page.url}"
     return match.group(1)
+
+
+def read_callback(values, *, country, languages=LANGUAGES) -> tuple[dict, list[FieldError]]:
+    """Check call-back form values outside a request, as the reach-out page checks a posted form:
+    `values` has each field's `.data`. Returns the details to store, or the errors in form order."""
+    assert languages == LANGUAGES, "the form offers the app's languages"
+    form = CallbackForm(formdata=None, country=country)
+    for field in form:
+        field.data = getattr(values, field.name).data if hasattr(values, field.name) else None
+    if form.validate():
+        return form.details(), []
+    return {}, [FieldError(field, message) for field, message in form.first_errors().items()]

@@ -6,8 +6,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests.support.callbacks import read_callback
+from wizard.domain.contact_details import format_phone
 from wizard.platform.i18n import LANGUAGES
-from wizard.public.callback_form import format_phone, read_callback
 
 VALID = {
     "name": "  Sam  ",

@@ -16,9 +16,9 @@ from wizard.storage import Database, Sealer
 from wizard.storage import staff_accounts as accounts_module
 from wizard.storage.audit import recent
 from wizard.storage.models import StaffPendingLogin, StaffSession, StaffUser
-from wizard.storage.password_policy import common_passwords, password_problem
-from wizard.storage.sign_in_sources import Source, agent_family, network_of
 from wizard.storage.staff_accounts import AccountError, Accounts, Policy, totp_step
+from wizard.storage.staff_accounts.password_policy import common_passwords, password_problem
+from wizard.storage.staff_accounts.sign_in_sources import Source, agent_family, network_of
 
 KEY = "X3pJqg8kTtZ7s1l3xw0m6E2VwQ9bq2oVjvY5ZtWcH3Y="
 PASSWORD = "a long enough passphrase"
@@ -475,7 +475,7 @@ def test_a_lock_is_a_warning_in_the_logs_without_the_name(accounts, clock, caplo
 
 
 def test_the_throttle_counts_an_ipv6_client_by_what_the_rate_limits_count():
-    from wizard.storage.sign_in_sources import source_of
+    from wizard.storage.staff_accounts.sign_in_sources import source_of
 
     one = source_of("2001:db8:1:2::1", "", secret="k", throttle_as="2001:db8:1:2::/64")
     other = source_of("2001:db8:1:2::ffff", "", secret="k", throttle_as="2001:db8:1:2::/64")

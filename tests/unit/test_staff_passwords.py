@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 
-from wizard.storage import passwords
+from wizard.storage.staff_accounts import passwords
 
 N = 2**4  # small, for speed: the format and logic are the same at 2**15
 

@@ -5,7 +5,7 @@ cookie is `wizard_staff` with Path=/staff (Path=/ on its own STAFF_HOST) and Sam
 to the public pages or from another site, and the public `wizard` cookie (answers)
 is never read or written there. The staff cookie holds only a random session
 token and the CSRF token; the session itself lives in the database (see
-wizard/storage/staff_accounts.py), which decides the 30-minute idle limit.
+wizard/storage/staff_accounts/sessions.py), which decides the 30-minute idle limit.
 
 The public and embedded cookies hold the answers: their content is sealed (see
 cookie_seal.py), so it cannot be read, only used by this server. The staff

@@ -46,8 +46,8 @@ def setting(config: dict, name: str) -> int:
 
 def policy(config: dict) -> Policy:
     """The account rules from the settings; it also fills in the username rate limit's default."""
-    from wizard.storage.passwords import DEFAULT_N, MINIMUM_PRODUCTION_N, valid_cost
     from wizard.storage.staff_accounts import Policy
+    from wizard.storage.staff_accounts.passwords import DEFAULT_N, MINIMUM_PRODUCTION_N, valid_cost
 
     n = int(config.get("STAFF_SCRYPT_N", DEFAULT_N))
     if not valid_cost(n):

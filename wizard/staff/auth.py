@@ -23,7 +23,6 @@ from flask import Blueprint, Response, current_app, g, redirect, render_template
 from wizard.platform.proxies import client_key
 from wizard.platform.rate_limits import limiter
 from wizard.platform.services import services
-from wizard.storage.sign_in_sources import Source, source_of
 from wizard.storage.staff_accounts import (
     ENROLMENT_PENDING_LIFETIME,
     PENDING_LIFETIME,
@@ -33,6 +32,7 @@ from wizard.storage.staff_accounts import (
     SessionCheck,
 )
 from wizard.storage.staff_accounts import normalise_username as _normalise
+from wizard.storage.staff_accounts.sign_in_sources import Source, source_of
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 logger = logging.getLogger(__name__)

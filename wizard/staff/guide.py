@@ -21,6 +21,7 @@ from flask import current_app, g, redirect, render_template, request, session, u
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
+from wizard.domain.contact_details import BIDI_CONTROLS, FOR_WHOM_CHOICES, read_optional_contact, valid_form_key
 from wizard.domain.journey import Answers, FormProblem, Journey, Walk
 from wizard.domain.matching import Result
 from wizard.domain.rulebook import conditions as c
@@ -30,7 +31,6 @@ from wizard.domain.vocabulary import PREFER_NOT_TO_SAY, REGION
 from wizard.platform import i18n
 from wizard.platform.i18n import LANGUAGES
 from wizard.platform.services import services
-from wizard.public.callback_form import BIDI_CONTROLS, FOR_WHOM, read_optional_contact, valid_form_key
 from wizard.staff import presenters as describe
 from wizard.staff.auth import NOTICE, bp
 from wizard.staff.inbox import NOTE_MAX, is_control, note_error, read_note
@@ -371,7 +371,7 @@ def _record_details(reading: Reading, contact: dict) -> dict:
         **contact,
         "language": reading.person_language,
     }
-    if answers.get("who") in FOR_WHOM:
+    if answers.get("who") in FOR_WHOM_CHOICES:
         details["for_whom"] = answers["who"]
     details["summary"] = {
         "answers": answers,

@@ -18,13 +18,13 @@ from urllib.parse import quote
 from babel import Locale
 
 from wizard.domain.audience import audience_of
+from wizard.domain.contact_details import BEST_TIMES, format_phone
 from wizard.domain.journey import Journey
-from wizard.public.callback_form import BEST_TIMES, format_phone
 from wizard.storage.callbacks import StoredRequest
 
 STATUSES = {"open": "Open", "handled": "Handled"}
 YES_NO = {"yes": "Yes", "no": "No"}
-FOR_WHOM = {"myself": "The person asking", "someone_else": "Someone else"}
+FOR_WHOM_STAFF_LABELS = {"myself": "The person asking", "someone_else": "Someone else"}
 WHOSE_DETAILS = {
     "mine": "The person asking: contact them",
     "theirs": "The person who needs help: contact them (they have agreed)",
@@ -110,7 +110,7 @@ def describe(item: StoredRequest) -> Described:
         language=language_name(d.get("language")),
         leave_message=_label(YES_NO, d.get("leave_message")),
         say_who=_label(YES_NO, d.get("say_who")),
-        for_whom=_label(FOR_WHOM, d.get("for_whom")),
+        for_whom=_label(FOR_WHOM_STAFF_LABELS, d.get("for_whom")),
         whose_details=_label(WHOSE_DETAILS, d.get("whose_details")),
         message=d.get("message", ""),
         source="conversation" if d.get("source") == "conversation" else "website",

@@ -148,7 +148,7 @@ def test_a_password_alone_never_opens_enrolment(app, browser):
 
 
 def _hash(app, password: str) -> str:
-    from wizard.storage.passwords import hash_password
+    from wizard.storage.staff_accounts.passwords import hash_password
 
     return hash_password(password, n=app.extensions["services"].staff_accounts.policy.scrypt_n)
 

@@ -10,21 +10,13 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import BadRequest
 
+from wizard.domain.contact_details import BEST_TIMES, FOR_WHOM_CHOICES, WHOSE_DETAILS, YES_NO, valid_form_key
 from wizard.domain.journey import Walk
 from wizard.platform.i18n import LANGUAGES, language, t
 from wizard.platform.rate_limits import limiter
 from wizard.platform.services import services
 from wizard.public import answers as state
-from wizard.public.callback_form import (
-    BEST_TIMES,
-    FOR_WHOM,
-    WHOSE_DETAILS,
-    YES_NO,
-    CallbackForm,
-    displayable,
-    read_callback,
-    valid_form_key,
-)
+from wizard.public.callback_form import CallbackForm, strip_invisible_characters
 from wizard.storage.failures import classify
 
 bp = Blueprint("contact", __name__)
@@ -60,7 +52,7 @@ def _form_context(form: CallbackForm, field_errors: dict) -> dict:
         "field_errors": field_errors,
         "best_times": _choices(BEST_TIMES),
         "yes_no": _choices(YES_NO),
-        "for_whom_choices": _choices(FOR_WHOM),
+        "for_whom_choices": _choices(FOR_WHOM_CHOICES),
         "whose_choices": _choices(WHOSE_DETAILS),
         "language_choices": [(code, name) for code, (name, _dir) in LANGUAGES.items()],
     }
@@ -82,22 +74,21 @@ def reach_out():
     walk = state.load_walk()
     answers = dict(walk.answers)
     result = _result(walk)
+    country = answers.get("country") if isinstance(answers.get("country"), str) else None
     # CSRF is checked for every POST by CSRFProtect before this view runs.
-    form = CallbackForm(meta={"csrf": False})
+    form = CallbackForm(country=country)
     field_errors: dict[str, str] = {}
     status = 200
     if request.method == "GET":
         form.form_key.data = secrets.token_urlsafe(24)
         form.language.data = language()
-        if answers.get("who") in FOR_WHOM:
+        if answers.get("who") in FOR_WHOM_CHOICES:
             form.for_whom.data = answers["who"]
     else:
         if not valid_form_key(form.form_key.data):
             raise BadRequest()
-        country = answers.get("country") if isinstance(answers.get("country"), str) else None
-        details, errors = read_callback(form, country=country, languages=LANGUAGES)
-        if not errors:
-            details["summary"] = _summary(answers, result)
+        if form.validate():
+            details = {**form.details(), "summary": _summary(answers, result)}
             partner = g.get("partner")
             try:
                 reference, _new = services().callbacks.submit(
@@ -109,9 +100,9 @@ def reach_out():
             else:
                 session[REFERENCE] = reference
                 return redirect(url_for("contact.requested"), 303)
-        for error in errors:
-            field_errors.setdefault(error.field, t(error.message))
-        displayable(form)
+        for field, message in form.first_errors().items():
+            field_errors.setdefault(field, t(message))
+        strip_invisible_characters(form)
     page_errors = [{"href": f"#{_anchor(field)}", "message": message} for field, message in field_errors.items()]
     page = render_template(
         "pages/reach_out.html",

@@ -11,7 +11,7 @@ import string
 from functools import cache
 from pathlib import Path
 
-from wizard.storage.passwords import MAX_PASSWORD_LENGTH
+from wizard.storage.staff_accounts.passwords import MAX_PASSWORD_LENGTH
 
 MIN_PASSWORD_LENGTH = 12
 MIN_DISTINCT_CHARACTERS = 5
