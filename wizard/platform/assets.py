@@ -10,7 +10,12 @@ is a 404, never today's file under yesterday's name. The plain name still works,
 with a short cache, for anything linked from outside (partners use
 ``/embed/v1/loader.js``, a route of its own).
 
-In development pages link the plain names, so an edit shows on the next reload.
+The digest runs at start rather than as the library's build step (``flask digest
+compile``, which writes into ``static/``): there is nothing to forget before a deploy,
+and the code's folder stays read-only (the systemd unit's ProtectSystem=strict).
+
+In development pages link the plain names, and the browser asks for them again
+every time, so an edit shows on the next reload.
 The Cache-Control of each name is set here: the library leaves caching to the server.
 """
 
@@ -29,6 +34,8 @@ from flask_static_digest import FlaskStaticDigest, digester
 
 LONG_CACHE = "public, max-age=31536000, immutable"
 SHORT_CACHE = "public, max-age=3600"
+# Development: the browser asks again every time (a 304 while unchanged), so an edit shows on reload.
+DEVELOPMENT_CACHE = "no-cache"
 
 
 def build(source: Path | str, target: Path | str) -> dict[str, str]:
@@ -48,8 +55,10 @@ def hashed_names(folder: Path | str) -> dict[str, str]:
 def _set_cache_control(response: Response) -> Response:
     if request.endpoint == "static" and response.status_code in (200, 206, 304):
         name = (request.view_args or {}).get("filename")
-        hashed = name in current_app.extensions["static_digest_names"]
-        response.headers["Cache-Control"] = LONG_CACHE if hashed else SHORT_CACHE
+        if name in current_app.extensions["static_digest_names"]:
+            response.headers["Cache-Control"] = LONG_CACHE
+        else:
+            response.headers["Cache-Control"] = DEVELOPMENT_CACHE if current_app.config["DEVELOPMENT"] else SHORT_CACHE
     return response
 
 
