@@ -33,7 +33,10 @@ SETTINGS = {
     # zstd is left out: brotli is smaller on these pages, and every browser that sends zstd sends br too.
     "COMPRESS_ALGORITHM": ["br", "gzip"],
     # Files (sent in chunks) are compressed as they go, with the same two.
+    "COMPRESS_STREAMS": True,
     "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],
+    # If-None-Match is compared with the compressed response's own tag (the file's, plus ":br" or ":gzip").
+    "COMPRESS_EVALUATE_CONDITIONAL_REQUEST": True,
     "COMPRESS_MIMETYPES": COMPRESSIBLE,
     "COMPRESS_MIN_SIZE": 1024,
     "COMPRESS_LEVEL": 6,
