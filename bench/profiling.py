@@ -46,7 +46,7 @@ PARTS = (
     ),
     ("rules matching and the path", lambda path, fn: "/wizard/domain/" in path),
     ("answers check", lambda path, fn: path.endswith("wizard/public/answers.py") and fn == "load_walk"),
-    ("compression", lambda path, fn: path.endswith("wizard/platform/compression.py")),
+    ("compression", lambda path, fn: "/flask_compress/" in path),
     ("session cookie", lambda path, fn: fn in ("open_session", "save_session")),
     ("CSRF token", lambda path, fn: "/flask_wtf/" in path),
     # Only the writing of the line: the middleware's __call__ wraps the whole request.

@@ -314,7 +314,7 @@ class PageChecker:
             context = self.browser.new_context(viewport=PHONE, base_url=self.site.base)
             context.route(lambda url: not self.site.is_local(url), lambda route: route.abort("blockedbyclient"))
             context.route(
-                re.compile(r"/static/wizard(\.[0-9a-f]{12})?\.js(\?.*)?$"), lambda route: route.abort("blockedbyclient")
+                re.compile(r"/static/wizard(-[0-9a-f]{32})?\.js(\?.*)?$"), lambda route: route.abort("blockedbyclient")
             )
             context.route(
                 self.site.url(self.AUDIT_PATH),

@@ -243,7 +243,7 @@ def test_headers_from_the_proxy_and_the_app_both_arrive(proxied):
         time.sleep(0.05)
     assert any(request_id in instance.log() for instance in proxied.pair)
     # Static files keep their year-long cache through the proxy.
-    css = re.search(r'href="(/static/wizard\.[0-9a-f]+\.css)"', response.text)
+    css = re.search(r'href="(/static/wizard-[0-9a-f]{32}\.css)"', response.text)
     assert css, "no hashed stylesheet on the start page"
     asset = proxied.session().get(proxied.base + css.group(1), timeout=TIMEOUT)
     assert asset.status_code == 200 and "immutable" in asset.headers["Cache-Control"]
