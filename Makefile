@@ -80,10 +80,10 @@ endef
 test: $(STAMP) browser-deps storage-deps redis-deps proxy-deps lint check-rules ## set up, lint, check the rules and run every test
 	$(call run_pytest,)
 
-# The daily loop: no browser, no PostgreSQL, Redis or nginx (their tests are skipped and say so).
+# The daily loop: no browser and no servers (tests/system, and the storage tests' PostgreSQL runs, are left out).
 # The HTML checker still needs Java and the Nu Html Checker, which browser-deps installs once.
-test-quick: $(STAMP) browser-deps ## unit, integration and API tests in parallel, without the browser or servers
-	$(call run_pytest,-m "not browser" tests/test_layout_of_tests.py tests/unit tests/integration tests/api)
+test-quick: $(STAMP) browser-deps ## every test but the browser and real-server ones, in parallel
+	$(call run_pytest,-m "not browser" -k "not postgresql" tests --ignore=tests/browser --ignore=tests/system)
 
 # Benchmarks (README, Performance): results in bench/results/, summary.md first.
 # Installs wrk, Lighthouse, pyinstrument and a locust virtualenv (bench/.venv) if missing.

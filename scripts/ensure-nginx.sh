@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install nginx for the reverse-proxy test (tests/storage/test_reverse_proxy.py),
+# Install nginx for the reverse-proxy test (tests/system/test_reverse_proxy.py),
 # if it is not there. The test runs its own nginx, from a folder of its own and
 # on free ports of 127.0.0.1, with the configuration from docs/deploy.md; it
 # never touches the one Debian sets up, so only the program is needed, and the
@@ -13,7 +13,7 @@ if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then
 fi
 
 if [ "$(id -u)" -ne 0 ]; then
-  echo "nginx not installed: the reverse-proxy test (tests/storage/test_reverse_proxy.py) will be skipped." >&2
+  echo "nginx not installed: the reverse-proxy test (tests/system/test_reverse_proxy.py) will be skipped." >&2
   echo "To run it: sudo apt-get install -y nginx" >&2
   exit 0
 fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install a PostgreSQL server for the storage tests, if none is there. The tests
-# start a throwaway cluster of their own (tests/storage/conftest.py) and never
+# start a throwaway cluster of their own (tests/support/database_servers.py) and never
 # touch the one Debian sets up, so only the server programs are needed.
 # Without root nothing is installed: the PostgreSQL tests then skip and say why
 # (or fail, when REQUIRE_POSTGRES=1 says they must run).

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install a Redis server for the scale-out tests, if none is there. The tests
-# start a throwaway server of their own (tests/storage/conftest.py: 127.0.0.1
+# start a throwaway server of their own (tests/support/database_servers.py: 127.0.0.1
 # only, no persistence) and never touch the one Debian sets up, so only the
 # program is needed.
 # Without root nothing is installed: the scale-out tests then skip and say why
@@ -12,7 +12,7 @@ if command -v redis-server >/dev/null 2>&1; then
 fi
 
 if [ "$(id -u)" -ne 0 ]; then
-  echo "Redis server not installed: the scale-out tests (tests/storage/test_scale_out.py) will be skipped." >&2
+  echo "Redis server not installed: the scale-out tests (tests/system/test_scale_out.py) will be skipped." >&2
   echo "To run them: sudo apt-get install -y redis-server" >&2
   exit 0
 fi

@@ -46,7 +46,7 @@ def test_the_check_sees_relative_absolute_and_nested_imports(tmp_path):
         "from .test_journey import FULL\n"
         "import tests.integration.test_staff\n"
         "from . import test_keyboard\n"
-        "def f():\n    from tests.storage.test_scale_out import CSRF\n"
+        "def f():\n    from tests.system.test_scale_out import CSRF\n"
         "from tests.support.answers import FULL\n",
         encoding="utf-8",
     )
@@ -54,5 +54,5 @@ def test_the_check_sees_relative_absolute_and_nested_imports(tmp_path):
         ".test_journey",
         ".test_keyboard",
         "tests.integration.test_staff",
-        "tests.storage.test_scale_out",
+        "tests.system.test_scale_out",
     ]

@@ -18,7 +18,7 @@ from wizard.platform.rate_limits import limiter
 
 
 def _app():
-    # The rate limit is tested in tests/integration/test_api.py; here it would only get in the way.
+    # The rate limit is tested in tests/api/test_api.py; here it would only get in the way.
     # One limiter serves every app in the process, so leave it as it was for the other tests.
     enabled = limiter.enabled
     app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "RATELIMIT_ENABLED": False})

@@ -10,10 +10,9 @@ from pathlib import Path
 
 from sqlalchemy import inspect
 
+from tests.support.servers import free_port
 from wizard.storage import Database
 from wizard.storage.db import head_revision
-
-from .servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -37,10 +37,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from tests.support.answers import CALLBACK, FULL
+from tests.support.scale_out import CSRF, FORM_KEY, TOO_MANY, instances
+from tests.support.servers import end, free_port, log_tail
 from wizard.storage.crypto import new_key
-
-from .scale_out import CSRF, FORM_KEY, TOO_MANY, instances
-from .servers import end, free_port, log_tail
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "deploy.md"

@@ -33,7 +33,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from .servers import end, free_port, log_tail
+from tests.support.servers import end, free_port, log_tail
 
 DATABASE = "wizard_test"
 

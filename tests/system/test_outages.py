@@ -35,11 +35,10 @@ import psycopg
 import pytest
 import requests
 
+from tests.support.database_servers import RedisServer
+from tests.support.scale_out import CSRF, FORM_KEY, REFERENCE, Visitor
+from tests.support.servers import Gunicorn, callback_form, open_store, upgrade_database
 from wizard.storage.crypto import new_key
-
-from .conftest import RedisServer
-from .scale_out import CSRF, FORM_KEY, REFERENCE, Visitor
-from .servers import Gunicorn, callback_form, open_store, upgrade_database
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = new_key()
@@ -551,7 +550,7 @@ def test_sqlite_on_a_full_disk_says_nothing_was_stored_and_recovers(tmp_path):
         time.sleep(4)
         flag.unlink()
 
-    with serving(env, tmp_path / "server.log", config="tests/storage/gunicorn_faults.py") as server:
+    with serving(env, tmp_path / "server.log", config="tests/system/gunicorn_faults.py") as server:
         run = stream(server.base, fault, each=16)
         failed = check_figures(run, url)
         entries = check_log(server, run)

@@ -23,12 +23,11 @@ import pytest
 import requests
 
 from tests.support.answers import CALLBACK, FULL, PERSONAL_PIECES, answer_codes
+from tests.support.database_servers import new_database
+from tests.support.scale_out import CSRF, FORM_KEY, REFERENCE, TIMEOUT, TOO_MANY, Instance, Visitor, instances
 from wizard.storage import Database, Sealer
 from wizard.storage.crypto import new_key
 from wizard.storage.staff_accounts import Accounts
-
-from .conftest import new_database
-from .scale_out import CSRF, FORM_KEY, REFERENCE, TIMEOUT, TOO_MANY, Instance, Visitor, instances
 
 KEY = new_key()
 SECRET = secrets.token_hex(32)

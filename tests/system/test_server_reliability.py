@@ -24,15 +24,14 @@ from pathlib import Path
 import pytest
 import requests
 
-from wizard.storage.crypto import new_key
-
-from .servers import (
+from tests.support.servers import (
     Gunicorn,
     callback_form,
     open_store,
     send_secure_cookies_over_local_http,
     upgrade_database,
 )
+from wizard.storage.crypto import new_key
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = new_key()

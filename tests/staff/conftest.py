@@ -1,5 +1,5 @@
 """The staff console's tests: here `app` always has its own staff database (in tmp_path) and a
-small scrypt cost, and `client` and `browser` from tests/integration/conftest.py use it."""
+small scrypt cost, and `client` and `browser` from tests/conftest.py use it."""
 
 from __future__ import annotations
 
