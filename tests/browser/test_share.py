@@ -171,13 +171,17 @@ def longest_plan(site, lang: str) -> dict:
                         *(n.text for n in notes),
                         *(n.publisher for n in notes),
                     )
-                    approach_text[a.id] = sum(len(i18n.t(x)) for x in texts)
+                    approach_text[a.id] = sum(len(i18n.translate_rule_text(x)) for x in texts)
                 length += approach_text[a.id]
             country = result.country.code if result.country else ""
             if country not in contacts_text:
                 lines = result.contacts.helplines if result.contacts else ()
                 contacts_text[country] = sum(
-                    len(i18n.t(line.name)) + len(i18n.t(line.hours)) + len(i18n.t(line.cost)) + 40 for line in lines
+                    len(i18n.translate_rule_text(line.name))
+                    + len(i18n.translate_rule_text(line.hours))
+                    + len(i18n.translate_rule_text(line.cost))
+                    + 40
+                    for line in lines
                 )
             length += contacts_text[country]
             if length > best_length:

@@ -71,7 +71,7 @@ class Wording(Shape):
     def of(cls, words: m.Words | None) -> Wording | None:
         if words is None:
             return None
-        return cls(**{audience: i18n.t(m.words_for(words, audience)) for audience in AUDIENCES})
+        return cls(**{audience: i18n.translate_rule_text(m.words_for(words, audience)) for audience in AUDIENCES})
 
     @classmethod
     def same_for_both(cls, text: str) -> Wording:
@@ -124,16 +124,16 @@ class Question(Shape):
     def of(cls, question: m.Question) -> Question:
         if question.kind == "country":
             countries = [Option.country(code, name) for code, name in i18n.country_choices()]
-            options = [*countries, Option.country(PREFER_NOT_TO_SAY, i18n.t("Prefer not to say"))]
+            options = [*countries, Option.country(PREFER_NOT_TO_SAY, i18n.translate_rule_text("Prefer not to say"))]
         else:
             options = [Option.of(option) for option in question.options]
         return cls(
             id=question.id,
             kind=question.kind,
             text=Wording.of(question.text),
-            summary=i18n.t(question.summary),
+            summary=i18n.translate_rule_text(question.summary),
             help=Wording.of(question.help),
-            why_we_ask=i18n.t(question.why_we_ask) or None,
+            why_we_ask=i18n.translate_rule_text(question.why_we_ask) or None,
             required=question.required,
             options=options,
             ask_if=question.ask_if,
@@ -196,12 +196,12 @@ class ApproachFacts(Shape):
     def facts(a: m.Approach) -> dict:
         return {
             "id": a.id,
-            "name": i18n.t(a.name),
-            "summary": i18n.t(a.summary),
-            "what_to_expect": i18n.t(a.what_to_expect),
-            "evidence": Evidence(level=a.evidence_level, text=i18n.t(a.evidence)),
-            "cautions": [i18n.t(caution) for caution in a.cautions],
-            "where": i18n.t(a.where) if a.where else None,
+            "name": i18n.translate_rule_text(a.name),
+            "summary": i18n.translate_rule_text(a.summary),
+            "what_to_expect": i18n.translate_rule_text(a.what_to_expect),
+            "evidence": Evidence(level=a.evidence_level, text=i18n.translate_rule_text(a.evidence)),
+            "cautions": [i18n.translate_rule_text(caution) for caution in a.cautions],
+            "where": i18n.translate_rule_text(a.where) if a.where else None,
             "kind": a.kind,
             "citations": Citation.all_of(a.citations),
         }
@@ -230,7 +230,7 @@ def service_areas(area: m.Availability | None) -> list[CountryArea | RegionArea]
     regions = {r.code: r.name for r in services().rulebook.regions}
     return [
         *(CountryArea(country=code, name=i18n.country_name(code)) for code in area.countries),
-        *(RegionArea(region=code, name=i18n.t(regions.get(code, code))) for code in area.regions),
+        *(RegionArea(region=code, name=i18n.translate_rule_text(regions.get(code, code))) for code in area.regions),
     ]
 
 
@@ -296,9 +296,9 @@ class OrganisationFacts(Shape):
     def facts(o: m.Organisation) -> dict:
         return {
             "id": o.id,
-            "name": i18n.t(o.name),
+            "name": i18n.translate_rule_text(o.name),
             "alternate_name": o.alternate_name,
-            "description": i18n.t(o.description),
+            "description": i18n.translate_rule_text(o.description),
             "url": o.url,
             "role": o.role,
             "kind": o.kind,
@@ -397,16 +397,16 @@ class Helpline(Shape):
     @classmethod
     def of(cls, line: m.Helpline) -> Helpline:
         return cls(
-            name=i18n.t(line.name),
+            name=i18n.translate_rule_text(line.name),
             kind=line.kind,
             phone=line.phone,
             text=line.text,
             url=line.url,
-            hours="24/7" if line.always_open else i18n.t(line.hours),
-            cost="free" if line.cost == "free" else i18n.t(line.cost),
+            hours="24/7" if line.always_open else i18n.translate_rule_text(line.hours),
+            cost="free" if line.cost == "free" else i18n.translate_rule_text(line.cost),
             for_whom=list(line.for_whom),
             languages=list(line.languages),
-            description=i18n.t(line.description),
+            description=i18n.translate_rule_text(line.description),
             source=line.source,
             checked=line.checked,
         )
@@ -450,8 +450,8 @@ class NotEffective(Shape):
     def of(cls, note: NotEffectiveMatch) -> NotEffective:
         return cls(
             id=note.item.id,
-            name=i18n.t(note.item.name),
-            note=i18n.t(note.note),
+            name=i18n.translate_rule_text(note.item.name),
+            note=i18n.translate_rule_text(note.note),
             instead=list(note.item.instead),
             citations=Citation.all_of(note.item.citations),
         )

@@ -293,7 +293,7 @@ def read_answers(journey: Journey, raw: object) -> tuple[Answers, list[tuple[str
             if question.required and not any(submitted):
                 continue  # an empty answer to a required question is the same as leaving it out
             if message:
-                problem = i18n.t(message)
+                problem = i18n.translate_rule_text(message)
         if problem is not None:
             errors.append((f"answers.{question.id}", problem))
             failed.add(question.id)

@@ -127,7 +127,7 @@ def force_locale(lang: str) -> Iterator[None]:
                 setattr(g, key, value)
 
 
-def t(text: object) -> str:
+def translate_rule_text(text: object) -> str:
     """Translate a piece of rules or engine text (an English message id) for this request."""
     if not text:
         return ""
@@ -209,21 +209,24 @@ def choices_for(journey, question, audience: str) -> list:
 
     if question.kind == "country":
         local = [Choice(code, name) for code, name in country_choices()]
-        return [*local, Choice(PREFER_NOT_TO_SAY, t("Prefer not to say"))]
-    return [Choice(c.code, t(c.label), t(c.hint), c.exclusive) for c in journey.choices(question, audience)]
+        return [*local, Choice(PREFER_NOT_TO_SAY, translate_rule_text("Prefer not to say"))]
+    return [
+        Choice(c.code, translate_rule_text(c.label), translate_rule_text(c.hint), c.exclusive)
+        for c in journey.choices(question, audience)
+    ]
 
 
 def answer_labels(journey, question, value, audience: str) -> list[str]:
     if question.kind == "country" and isinstance(value, str) and value != PREFER_NOT_TO_SAY:
         return [country_name(value)]
-    return [t(label) for label in journey.answer_labels(question, value, audience)]
+    return [translate_rule_text(label) for label in journey.answer_labels(question, value, audience)]
 
 
 def reason_text(reason) -> str:
     """A matching reason in the person's language, with any names it lists."""
-    text = t(reason.text)
+    text = translate_rule_text(reason.text)
     if reason.items:
-        text += " " + ", ".join(t(item) for item in reason.items) + "."
+        text += " " + ", ".join(translate_rule_text(item) for item in reason.items) + "."
     return text
 
 
@@ -266,7 +269,7 @@ def init_app(app: Flask, locale_selector: Callable[[], str] = select_locale) -> 
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
     )
     app.context_processor(_context)
-    app.jinja_env.filters["t"] = t
+    app.jinja_env.filters["t"] = translate_rule_text
     app.jinja_env.filters["country"] = country_name
     app.jinja_env.filters["language_name"] = language_name
     app.jinja_env.filters["format_list"] = format_list

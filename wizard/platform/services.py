@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
@@ -66,8 +68,7 @@ def build_services(config: dict, staff_policy: Policy) -> Services:
     from wizard.storage.crypto import parse_keys
     from wizard.storage.staff_accounts import Accounts
 
-    rulebook = load_rulebook(config["RULES_DIR"])
-    matcher = Matcher(rulebook)
+    rulebook, matcher, journey = rules_from(config["RULES_DIR"])
     development = bool(config["DEVELOPMENT"])
     try:
         sealer = Sealer(parse_keys(config["DATA_KEYS"]))
@@ -81,13 +82,29 @@ def build_services(config: dict, staff_policy: Policy) -> Services:
     return Services(
         rulebook=rulebook,
         matcher=matcher,
-        journey=Journey(rulebook, matcher),
+        journey=journey,
         partners=load_partners(partners_file, frozenset(matcher.countries), local_http=development),
         database=database,
         sealer=sealer,
         callbacks=CallbackStore(database, sealer),
         staff_accounts=Accounts(database, sealer, staff_policy),
     )
+
+
+def rules_from(folder: str | Path) -> tuple[Rulebook, Matcher, Journey]:
+    """The rules folder loaded and compiled, once per process while no file in it changes: they
+    are immutable, and the command line and the tests build many sites from the same folder."""
+    folder = Path(folder)
+    files = sorted(folder.rglob("*")) if folder.is_dir() else []
+    signature = tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files if f.is_file())
+    return _compiled_rules(str(folder), signature)
+
+
+@lru_cache(maxsize=8)
+def _compiled_rules(folder: str, signature: tuple) -> tuple[Rulebook, Matcher, Journey]:
+    rulebook = load_rulebook(folder)
+    matcher = Matcher(rulebook)
+    return rulebook, matcher, Journey(rulebook, matcher)
 
 
 def migrate_for_development(database: Database) -> None:

@@ -15,7 +15,7 @@ from wizard.platform.sessions import PublicSessionInterface
 from wizard.platform.site import new_app
 from wizard.public import answers as state
 from wizard.public import embed
-from wizard.public.embed import WizardFlask
+from wizard.public.embed import EmbedAwareFlask
 from wizard.public.views import embed as embed_views
 from wizard.public.views import pages, questions, results, share
 from wizard.public.views import reach_out as contact
@@ -25,7 +25,7 @@ ON_ANY_HOST = frozenset({"static", "health.healthz", "health.readyz"})
 
 
 def create_public_app(config: dict, shared: Services) -> Flask:
-    app = new_app(__name__, config, shared, flask_class=WizardFlask)
+    app = new_app(__name__, config, shared, flask_class=EmbedAwareFlask)
     app.context_processor(safety_context)
     app.session_interface = PublicSessionInterface()
     # "Leave this site" in a frame carries the session's exit id: see quick_exit.py.

@@ -16,7 +16,7 @@ EMBEDDABLE = ("pages", "questions", "results", "share", "contact")
 PREFIX = "/embed/<partner>"
 
 
-class WizardFlask(Flask):
+class EmbedAwareFlask(Flask):
     def url_for(self, endpoint: str, **values):
         partner = g.get("partner") if has_request_context() else None
         if partner is not None and endpoint.split(".", 1)[0] in EMBEDDABLE:

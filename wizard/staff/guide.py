@@ -24,14 +24,14 @@ from werkzeug.exceptions import BadRequest
 from wizard.domain.contact_details import BIDI_CONTROLS, FOR_WHOM_CHOICES, read_optional_contact, valid_form_key
 from wizard.domain.journey import Answers, FormProblem, Journey, Walk
 from wizard.domain.matching import Result
-from wizard.domain.rulebook import conditions as c
+from wizard.domain.rulebook import conditions
 from wizard.domain.rulebook.models import Question, words_for
 from wizard.domain.share_codes import make_code
 from wizard.domain.vocabulary import PREFER_NOT_TO_SAY, REGION
 from wizard.platform import i18n
 from wizard.platform.i18n import LANGUAGES
 from wizard.platform.services import services
-from wizard.staff import presenters as describe
+from wizard.staff import presenters
 from wizard.staff.auth import NOTICE, bp
 from wizard.staff.inbox import NOTE_MAX, is_control, note_error, read_note
 from wizard.storage.models import utcnow
@@ -54,7 +54,7 @@ def _journey() -> Journey:
 
 
 @dataclass(frozen=True)
-class Reading:
+class GuideAnswers:
     """The answers in a posted guide form, checked as the public one-page form checks them."""
 
     form: MultiDict
@@ -71,11 +71,11 @@ class Reading:
         return not self.problems
 
 
-def read_guide(form: MultiDict | None) -> Reading:
+def read_guide(form: MultiDict | None) -> GuideAnswers:
     form = form if form is not None else MultiDict()
     reading = _journey().read_form(form)
     language = form.get(LANGUAGE_FIELD)
-    return Reading(form, reading.walk, reading.problems, language if language in LANGUAGES else "en")
+    return GuideAnswers(form, reading.walk, reading.problems, language if language in LANGUAGES else "en")
 
 
 # --- describing questions and skip conditions in English -----------------------------------------
@@ -106,26 +106,26 @@ def _values(journey: Journey, answer: str, codes: Iterable[str]) -> str:
     return _or_list([_value_label(journey, answer, code) for code in ordered])
 
 
-def condition_words(journey: Journey, cond: c.Cond) -> str:
+def condition_words(journey: Journey, cond: conditions.Cond) -> str:
     """A skip condition in plain English, with the questions' short titles and the options' labels."""
 
     def title(answer: str) -> str:
         question = journey.by_id.get(answer)
         return "Region" if answer == REGION else (question.summary if question else answer)
 
-    if isinstance(cond, c.Equals):
+    if isinstance(cond, conditions.Equals):
         return f"{title(cond.answer)} is {_value_label(journey, cond.answer, cond.value)}"
-    if isinstance(cond, c.In):
+    if isinstance(cond, conditions.In):
         return f"{title(cond.answer)} is {_values(journey, cond.answer, cond.values)}"
-    if isinstance(cond, c.AnyIn):
+    if isinstance(cond, conditions.AnyIn):
         return f"{title(cond.answer)} includes {_values(journey, cond.answer, cond.values)}"
-    if isinstance(cond, c.Answered):
+    if isinstance(cond, conditions.Answered):
         return f"{title(cond.answer)} is answered"
-    if isinstance(cond, c.All):
+    if isinstance(cond, conditions.All):
         return _or_list([condition_words(journey, part) for part in cond.parts], "and")
-    if isinstance(cond, c.Any):
+    if isinstance(cond, conditions.Any):
         return _or_list([condition_words(journey, part) for part in cond.parts])
-    if isinstance(cond, c.Not):
+    if isinstance(cond, conditions.Not):
         return f"it is not so that {condition_words(journey, cond.part)}"
     return "always"
 
@@ -185,7 +185,7 @@ def _choices(journey: Journey, question: Question, audience: str) -> list[Choice
     return views
 
 
-def question_views(reading: Reading, *, show_errors: bool) -> list[QuestionView]:
+def question_views(reading: GuideAnswers, *, show_errors: bool) -> list[QuestionView]:
     journey = _journey()
     audience = reading.walk.audience
     errors = {p.question.id: p.error.english() for p in reading.problems} if show_errors else {}
@@ -221,14 +221,14 @@ def _english_labels(journey: Journey, question: Question, value: object, audienc
     return [str(label) for label in i18n.answer_labels(journey, question, value, audience)]
 
 
-def summary_text(reading: Reading, result: Result, *, now=None) -> str:
+def summary_text(reading: GuideAnswers, result: Result, *, now=None) -> str:
     """A plain-text summary for case notes, in English."""
     journey = _journey()
     answers = reading.answers
     audience = reading.walk.audience
     lines = [
-        f"Conversation on {describe.when(now or utcnow())}",
-        f"Language of the person: {describe.language_name(reading.person_language)}",
+        f"Conversation on {presenters.when(now or utcnow())}",
+        f"Language of the person: {presenters.language_name(reading.person_language)}",
         "",
         "Answers",
     ]
@@ -272,12 +272,12 @@ def summary_text(reading: Reading, result: Result, *, now=None) -> str:
     return "\n".join(lines)
 
 
-def handout_url(reading: Reading) -> str:
+def handout_url(reading: GuideAnswers) -> str:
     code = make_code(_journey(), reading.answers, current_app.config["SECRET_KEY"])
     return request.script_root + HANDOUT_PATH.format(code=code) + f"?lang={reading.person_language}"
 
 
-def hidden_answers(reading: Reading) -> list[tuple[str, str]]:
+def hidden_answers(reading: GuideAnswers) -> list[tuple[str, str]]:
     """The answers as form fields, for the record form (which sends them again)."""
     fields = [(LANGUAGE_FIELD, reading.person_language)]
     for qid, value in reading.answers.items():
@@ -291,16 +291,16 @@ def hidden_answers(reading: Reading) -> list[tuple[str, str]]:
 def language_choices() -> list[tuple[str, str]]:
     out = []
     for code, (own_name, _direction) in LANGUAGES.items():
-        english = describe.language_name(code)
+        english = presenters.language_name(code)
         out.append((code, english if english == own_name else f"{english} ({own_name})"))
     return out
 
 
-def _missing(reading: Reading) -> list[str]:
+def _missing(reading: GuideAnswers) -> list[str]:
     return [str(p.question.summary) for p in reading.problems]
 
 
-def panel_context(reading: Reading, *, record: Mapping | None = None) -> dict:
+def panel_context(reading: GuideAnswers, *, record: Mapping | None = None) -> dict:
     journey = _journey()
     started = any(value not in ("", []) for value in reading.answers.values())
     result = services().matcher.match(reading.answers) if started else None
@@ -323,11 +323,11 @@ def panel_context(reading: Reading, *, record: Mapping | None = None) -> dict:
         "record_values": record.get("values", {}),
         "record_errors": record.get("errors", {}),
         "note_max": NOTE_MAX,
-        "language_name": describe.language_name(reading.person_language),
+        "language_name": presenters.language_name(reading.person_language),
     }
 
 
-def _render_page(reading: Reading, *, show_errors: bool, record: Mapping | None = None) -> str:
+def _render_page(reading: GuideAnswers, *, show_errors: bool, record: Mapping | None = None) -> str:
     errors = []
     if show_errors:
         errors = [{"href": p.href, "message": f"{p.question.summary}: {p.error.english()}"} for p in reading.problems]
@@ -362,7 +362,7 @@ def guide_results():
     return render_template("staff/_guide_results.html", **panel_context(read_guide(request.form)))
 
 
-def _record_details(reading: Reading, contact: dict) -> dict:
+def _record_details(reading: GuideAnswers, contact: dict) -> dict:
     answers = reading.answers
     result = services().matcher.match(answers)
     details: dict = {

@@ -13,7 +13,7 @@ import unicodedata
 from flask import Response, abort, g, redirect, render_template, request, session, url_for
 
 from wizard.platform.services import services
-from wizard.staff import presenters as describe
+from wizard.staff import presenters
 from wizard.staff.auth import NOTICE, accounts, bp, current_source, pop_notice
 from wizard.storage import audit
 from wizard.storage.callbacks import CallbackStore, normalise_reference
@@ -68,7 +68,7 @@ def inbox():
         items = store.list(status, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
         detail = f"filter: {status}, page {page}"
     _log("viewed inbox", detail=detail)
-    rows = [(item, describe.describe(item)) for item in items]
+    rows = [(item, presenters.request_fields(item)) for item in items]
     return render_template(
         "staff/inbox.html",
         rows=rows,
@@ -95,10 +95,10 @@ def _render_detail(item, *, note: str = "", errors: list | None = None, notice: 
     return render_template(
         "staff/detail.html",
         item=item,
-        d=describe.describe(item),
-        answers=describe.answer_rows(journey, summary),
-        approaches=describe.approach_names(journey, summary),
-        interface_language=describe.language_name(summary.get("interface_language")),
+        fields=presenters.request_fields(item),
+        answers=presenters.answer_rows(journey, summary),
+        approaches=presenters.approach_names(journey, summary),
+        interface_language=presenters.language_name(summary.get("interface_language")),
         partner=_partner_names().get(item.partner, item.partner) if item.partner else None,
         note=note,
         note_max=NOTE_MAX,
@@ -221,7 +221,7 @@ def export_csv():
         items.extend(batch)
         if len(batch) < 500:
             break
-    body = describe.to_csv(items, _partner_names())
+    body = presenters.to_csv(items, _partner_names())
     _log("exported", detail=f"{status}: {len(items)} request(s); reason: {reason}")
     filename = f"callback-requests-{status}-{utcnow():%Y-%m-%d}.csv"
     return Response(
@@ -244,5 +244,5 @@ def audit_log():
 
 
 # "21 November 2026, 14:15 UTC" in every staff template, and the same for <time datetime>.
-bp.add_app_template_filter(describe.when, "utc")
+bp.add_app_template_filter(presenters.when, "utc")
 bp.add_app_template_filter(lambda moment: f"{moment:%Y-%m-%dT%H:%M:%S}Z", "iso")

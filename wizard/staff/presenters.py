@@ -100,7 +100,7 @@ class Described:
         return mailto_href(self.email)
 
 
-def describe(item: StoredRequest) -> Described:
+def request_fields(item: StoredRequest) -> Described:
     d = item.details
     return Described(
         name=d.get("name", ""),
@@ -192,7 +192,7 @@ def _kind(item: StoredRequest, d: Described) -> str:
 
 
 def csv_row(item: StoredRequest, partner_names: dict[str, str]) -> list[str]:
-    d = describe(item)
+    d = request_fields(item)
     partner = partner_names.get(item.partner, item.partner) if item.partner else ""
     cells = [
         item.reference,

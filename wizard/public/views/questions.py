@@ -72,13 +72,13 @@ def question(question_id: str):
     return render_template(
         "pages/question.html",
         q=q,
-        text=i18n.t(words_for(q.text, audience)),
-        help=i18n.t(words_for(q.help, audience)),
-        why_we_ask=i18n.t(q.why_we_ask),
+        text=i18n.translate_rule_text(words_for(q.text, audience)),
+        help=i18n.translate_rule_text(words_for(q.help, audience)),
+        why_we_ask=i18n.translate_rule_text(q.why_we_ask),
         choices=choices,
         selected=selected,
-        error=i18n.t(error),
-        errors=[{"href": "#" + first_input, "message": i18n.t(error)}] if error else [],
+        error=i18n.translate_rule_text(error),
+        errors=[{"href": "#" + first_input, "message": i18n.translate_rule_text(error)}] if error else [],
         back_url=back_url,
         change=changing,
         number=number,
@@ -95,7 +95,7 @@ def check_answers():
     rows = [
         {
             "question": q,
-            "summary": i18n.t(q.summary),
+            "summary": i18n.translate_rule_text(q.summary),
             "labels": i18n.answer_labels(journey, q, walk.answers.get(q.id), audience),
             "change_url": url_for("questions.question", question_id=q.id, change="1"),
         }

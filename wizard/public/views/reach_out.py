@@ -12,7 +12,7 @@ from werkzeug.exceptions import BadRequest
 
 from wizard.domain.contact_details import BEST_TIMES, FOR_WHOM_CHOICES, WHOSE_DETAILS, YES_NO, valid_form_key
 from wizard.domain.journey import Walk
-from wizard.platform.i18n import LANGUAGES, language, t
+from wizard.platform.i18n import LANGUAGES, language, translate_rule_text
 from wizard.platform.rate_limits import limiter
 from wizard.platform.services import services
 from wizard.public import answers as state
@@ -43,7 +43,7 @@ def _summary(answers: dict, result) -> dict:
 
 
 def _choices(options: dict) -> list[tuple[str, str]]:
-    return [(code, t(label)) for code, label in options.items()]
+    return [(code, translate_rule_text(label)) for code, label in options.items()]
 
 
 def _form_context(form: CallbackForm, field_errors: dict) -> dict:
@@ -101,7 +101,7 @@ def reach_out():
                 session[REFERENCE] = reference
                 return redirect(url_for("contact.requested"), 303)
         for field, message in form.first_errors().items():
-            field_errors.setdefault(field, t(message))
+            field_errors.setdefault(field, translate_rule_text(message))
         strip_invisible_characters(form)
     page_errors = [{"href": f"#{_anchor(field)}", "message": message} for field, message in field_errors.items()]
     page = render_template(

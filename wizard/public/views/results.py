@@ -21,7 +21,10 @@ def render_results(result: Result, walk: Walk, *, one_page: bool, shared_code: s
     """The results page: the visitor's own, from the one-page form, or opened from a share link."""
     journey, answers, audience = walk.journey, walk.answers, walk.audience
     summary = [
-        {"summary": i18n.t(q.summary), "labels": i18n.answer_labels(journey, q, answers.get(q.id), audience)}
+        {
+            "summary": i18n.translate_rule_text(q.summary),
+            "labels": i18n.answer_labels(journey, q, answers.get(q.id), audience),
+        }
         for q in walk.path
     ]
     rulebook = services().rulebook
@@ -69,8 +72,12 @@ def one_page():
             {
                 "href": p.href,
                 "field": p.question.id,
-                "text": i18n.t(p.error),
-                "message": _("%(question)s: %(problem)s", question=i18n.t(p.question.summary), problem=i18n.t(p.error)),
+                "text": i18n.translate_rule_text(p.error),
+                "message": _(
+                    "%(question)s: %(problem)s",
+                    question=i18n.translate_rule_text(p.question.summary),
+                    problem=i18n.translate_rule_text(p.error),
+                ),
             }
             for p in reading.problems
         ]
