@@ -3,10 +3,8 @@ request details, CSV export, the audit log and the conversation guide for intake
 
 One deployment serves one operator (OPERATOR_NAME): the console shows that
 operator's requests and nobody else's. It is in English only, and it is never
-available inside a partner's frame (it is not registered under /embed).
-
-Imports happen inside init_app so that `python -m wizard` (which reaches
-staff/cli.py through this package) loads no web framework for the rules commands.
+available inside a partner's frame (it is not registered under /embed). It may import the
+platform, storage and the domain, never the public journey or the API.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
-"""Durable storage for call-back requests and the staff console.
+"""Durable storage for call-back requests and the staff console's accounts and audit log.
 
-Nothing here imports Flask: the CLI (purge, staff accounts) and the tests use
-it directly. Personal fields are sealed with a key from configuration before
-they reach the database, so a copy of the database alone reveals nothing
-personal.
+It may import the domain, never Flask or the web apps (import-linter, `make lint`): the
+CLI (purge, staff accounts) and the tests use it directly. Personal fields are sealed with a
+key from configuration before they reach the database, so a copy of the database alone
+reveals nothing personal.
 """
 
 from wizard.storage.crypto import Sealer, SealError

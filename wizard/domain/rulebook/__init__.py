@@ -1,3 +1,4 @@
-"""The pure domain: the rules file's model, its loader and checks, the matching engine and the
-answer space. It may import only the standard library, pydantic, YAML, phonenumbers and
-`wizard.domain.messages`; never Flask, a database or storage (enforced by import-linter, `make lint`)."""
+"""The rules folder as data: its frozen model, the condition language, and the loader that checks
+every file and reports every problem. It may import only the standard library, pydantic, YAML,
+phonenumbers, `wizard.domain.messages` and `wizard.domain.vocabulary`; never Flask, a database or
+storage (enforced by import-linter, `make lint`)."""
