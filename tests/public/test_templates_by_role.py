@@ -35,12 +35,14 @@ def test_each_question_page_shows_its_kind_of_control(browser):
 
 
 def test_an_approach_card_imports_what_it_uses(app):
-    """Before, the card needed the page that included it to have imported approach_facts first."""
+    """Before, the card needed the page that included it to have imported approach_facts first;
+    now it is a macro whose file imports what it uses, and the page imports the macro alone."""
     rulebook = app.extensions["services"].rulebook
     result = app.extensions["services"].matcher.match(FULL)
     with app.test_request_context("/results"):
         card = render_template_string(
-            '{% include "partials/approach_card.html" %}',
+            '{% from "components/approach_card.html" import approach_card %}'
+            "{{ approach_card(match, result, documents) }}",
             match=result.approaches[0],
             result=result,
             documents={d.id: d for d in rulebook.documents},
