@@ -12,7 +12,7 @@ from wizard.platform.services import rules_from
 def test_an_unchanged_rules_folder_is_read_once_and_an_edited_one_again(tmp_path):
     folder = tmp_path / "rules"
     shutil.copytree(RULES, folder)
-    rulebook, matcher, journey = rules_from(folder)
+    rulebook, _, journey = rules_from(folder)
     assert rules_from(folder)[0] is rulebook
     questions = folder / "questions.yaml"
     questions.write_text(questions.read_text().replace("Danger right now", "Danger now", 1))
