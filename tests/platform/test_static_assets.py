@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 
+import brotli
 import pytest
 
 from tests.support.pages import Browser
@@ -127,3 +128,22 @@ def test_the_hash_changes_when_the_file_changes(tmp_path):
     # The old name is not in the new folder: it would be the new content under the old name.
     assert not (tmp_path / "after" / names["site.css"]).exists()
     assert not list(source.rglob("*-*")), "the source folder is never written"
+
+
+def test_hashed_text_files_go_to_brotli_browsers_compressed_once_at_the_best_quality(production):
+    page = production.test_client().get("/").get_data(as_text=True)
+    stylesheet = next(url for url in ASSET.findall(page) if url.endswith(".css"))
+    source = (PROJECT_ROOT / "static" / "wizard.css").read_bytes()
+    client = production.test_client()
+    sent = client.get(stylesheet, headers={"Accept-Encoding": "gzip, br"})
+    assert sent.headers["Content-Encoding"] == "br" and "Accept-Encoding" in sent.vary
+    assert sent.headers["Cache-Control"] == LONG_CACHE and sent.mimetype == "text/css"
+    assert sent.data == brotli.compress(source, quality=11)
+    assert (
+        client.get(stylesheet, headers={"Accept-Encoding": "br", "If-None-Match": sent.headers["ETag"]}).status_code
+        == 304
+    )
+    # Browsers without brotli get gzip (flask-compress), and without either the file itself.
+    assert client.get(stylesheet, headers={"Accept-Encoding": "gzip"}).headers["Content-Encoding"] == "gzip"
+    plain = client.get(stylesheet, headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers and plain.data == source

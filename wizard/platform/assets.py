@@ -14,6 +14,11 @@ The digest runs at start rather than as the library's build step (``flask digest
 compile``, which writes into ``static/``): there is nothing to forget before a deploy,
 and the code's folder stays read-only (the systemd unit's ProtectSystem=strict).
 
+Hashed files are also written brotli-compressed at the best quality, once, at start, and sent
+as they are to browsers that accept brotli: flask-compress compresses each response at one
+quality, the one that suits pages made per request, and a file that never changes deserves
+the best (hand-written for that reason, about twenty lines).
+
 In development pages link the plain names, and the browser asks for them again
 every time, so an edit shows on the next reload.
 The Cache-Control of each name is set here: the library leaves caching to the server.
@@ -24,12 +29,14 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import mimetypes
 import shutil
 import tempfile
 import weakref
 from pathlib import Path
 
-from flask import Flask, Response, current_app, request
+import brotli
+from flask import Flask, Response, current_app, request, send_from_directory
 from flask_static_digest import FlaskStaticDigest, digester
 
 LONG_CACHE = "public, max-age=31536000, immutable"
@@ -52,6 +59,32 @@ def hashed_names(folder: Path | str) -> dict[str, str]:
     return json.loads((Path(folder) / "cache_manifest.json").read_text())
 
 
+PRECOMPRESSED = (".css", ".js", ".svg")
+
+
+def precompress(folder: Path | str, names) -> None:
+    """A `.br` copy of each hashed text file, at brotli's best quality (worth it once, not per request)."""
+    for name in names:
+        if name.endswith(PRECOMPRESSED):
+            path = Path(folder) / name
+            path.with_name(path.name + ".br").write_bytes(brotli.compress(path.read_bytes(), quality=11))
+
+
+def _send_precompressed() -> Response | None:
+    """A hashed file's brotli copy, to a browser that accepts brotli."""
+    if request.endpoint != "static" or request.accept_encodings.quality("br") <= 0:
+        return None
+    name = (request.view_args or {}).get("filename")
+    if name not in current_app.extensions["static_digest_names"] or not name.endswith(PRECOMPRESSED):
+        return None
+    response = send_from_directory(
+        current_app.static_folder, name + ".br", mimetype=mimetypes.guess_type(name)[0], conditional=True
+    )
+    response.headers["Content-Encoding"] = "br"
+    response.vary.add("Accept-Encoding")
+    return response
+
+
 def _set_cache_control(response: Response) -> Response:
     if request.endpoint == "static" and response.status_code in (200, 206, 304):
         name = (request.view_args or {}).get("filename")
@@ -66,10 +99,11 @@ def init_app(app: Flask) -> None:
     if not app.config["DEVELOPMENT"]:
         folder = tempfile.mkdtemp(prefix="wizard-static-")
         weakref.finalize(app, shutil.rmtree, folder, ignore_errors=True)
-        build(app.static_folder, folder)
+        precompress(folder, build(app.static_folder, folder).values())
         app.static_folder = folder
     digest = FlaskStaticDigest(app)
     if app.config["DEVELOPMENT"]:
         digest.manifests.clear()  # plain names, even if someone ran `flask digest compile` on static/
     app.extensions["static_digest_names"] = frozenset(digest.manifests.get("static", {}).values())
+    app.before_request(_send_precompressed)
     app.after_request(_set_cache_control)
