@@ -10,6 +10,7 @@ from flask import render_template_string
 from tests.support.answers import FULL
 from tests.support.journey import walk
 from tests.support.staff import form_data, make_app, signed_in
+from wizard.platform.templating import FIELD_PARTIALS
 
 STYLESHEETS = re.compile(r'<link rel="stylesheet" href="/static/([a-z]+)(?:-[0-9a-f]{32})?\.css">')
 
@@ -18,7 +19,7 @@ def test_every_kind_of_question_has_its_field_partial(app):
     kinds = {q.kind for q in app.extensions["services"].rulebook.questions}
     assert kinds == {"single", "multiple", "country"}
     for kind in kinds:
-        assert app.jinja_env.get_template(f"partials/fields/{kind}.html")
+        assert app.jinja_env.get_template(FIELD_PARTIALS[kind])
 
 
 def test_each_question_page_shows_its_kind_of_control(browser):

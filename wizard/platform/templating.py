@@ -22,6 +22,14 @@ def _context() -> dict:
     return {"operator": operator, "crisis_contacts": None, "crisis_country": None}
 
 
+# The control for each kind of question: one answer (radio buttons) or several (checkboxes) share one partial.
+FIELD_PARTIALS = {
+    "single": "partials/fields/choices.html",
+    "multiple": "partials/fields/choices.html",
+    "country": "partials/fields/country.html",
+}
+
+
 def tel_href(number: str) -> str:
     return "tel:" + "".join(ch for ch in number if ch.isdigit() or ch == "+")
 
@@ -29,6 +37,7 @@ def tel_href(number: str) -> str:
 def init_app(app: Flask) -> None:
     app.context_processor(_context)
     app.jinja_env.filters["tel"] = tel_href
+    app.jinja_env.filters["field_partial"] = FIELD_PARTIALS.__getitem__
     app.jinja_env.filters["audience_label"] = lambda code, labels: labels[code]
     app.jinja_env.globals["safety_note"] = lambda note_id: services().rulebook.safety_note(note_id)
     app.jinja_env.filters["words"] = lambda words, audience="myself": words_for(words, audience)
