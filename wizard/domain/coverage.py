@@ -123,9 +123,8 @@ def _complete(journey, answers, book, countries) -> Iterator[dict[str, object]]:
                 expanded.append(partial)
         results = expanded
     for answers_ in results:
-        kept = journey.walk(answers_).answers
-        # In the questions' order, as the answers are listed in the safety checks' reports.
-        yield {q.id: kept[q.id] for q in journey.questions if q.id in kept}
+        # The kept answers in the questions' order, as the safety checks' reports list them.
+        yield {q.id: answers_[q.id] for q in journey.walk(answers_).path if q.id in answers_}
 
 
 @dataclass(frozen=True)
