@@ -296,6 +296,12 @@ class Step:
         return self.walk.with_answer(self.question.id, value), None
 
 
+def first_control_id(question: Question) -> str:
+    """The id of a question's first control, where an error about it links to: the same on the
+    question page, the one-page form and the staff guide."""
+    return f"{question.id}-input" if question.kind == "country" else f"{question.id}-{question.options[0].code}"
+
+
 @dataclass(frozen=True)
 class FormProblem:
     question: Question
@@ -303,9 +309,7 @@ class FormProblem:
 
     @property
     def href(self) -> str:
-        """The question's first control: the same ids on the public one-page form and the staff guide."""
-        q = self.question
-        return f"#{q.id}-input" if q.kind == "country" else f"#{q.id}-{q.options[0].code}"
+        return "#" + first_control_id(self.question)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import time
 
 from flask import g, request, session
 
-from wizard.domain.journey import Answers, Journey, Walk
+from wizard.domain.journey import Journey, Walk
 from wizard.domain.messages import Message
 from wizard.platform.services import services
 
@@ -34,11 +34,6 @@ def load_walk() -> Walk:
     if "_walk" not in g:
         g._walk = journey().sanitise(session.get(ANSWERS, {}))
     return g._walk
-
-
-def load_answers() -> Answers:
-    """The stored answers on the path (a copy: change them through a walk and `save`)."""
-    return dict(load_walk().answers)
 
 
 def save(walk: Walk) -> None:

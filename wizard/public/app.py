@@ -45,7 +45,7 @@ def safety_context() -> dict:
     # A view that knows the country without a session (the one-page form) sets g.country.
     country = getattr(g, "country", None)
     if country is None:
-        country = state.load_answers().get("country")
+        country = state.load_walk().answers.get("country")
     if not isinstance(country, str):
         return {"crisis_contacts": None, "crisis_country": None}
     matcher = services().matcher

@@ -22,7 +22,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
 from wizard.domain.contact_details import BIDI_CONTROLS, FOR_WHOM_CHOICES, read_optional_contact, valid_form_key
-from wizard.domain.journey import Answers, FormProblem, Journey, Walk
+from wizard.domain.journey import Answers, FormProblem, Journey, Walk, first_control_id
 from wizard.domain.matching import Result
 from wizard.domain.rulebook import conditions
 from wizard.domain.rulebook.models import Question, words_for
@@ -161,8 +161,7 @@ class QuestionView:
     @property
     def anchor(self) -> str:
         """The control an error links to: the same ids as the public one-page form."""
-        q = self.question
-        return f"{q.id}-input" if q.kind == "country" else f"{q.id}-{self.choices[0].code}"
+        return first_control_id(self.question)
 
 
 def _choices(journey: Journey, question: Question, audience: str) -> list[ChoiceView]:

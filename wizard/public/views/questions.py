@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from wizard.domain.journey import Walk
+from wizard.domain.journey import Walk, first_control_id
 from wizard.domain.rulebook.models import words_for
 from wizard.platform import i18n
 from wizard.public import answers as state
@@ -68,7 +68,6 @@ def question(question_id: str):
     number = step.number
     total = len(journey.questions)
     choices = i18n.choices_for(journey, q, audience)
-    first_input = f"{q.id}-input" if q.kind == "country" else f"{q.id}-{choices[0].code}"
     return render_template(
         "pages/question.html",
         q=q,
@@ -78,7 +77,7 @@ def question(question_id: str):
         choices=choices,
         selected=selected,
         error=i18n.translate_rule_text(error),
-        errors=[{"href": "#" + first_input, "message": i18n.translate_rule_text(error)}] if error else [],
+        errors=[{"href": "#" + first_control_id(q), "message": i18n.translate_rule_text(error)}] if error else [],
         back_url=back_url,
         change=changing,
         number=number,
