@@ -12,7 +12,7 @@ import pytest
 from tests.support.pages import Browser
 from tests.support.site_pages import collect_pages
 from tests.support.staff import make_app, signed_in
-from wizard.platform.assets import DEVELOPMENT_CACHE, LONG_CACHE, SHORT_CACHE, build
+from wizard.platform.assets import DEVELOPMENT_CACHE, LONG_CACHE, SHORT_CACHE, build, digested
 from wizard.platform.settings import PROJECT_ROOT
 
 ASSET = re.compile(r'<(?:link|script|img|source)\b[^>]*?(?:href|src)="(/static/[^"]+)"')
@@ -147,3 +147,15 @@ def test_hashed_text_files_go_to_brotli_browsers_compressed_once_at_the_best_qua
     assert client.get(stylesheet, headers={"Accept-Encoding": "gzip"}).headers["Content-Encoding"] == "gzip"
     plain = client.get(stylesheet, headers={"Accept-Encoding": "identity"})
     assert "Content-Encoding" not in plain.headers and plain.data == source
+
+
+def test_the_static_files_are_digested_once_for_all_apps_and_again_after_an_edit(production, tmp_path):
+    site = production.site
+    assert site.staff.static_folder == site.api.static_folder == production.static_folder
+    source = tmp_path / "static"
+    source.mkdir()
+    (source / "a.css").write_text("p { color: black }")
+    first = digested(source)
+    assert digested(source) == first
+    (source / "a.css").write_text("p { color: navy }")
+    assert digested(source) != first

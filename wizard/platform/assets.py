@@ -26,18 +26,21 @@ The Cache-Control of each name is set here: the library leaves caching to the se
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import io
 import json
 import mimetypes
 import shutil
 import tempfile
-import weakref
+from functools import lru_cache
 from pathlib import Path
 
 import brotli
 from flask import Flask, Response, current_app, request, send_from_directory
 from flask_static_digest import FlaskStaticDigest, digester
+
+from wizard.platform.folders import signature
 
 LONG_CACHE = "public, max-age=31536000, immutable"
 SHORT_CACHE = "public, max-age=3600"
@@ -95,12 +98,23 @@ def _set_cache_control(response: Response) -> Response:
     return response
 
 
+def digested(source: Path | str) -> str:
+    """The folder of hashed and precompressed copies of `source`, made once per process while
+    `source` is unchanged: the three apps of a site, and every site the tests make, share it."""
+    return _digest(str(source), signature(source))
+
+
+@lru_cache(maxsize=4)
+def _digest(source: str, _signature: tuple) -> str:
+    folder = tempfile.mkdtemp(prefix="wizard-static-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    precompress(folder, build(source, folder).values())
+    return folder
+
+
 def init_app(app: Flask) -> None:
     if not app.config["DEVELOPMENT"]:
-        folder = tempfile.mkdtemp(prefix="wizard-static-")
-        weakref.finalize(app, shutil.rmtree, folder, ignore_errors=True)
-        precompress(folder, build(app.static_folder, folder).values())
-        app.static_folder = folder
+        app.static_folder = digested(app.static_folder)
     digest = FlaskStaticDigest(app)
     if app.config["DEVELOPMENT"]:
         digest.manifests.clear()  # plain names, even if someone ran `flask digest compile` on static/

@@ -20,6 +20,7 @@ from flask import Flask, current_app
 from wizard.domain.journey import Journey
 from wizard.domain.matching import Matcher
 from wizard.domain.rulebook.loader import load_rulebook
+from wizard.platform.folders import signature
 from wizard.platform.partners import DEFAULT_FILE as DEFAULT_PARTNERS
 from wizard.platform.partners import EXAMPLE_FILE as EXAMPLE_PARTNERS
 from wizard.platform.partners import Partner, load_partners
@@ -94,10 +95,7 @@ def build_services(config: dict, staff_policy: Policy) -> Services:
 def rules_from(folder: str | Path) -> tuple[Rulebook, Matcher, Journey]:
     """The rules folder loaded and compiled, once per process while no file in it changes: they
     are immutable, and the command line and the tests build many sites from the same folder."""
-    folder = Path(folder)
-    files = sorted(folder.rglob("*")) if folder.is_dir() else []
-    signature = tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files if f.is_file())
-    return _compiled_rules(str(folder), signature)
+    return _compiled_rules(str(folder), signature(folder))
 
 
 @lru_cache(maxsize=8)
