@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 
 from tests.support.answers import FULL
 from wizard.domain import coverage
-from wizard.domain.journey import Journey
+from wizard.domain.journey import Journey, place_question_asked
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +40,13 @@ def test_next_question_is_the_first_unanswered_on_the_path(journey):
     assert journey.walk({}).next_question.id == "who"
     assert journey.walk({"who": "myself"}).next_question.id == "country"
     # A blank optional answer counts as answered.
-    answers = {"who": "myself", "country": "GB", "danger": "not_now", "substances": []}
+    answers = {"who": "myself", "country": "GB", "danger": "not_now"}
+    assert journey.walk(answers).next_question.id == "subdivision"
+    answers |= {"subdivision": "", "town": "", "substances": []}
     assert journey.walk(answers).next_question.id == "readiness"
+    # No country, no region or town question.
+    skipped = {"who": "myself", "country": "prefer_not_to_say", "danger": "not_now"}
+    assert journey.walk(skipped).next_question.id == "substances"
 
 
 def test_previous_question_follows_the_path(journey):
@@ -130,6 +135,8 @@ def _old_path(journey, answers):
     kept, path = {}, []
     for question in journey.questions:
         if question.ask_if is not None and not question.ask_if.test(journey.matcher.facts(kept)):
+            continue
+        if question.kind in ("subdivision", "town") and not place_question_asked(question, kept):
             continue
         path.append(question)
         if question.id in answers:

@@ -12,10 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import cycle
 
-from wizard.domain.journey import Journey
+from wizard.domain.journey import Journey, place_question_asked
 from wizard.domain.matching import Matcher
 from wizard.domain.rulebook.conditions import Equals, In
-from wizard.domain.rulebook.models import Question, Rulebook
+from wizard.domain.rulebook.models import PLACE_KINDS, Question, Rulebook
 from wizard.domain.vocabulary import PREFER_NOT_TO_SAY
 
 # Routing only: the danger answer changes which page comes first, not what matches.
@@ -90,7 +90,7 @@ def walk(book: Rulebook, matcher: Matcher | None = None) -> Iterator[dict[str, o
     questions = book.questions
 
     # Each combination of single answers takes the next profile in turn.
-    singles = [q for q in questions if q.kind != "multiple"]
+    singles = [q for q in questions if q.kind not in ("multiple", *PLACE_KINDS)]
     for counter, combo in enumerate(_single_combinations(book, singles, countries)):
         profile = profiles[counter % len(profiles)]
         answers = dict(combo)
@@ -122,6 +122,22 @@ def _complete(journey, answers, book, countries) -> Iterator[dict[str, object]]:
             else:
                 expanded.append(partial)
         results = expanded
+    # Region and town: no condition may test them (the loader refuses one), so they cannot change
+    # what matches; the walk takes them as left out and as "prefer not to say", together.
+    asked = [q for q in journey.questions if q.kind in PLACE_KINDS]
+    if asked:
+        results = [
+            variant
+            for partial in results
+            for variant in (
+                [partial]
+                if not any(place_question_asked(q, partial) for q in asked)
+                else [
+                    partial,
+                    {**partial, **{q.id: PREFER_NOT_TO_SAY for q in asked if place_question_asked(q, partial)}},
+                ]
+            )
+        ]
     for answers_ in results:
         # The kept answers in the questions' order, as the safety checks' reports list them.
         yield {q.id: answers_[q.id] for q in journey.walk(answers_).path if q.id in answers_}

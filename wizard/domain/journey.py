@@ -19,13 +19,21 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Protocol
 
+from wizard.domain import places
 from wizard.domain.audience import audience_of
 from wizard.domain.matching import Matcher
 from wizard.domain.messages import N_, Message
-from wizard.domain.rulebook.models import Question, Rulebook, words_for
+from wizard.domain.rulebook.models import PLACE_KINDS, Question, Rulebook, words_for
 from wizard.domain.vocabulary import PREFER_NOT_TO_SAY
 
 Answers = dict[str, object]
+
+# The longest town name the town question reads (the longest in the gazetteer is under 60).
+TOWN_TEXT_MAX = 100
+# A town answer picked from a list (did-you-mean radios, the autocomplete) is sent as "#" + its id,
+# next to the typed text; "#none" is "None of these".
+PICK = "#"
+NONE_OF_THESE = "none"
 
 
 @dataclass(frozen=True)
@@ -87,6 +95,8 @@ class Journey:
         for question in self.questions[start:]:
             if question.ask_if is not None and not question.ask_if.test(facts(kept)):
                 continue
+            if question.kind in PLACE_KINDS and not place_question_asked(question, kept):
+                continue
             on_path.append(question)
             if question.id in answers:
                 kept[question.id] = answers[question.id]
@@ -111,7 +121,7 @@ class Journey:
         valid: Answers = {}
         errors: dict[str, Message] = {}
         for question in self.questions:
-            value, error = self.validate(question, form.getlist(question.id), audience)
+            value, error = self.validate(question, form.getlist(question.id), audience, valid)
             if error:
                 errors[question.id] = error
             else:
@@ -135,12 +145,20 @@ class Journey:
             return self.country_codes
         return frozenset(o.code for o in question.options)
 
-    def validate(self, question: Question, submitted: list[str], audience: str) -> tuple[object, str | None]:
+    def validate(
+        self, question: Question, submitted: list[str], audience: str, answers: Mapping[str, object] | None = None
+    ) -> tuple[object, str | None]:
         """Turn submitted form values into an answer, or an error message.
 
         Any value that is not an option code (a forged or stale form) is
         treated like no answer, so it gets the normal message, never a crash.
+        Region and town answers are checked against the country (and region) in `answers`,
+        the answers given before them.
         """
+        if question.kind == "subdivision":
+            return self._validate_subdivision(question, submitted, audience, answers or {})
+        if question.kind == "town":
+            return validate_town(submitted, answers or {})
         codes = self.valid_codes(question)
         chosen = [value for value in dict.fromkeys(submitted) if value in codes]
         forged = len(chosen) != len([v for v in submitted if v != ""])
@@ -165,6 +183,17 @@ class Journey:
             return "", None
         return chosen[0], None
 
+    def _validate_subdivision(
+        self, question: Question, submitted: list[str], audience: str, answers: Mapping[str, object]
+    ) -> tuple[object, str | None]:
+        given = [value for value in dict.fromkeys(submitted) if value != ""]
+        if not given:
+            return "", None
+        country = answers.get("country")
+        if len(given) == 1 and (given[0] == PREFER_NOT_TO_SAY or places.is_subdivision_of(given[0], country)):
+            return given[0], None
+        return None, self.required_message(question, audience)
+
     def required_message(self, question: Question, audience: str) -> str:
         return Message(words_for(question.error, audience) or N_("Select an answer to continue"))
 
@@ -177,6 +206,10 @@ class Journey:
         for qid, value in answers.items():
             question = self.by_id.get(qid)
             if question is None:
+                continue
+            if question.kind in PLACE_KINDS:
+                if isinstance(value, str) and place_answer_valid(question, value, answers):
+                    clean[qid] = value
                 continue
             codes = self.valid_codes(question)
             if question.kind == "multiple":
@@ -194,6 +227,12 @@ class Journey:
     # --- describing answers ----------------------------------------------------------------
 
     def answer_labels(self, question: Question, value: object, audience: str) -> list[str]:
+        """The answer in English words (a region's and a town's English names)."""
+        if question.kind in PLACE_KINDS and value and value != PREFER_NOT_TO_SAY:
+            name = place_answer_name(question, value, "en")
+            return [name] if name else [N_("Not answered")]
+        if question.kind in PLACE_KINDS and value == PREFER_NOT_TO_SAY:
+            return [N_("Prefer not to say")]
         labels = {c.code: c.label for c in self.choices(question, audience)}
         if isinstance(value, list):
             return [labels[v] for v in value if v in labels] or [N_("Not answered")]
@@ -299,7 +338,9 @@ class Step:
 def first_control_id(question: Question) -> str:
     """The id of a question's first control, where an error about it links to: the same on the
     question page, the one-page form and the staff guide."""
-    return f"{question.id}-input" if question.kind == "country" else f"{question.id}-{question.options[0].code}"
+    if question.kind == "country" or question.kind in PLACE_KINDS:
+        return f"{question.id}-input"
+    return f"{question.id}-{question.options[0].code}"
 
 
 @dataclass(frozen=True)
@@ -318,3 +359,122 @@ class FormReading:
 
     walk: Walk
     problems: list[FormProblem]
+
+
+# --- the region and town questions ---------------------------------------------------------------
+
+
+def place_question_asked(question: Question, answers: Mapping[str, object]) -> bool:
+    """A region question is asked once a country with regions is chosen; a town question once any
+    country is chosen ("prefer not to say" skips both)."""
+    country = answers.get("country")
+    if not isinstance(country, str) or not country or country == PREFER_NOT_TO_SAY:
+        return False
+    if question.kind == "subdivision":
+        return bool(places.subdivisions_exist(country))
+    return True
+
+
+def place_answer_valid(question: Question, value: str, answers: Mapping[str, object]) -> bool:
+    """A stored region or town answer (from a cookie or a share code) that fits the country."""
+    if value in ("", PREFER_NOT_TO_SAY):
+        return True
+    country = answers.get("country")
+    if question.kind == "subdivision":
+        return places.is_subdivision_of(value, country)
+    town = places.town_by_id(value)
+    return town is not None and town.country == country
+
+
+def place_answer_name(question: Question, value: object, language: str) -> str | None:
+    """A region's or a town's name in the language, or None when the answer names neither."""
+    if not isinstance(value, str):
+        return None
+    if question.kind == "subdivision":
+        return places.subdivision_name(value, language)
+    town = places.town_by_id(value)
+    return town.name if town else None
+
+
+class TownChoices(Message):
+    """More than one town fits the text: the person chooses one ("Did you mean ...")."""
+
+    towns: tuple[places.Town, ...]
+
+    def __new__(cls, msgid: str, towns: tuple[places.Town, ...], **params: str) -> TownChoices:
+        message = super().__new__(cls, msgid, **params)
+        message.towns = towns
+        return message
+
+
+def town_text_of(submitted: list[str]) -> str:
+    return next((v.strip() for v in submitted if isinstance(v, str) and v.strip() and not v.startswith(PICK)), "")
+
+
+def validate_town(submitted: list[str], answers: Mapping[str, object]) -> tuple[object, Message | None]:
+    """A town answer from the typed text, or from a town picked from a list ("#" + its GeoNames id).
+
+    One town of that name in the country (and region, when known): its id. Several, or
+    none by that name but some whose names start with it: TownChoices to choose from.
+    None at all: a message that says so. Nothing typed: skipped ("").
+    """
+    country = answers.get("country")
+    region = answers.get("subdivision")
+    region = region if isinstance(region, str) and places.is_subdivision_of(region, country) else None
+    picks = [v[len(PICK) :] for v in submitted if isinstance(v, str) and v.startswith(PICK)]
+    text = town_text_of(submitted)
+    if picks:
+        pick = picks[0]
+        if pick == PREFER_NOT_TO_SAY:
+            return PREFER_NOT_TO_SAY, None
+        if pick == NONE_OF_THESE:
+            return None, Message(
+                N_("Type the name of the town or city again, or leave it blank to skip this question.")
+            )
+        town = places.town_by_id(pick)
+        if town is not None and town.country == country and not (region and town.subdivision not in (None, region)):
+            return town.id, None
+        if not text:
+            return None, Message(N_("Select from the options shown"))
+    if not text:
+        return "", None
+    if text == PREFER_NOT_TO_SAY:
+        return PREFER_NOT_TO_SAY, None
+    if not isinstance(country, str) or len(text) > TOWN_TEXT_MAX:
+        return None, _not_found(text, country)
+    exact = places.exact_towns(country, text, region)
+    if len(exact) == 1:
+        return exact[0].id, None
+    if exact:
+        return None, TownChoices(
+            N_("There is more than one place called “%(text)s”. Choose one, or None of these."),
+            tuple(exact[:10]),
+            text=text,
+        )
+    close = places.find_towns(country, text, region, limit=10)
+    if close:
+        return None, TownChoices(
+            N_("We could not find “%(text)s” exactly. Did you mean one of these?"), tuple(close), text=text
+        )
+    return None, _not_found(text, country)
+
+
+def _not_found(text: str, country: object) -> Message:
+    return Message(
+        N_("We could not find %(text)s in %(country)s. Check the spelling, or leave it blank to skip this question."),
+        text=text[:TOWN_TEXT_MAX],
+        country=country if isinstance(country, str) else "",
+    )
+
+
+def town_candidates(error: object, answers: Mapping[str, object]) -> tuple[places.Town, ...]:
+    """The towns to choose from after an error, worked out again from the text it holds (the
+    question page shows them after a redirect, when only the message was kept)."""
+    if isinstance(error, TownChoices):
+        return error.towns
+    params = getattr(error, "params", None) or {}
+    text = params.get("text") if isinstance(params, dict) else None
+    if not text or "country" in params:
+        return ()
+    _value, again = validate_town([text], answers)
+    return again.towns if isinstance(again, TownChoices) else ()

@@ -19,6 +19,7 @@ from wizard.domain.rulebook.conditions import Answered as AnsweredCond
 from wizard.domain.rulebook.conditions import AnyIn, Cond, Equals, In
 from wizard.domain.rulebook.models import (
     EVIDENCE_WORDS,
+    PLACE_KINDS,
     Approach,
     Country,
     CountryContacts,
@@ -181,6 +182,8 @@ class _ReferenceIndex:
         question = self.questions.get(answer)
         if question is None:
             return None
+        if question.kind in PLACE_KINDS:
+            return set()
         if question.kind == "country":
             return self.countries | {PREFER_NOT_TO_SAY}
         return {o.code for o in question.options}
@@ -193,6 +196,13 @@ def _check_condition(cond: Cond, index: _ReferenceIndex, before: int | None) -> 
         codes = index.codes_for(name)
         if codes is None:
             yield f"the condition tests '{name}', which is not a question id (or '{REGION}')"
+            continue
+        tested = index.questions.get(name)
+        if tested is not None and tested.kind in PLACE_KINDS:
+            yield (
+                f"the condition tests '{name}', a {tested.kind} question: region and town "
+                "answers are private and optional, so conditions may not test them"
+            )
             continue
         if before is not None:
             source = "country" if name == REGION else name
@@ -433,6 +443,15 @@ def _check_questions(questions: list, index: _ReferenceIndex, reader: _ProblemCo
         reader.problem(file, 1, "id 'who'", "the 'who' question must have exactly the options myself and someone_else")
     if not any(q.kind == "country" for q, _ in questions):
         reader.problem(file, 1, "", "a question of kind 'country' is required")
+    country_at = next((index.order[q.id] for q, _ in questions if q.kind == "country"), None)
+    for question, raw in questions:
+        if question.kind in PLACE_KINDS and (country_at is None or index.order[question.id] < country_at):
+            reader.problem(
+                file,
+                raw.line,
+                f"id {question.id!r}",
+                f"a {question.kind} question must come after the country question",
+            )
     for question, raw in questions:
         seen: set[str] = set()
         for n, option in enumerate(question.options):

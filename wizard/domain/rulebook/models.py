@@ -98,9 +98,15 @@ class Option(Frozen):
     crisis: StrictBool = False
 
 
+# Questions whose answers come from the places data (wizard.domain.places), not from options.
+PLACE_KINDS = frozenset({"subdivision", "town"})
+
+
 class Question(Frozen):
     id: Code
-    kind: Literal["single", "multiple", "country"]
+    # subdivision: the country's ISO 3166-2 regions; town: a town or city from the offline gazetteer.
+    # Both are optional, follow the country question and are never tested by conditions.
+    kind: Literal["single", "multiple", "country", "subdivision", "town"]
     text: Words
     # A short title for the "check your answers" list.
     summary: Text
@@ -117,10 +123,15 @@ class Question(Frozen):
 
     @model_validator(mode="after")
     def _options_present(self) -> Question:
-        if self.kind != "country" and len(self.options) < 2:
+        if self.kind in ("single", "multiple") and len(self.options) < 2:
             raise ValueError("a single or multiple choice question needs at least two options")
         if self.kind == "country" and self.options:
             raise ValueError("a country question takes its options from countries.yaml")
+        if self.kind in PLACE_KINDS:
+            if self.options:
+                raise ValueError(f"a {self.kind} question takes its options from the places data, not options")
+            if self.required:
+                raise ValueError(f"a {self.kind} question must be optional (required: false)")
         return self
 
     def option(self, code: str) -> Option | None:
