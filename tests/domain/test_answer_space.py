@@ -29,9 +29,9 @@ def test_the_walk_covers_every_single_choice_combination(rulebook, walked):
         for a, _ in walked
     }
     assert len(base) == expected
-    # Region and town are walked left out and as "prefer not to say", never as a place.
-    assert {a.get("town") for a, _ in walked} == {None, "prefer_not_to_say"}
-    assert {a.get("subdivision") for a, _ in walked} == {None, "prefer_not_to_say"}
+    # Region and town are walked left blank and as "prefer not to say", never as a place.
+    assert {a.get("town") for a, _ in walked} == {None, "", "prefer_not_to_say"}
+    assert {a.get("subdivision") for a, _ in walked} == {None, "", "prefer_not_to_say"}
     for profile in multiple_profiles(rulebook):
         assert any(all(a.get(k) == v for k, v in profile.items()) for a, _ in walked)
 

@@ -94,7 +94,7 @@ def test_the_audience_follows_the_who_answer(journey):
 def test_a_step_answers_its_question_and_walks_on(journey):
     answers = {k: v for k, v in FULL.items() if k not in ("injecting", "readiness")} | {"substances": ["alcohol"]}
     step = journey.walk(answers).step("substances")
-    assert step.number == 4 and step.previous.id == "danger"
+    assert step.number == 6 and step.previous.id == "town"
     walk, error = step.submit(["opioids"])
     assert error is None
     # Injecting is on the path now, and it is the next question; later answers are kept.

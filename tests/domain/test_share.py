@@ -112,8 +112,19 @@ def test_decoded_content_is_only_answer_codes(journey, sample, rulebook):
                 assert value == PREFER_NOT_TO_SAY or (re.fullmatch(r"[A-Z]{2}", value) and value in countries)
             elif question.kind == "multiple":
                 assert isinstance(value, list) and set(value) <= codes, (key, value)
+            elif question.kind in ("subdivision", "town"):
+                assert value in ("", PREFER_NOT_TO_SAY) or value.isdigit() or value.startswith(back["country"] + "-")
             else:
                 assert value in codes or (value == "" and not question.required), (key, value)
+
+
+def test_a_region_and_a_town_come_back_from_a_code(journey):
+    answers = {**FULL, "country": "US", "subdivision": "US-IL", "town": "4887398"}
+    assert read_code(journey, code_for(journey, answers), SECRET, now=NOW).answers == answers
+    # A region or town of another country is dropped when the code is opened.
+    elsewhere = {**answers, "subdivision": "PT-13", "town": "2735943"}
+    back = read_code(journey, code_for(journey, elsewhere), SECRET, now=NOW).answers
+    assert "subdivision" not in back and "town" not in back
 
 
 def test_nothing_else_is_kept_from_what_was_given(journey):

@@ -6,6 +6,8 @@ FULL = {
     "who": "myself",
     "country": "GB",
     "danger": "not_now",
+    "subdivision": "",
+    "town": "",
     "substances": ["opioids", "alcohol"],
     "injecting": "injects",
     "readiness": "cut_down_or_safer",

@@ -123,21 +123,18 @@ def _complete(journey, answers, book, countries) -> Iterator[dict[str, object]]:
                 expanded.append(partial)
         results = expanded
     # Region and town: no condition may test them (the loader refuses one), so they cannot change
-    # what matches; the walk takes them as left out and as "prefer not to say", together.
+    # what matches; the walk takes them as left blank and as "prefer not to say", together.
     asked = [q for q in journey.questions if q.kind in PLACE_KINDS]
     if asked:
-        results = [
-            variant
-            for partial in results
-            for variant in (
-                [partial]
-                if not any(place_question_asked(q, partial) for q in asked)
-                else [
-                    partial,
-                    {**partial, **{q.id: PREFER_NOT_TO_SAY for q in asked if place_question_asked(q, partial)}},
-                ]
-            )
-        ]
+        expanded = []
+        for partial in results:
+            on_path = [q.id for q in asked if place_question_asked(q, partial)]
+            if not on_path:
+                expanded.append(partial)
+                continue
+            for value in ("", PREFER_NOT_TO_SAY):
+                expanded.append({**partial, **dict.fromkeys(on_path, value)})
+        results = expanded
     for answers_ in results:
         # The kept answers in the questions' order, as the safety checks' reports list them.
         yield {q.id: answers_[q.id] for q in journey.walk(answers_).path if q.id in answers_}

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from wizard.domain.journey import Answers, Journey, Walk
+from wizard.domain.rulebook.models import PLACE_KINDS
 from wizard.domain.vocabulary import PREFER_NOT_TO_SAY
 
 VERSION = 1
@@ -57,7 +58,9 @@ def _pack(journey: Journey, answers: Mapping[str, object]) -> bytes:
     out = bytearray()
     for question in journey.questions:
         value = answers.get(question.id)
-        if question.kind == "country":
+        if question.kind in PLACE_KINDS:
+            out += _pack_place(question.kind, question.id in answers, value)
+        elif question.kind == "country":
             if value == PREFER_NOT_TO_SAY:
                 out += NO_COUNTRY
             elif isinstance(value, str) and len(value) == 2:
@@ -83,11 +86,65 @@ def _pack(journey: Journey, answers: Mapping[str, object]) -> bytes:
     return bytes(out)
 
 
+# A region is its ISO 3166-2 code after a length byte; a town its GeoNames id in four bytes. These
+# stand for the answers that are not a place.
+PLACE_ABSENT, PLACE_BLANK, PLACE_NOT_SAID = 0, 0xFF, 0xFE
+TOWN_ABSENT, TOWN_BLANK, TOWN_NOT_SAID = 0, 0xFFFFFFFF, 0xFFFFFFFE
+
+
+def _pack_place(kind: str, present: bool, value: object) -> bytes:
+    if kind == "town":
+        if not present:
+            number = TOWN_ABSENT
+        elif value == PREFER_NOT_TO_SAY:
+            number = TOWN_NOT_SAID
+        elif isinstance(value, str) and value.isascii() and value.isdigit() and 0 < int(value) < TOWN_NOT_SAID:
+            number = int(value)
+        else:
+            number = TOWN_BLANK
+        return number.to_bytes(4, "big")
+    if not present:
+        return bytes([PLACE_ABSENT])
+    if value == PREFER_NOT_TO_SAY:
+        return bytes([PLACE_NOT_SAID])
+    if isinstance(value, str) and value.isascii() and 0 < len(value) <= 12:
+        return bytes([len(value)]) + value.encode("ascii")
+    return bytes([PLACE_BLANK])
+
+
+def _unpack_place(question, data: bytes, at: int, answers: Answers) -> int:
+    if question.kind == "town":
+        number = int.from_bytes(data[at : at + 4], "big")
+        if len(data) < at + 4:
+            raise ValueError("cut short")
+        if number == TOWN_NOT_SAID:
+            answers[question.id] = PREFER_NOT_TO_SAY
+        elif number == TOWN_BLANK:
+            answers[question.id] = ""
+        elif number:
+            answers[question.id] = str(number)
+        return at + 4
+    size = data[at]
+    at += 1
+    if size == PLACE_NOT_SAID:
+        answers[question.id] = PREFER_NOT_TO_SAY
+    elif size == PLACE_BLANK:
+        answers[question.id] = ""
+    elif size:
+        if size > 12 or len(data) < at + size:
+            raise ValueError("a region code of the wrong length")
+        answers[question.id] = data[at : at + size].decode("ascii")
+        at += size
+    return at
+
+
 def _unpack(journey: Journey, data: bytes) -> Answers:
     answers: Answers = {}
     at = 0
     for question in journey.questions:
-        if question.kind == "country":
+        if question.kind in PLACE_KINDS:
+            at = _unpack_place(question, data, at, answers)
+        elif question.kind == "country":
             raw = data[at : at + 2]
             at += 2
             if raw == NO_COUNTRY:
