@@ -329,7 +329,7 @@ class Step:
 
     def submit(self, submitted: list[str]) -> tuple[Walk | None, Message | None]:
         """The walk with the submitted answer, or the message that says what is wrong."""
-        value, error = self.walk.journey.validate(self.question, submitted, self.walk.audience)
+        value, error = self.walk.journey.validate(self.question, submitted, self.walk.audience, self.walk.answers)
         if error:
             return None, error
         return self.walk.with_answer(self.question.id, value), None

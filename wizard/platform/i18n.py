@@ -20,12 +20,14 @@ from babel import Locale
 from babel.lists import format_list as babel_format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import NullTranslations
 from flask import Flask, g, request, session
 from flask.globals import _cv_app
 from flask_babel import Babel, format_date, get_locale, get_translations
 
-from wizard.domain.messages import Message
+from wizard.domain import places
+from wizard.domain.messages import N_, Message
 from wizard.domain.vocabulary import PREFER_NOT_TO_SAY
 from wizard.platform.services import services
 from wizard.platform.settings import PROJECT_ROOT
@@ -134,9 +136,19 @@ def translate_rule_text(text: object) -> str:
     catalogue = translations()
     if isinstance(text, Message):
         translated = catalogue.ugettext(str.__str__(text))
-        params = {key: catalogue.ugettext(value) for key, value in text.params.items()}
+        params = {key: _param(catalogue, key, value) for key, value in text.params.items()}
         return translated % params if params else translated
     return catalogue.ugettext(str(text))
+
+
+def _param(catalogue: NullTranslations, key: str, value: str) -> str:
+    """A message's parameter in the reader's language: "country" holds a country code (shown by its
+    local name) and "text" what the person typed (shown as typed); others are message ids."""
+    if key == "text":
+        return value
+    if key == "country":
+        return country_name(value)
+    return catalogue.ugettext(value)
 
 
 @lru_cache(maxsize=16)
@@ -203,10 +215,17 @@ def compile_catalogues(folder: Path = TRANSLATIONS) -> None:
         os.replace(partial, mo_path)
 
 
-def choices_for(journey, question, audience: str) -> list:
-    """A question's options in the person's language; countries by their local names, sorted."""
+def choices_for(journey, question, audience: str, answers=None) -> list:
+    """A question's options in the person's language; countries and regions by their local names,
+    sorted (a region question's are the regions of the country in `answers`)."""
     from wizard.domain.journey import Choice
 
+    if question.kind == "subdivision":
+        country = (answers or {}).get("country")
+        local = [Choice(code, name) for code, name in places.subdivisions(country, language())]
+        return [*local, Choice(PREFER_NOT_TO_SAY, translate_rule_text("Prefer not to say"))] if local else []
+    if question.kind == "town":
+        return []
     if question.kind == "country":
         local = [Choice(code, name) for code, name in country_choices()]
         return [*local, Choice(PREFER_NOT_TO_SAY, translate_rule_text("Prefer not to say"))]
@@ -219,7 +238,39 @@ def choices_for(journey, question, audience: str) -> list:
 def answer_labels(journey, question, value, audience: str) -> list[str]:
     if question.kind == "country" and isinstance(value, str) and value != PREFER_NOT_TO_SAY:
         return [country_name(value)]
+    if question.kind == "subdivision" and isinstance(value, str) and value not in ("", PREFER_NOT_TO_SAY):
+        return [places.subdivision_name(value, language()) or translate_rule_text("Not answered")]
+    if question.kind == "town" and isinstance(value, str) and value not in ("", PREFER_NOT_TO_SAY):
+        town = places.town_by_id(value)
+        return [town_label(town)] if town else [translate_rule_text("Not answered")]
     return [translate_rule_text(label) for label in journey.answer_labels(question, value, audience)]
+
+
+def town_label(town: places.Town, *, distinguish: bool = False) -> str:
+    """A town's name, with its region where that is known. With `distinguish` (a list of towns of
+    the same name to choose from) a town whose region is not known says how big it is, or where."""
+    region = places.subdivision_name(town.subdivision, language()) if town.subdivision else None
+    if region:
+        return translations().ugettext(N_("%(town)s, %(region)s")) % {"town": town.name, "region": region}
+    if not distinguish:
+        return town.name
+    population = places.population_of(town)
+    if population:
+        return translations().ugettext(N_("%(town)s (about %(population)s people)")) % {
+            "town": town.name,
+            "population": format_decimal(_round_people(population), locale=language()),
+        }
+    return translations().ugettext(N_("%(town)s (latitude %(latitude)s, longitude %(longitude)s)")) % {
+        "town": town.name,
+        "latitude": format_decimal(round(town.latitude, 2), locale=language()),
+        "longitude": format_decimal(round(town.longitude, 2), locale=language()),
+    }
+
+
+def _round_people(population: int) -> int:
+    """Two significant figures: enough to tell two towns apart, without false precision."""
+    digits = len(str(population))
+    return round(population, -(digits - 2)) if digits > 2 else population
 
 
 def reason_text(reason) -> str:

@@ -27,6 +27,8 @@ FIELD_PARTIALS = {
     "single": "partials/fields/choices.html",
     "multiple": "partials/fields/choices.html",
     "country": "partials/fields/country.html",
+    "subdivision": "partials/fields/subdivision.html",
+    "town": "partials/fields/town.html",
 }
 
 

@@ -8,11 +8,17 @@ Reload never ask to resubmit a form.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms.validators import ValidationError
 
-from wizard.domain.journey import Walk, first_control_id
+from wizard.domain import places
+from wizard.domain.journey import PICK, TOWN_TEXT_MAX, Walk, first_control_id, town_candidates
 from wizard.domain.rulebook.models import words_for
+from wizard.domain.vocabulary import PREFER_NOT_TO_SAY
 from wizard.platform import i18n
+from wizard.platform.rate_limits import limiter
+from wizard.platform.security_headers import csrf
 from wizard.public import answers as state
 
 bp = Blueprint("questions", __name__)
@@ -64,10 +70,13 @@ def question(question_id: str):
         back_url = url_for("pages.start")
     current = walk.answers.get(question_id)
     selected = set(current) if isinstance(current, list) else {current} if current else set()
+    town_text, town_choices = "", []
+    if q.kind == "town":
+        town_text, town_choices = town_field(error, current, walk.answers)
     # The path can grow or shrink with the answers, so the total is "about".
     number = step.number
     total = len(journey.questions)
-    choices = i18n.choices_for(journey, q, audience)
+    choices = i18n.choices_for(journey, q, audience, walk.answers)
     return render_template(
         "pages/question.html",
         q=q,
@@ -82,6 +91,56 @@ def question(question_id: str):
         change=changing,
         number=number,
         total=total,
+        town_text=town_text,
+        town_choices=town_choices,
+        suggest_url=url_for("questions.town_suggestions") if q.kind == "town" else None,
+    )
+
+
+def town_field(error: object, current: object, answers) -> tuple[str, list[tuple[str, str]]]:
+    """What the town field shows: the text typed (kept in the error that sent the person back) or
+    the chosen town's name, and the towns to choose from when the text fitted several."""
+    params = getattr(error, "params", None) or {}
+    text = params.get("text", "") if isinstance(params, dict) else ""
+    if not text and isinstance(current, str) and current not in ("", PREFER_NOT_TO_SAY):
+        town = places.town_by_id(current)
+        text = town.name if town else ""
+    towns = town_candidates(error, answers) if error else ()
+    return text, [(PICK + town.id, i18n.town_label(town, distinguish=True)) for town in towns]
+
+
+# Typing a name sends a request every few letters: enough for a person, not for copying the gazetteer.
+SUGGESTIONS_RATE_LIMIT = "60 per minute; 1000 per day"
+SUGGESTIONS_MAX = 8
+
+
+@bp.post("/questions/town/suggestions")
+@csrf.exempt  # the token is in the JSON body, checked below
+@limiter.limit(SUGGESTIONS_RATE_LIMIT)
+def town_suggestions():
+    """Towns whose names fit the typed text, for the town field's suggestions. The text comes in a
+    POST body, never in the address, so it is in no log and no history; the country and region
+    are the person's own answers."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("text"), str):
+        return jsonify(error="Send a JSON object with text and csrf_token."), 400
+    origin = request.headers.get("Origin")
+    if origin and origin != request.host_url.rstrip("/"):
+        return jsonify(error="The request came from another site."), 403
+    try:
+        validate_csrf(body.get("csrf_token") if isinstance(body.get("csrf_token"), str) else None)
+    except (ValidationError, CSRFError):
+        return jsonify(error="The page has expired. Reload it and try again."), 400
+    walk = state.load_walk()
+    if not walk.on_path("town"):
+        return jsonify(suggestions=[])
+    answers = walk.answers
+    region = answers.get("subdivision")
+    region = region if places.is_subdivision_of(region, answers.get("country")) else None
+    text = body["text"].strip()[:TOWN_TEXT_MAX]
+    towns = places.find_towns(answers["country"], text, region, limit=SUGGESTIONS_MAX) if len(text) >= 2 else []
+    return jsonify(
+        suggestions=[{"id": t.id, "name": t.name, "label": i18n.town_label(t, distinguish=True)} for t in towns]
     )
 
 
