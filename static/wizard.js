@@ -196,4 +196,166 @@
     var crisisBox = group && group.querySelector("[data-crisis-box]");
     if (crisisBox) crisisBox.hidden = input.value !== "danger_now";
   });
+
+  /* 7. Town field: suggestions as the person types (the ARIA 1.2 combobox pattern). The text goes in
+     a POST body with the form's token, never in an address. Without this, the server looks the
+     typed name up when the form is sent. */
+  var townBoxes = doc.querySelectorAll("[data-town-suggest]");
+  for (var t = 0; t < townBoxes.length; t++) setUpTown(townBoxes[t]);
+
+  function setUpTown(box) {
+    var input = box.querySelector("input[type='text']");
+    var form = box.closest("form");
+    var tokenField = form && form.querySelector("input[name='csrf_token']");
+    if (!input || !tokenField || !window.fetch) return;
+    var url = box.getAttribute("data-town-suggest");
+    var listId = input.id + "-listbox";
+    var list = doc.createElement("ul");
+    list.id = listId;
+    list.className = "town__list";
+    list.setAttribute("role", "listbox");
+    var label = doc.querySelector("label[for='" + input.id + "']");
+    if (label) {
+      if (!label.id) label.id = input.id + "-label";
+      list.setAttribute("aria-labelledby", label.id);
+    }
+    list.hidden = true;
+    var status = doc.createElement("div");
+    status.className = "visually-hidden";
+    status.setAttribute("role", "status");
+    status.setAttribute("aria-live", "polite");
+    var picked = box.querySelector("[data-town-pick]") || doc.createElement("input");
+    picked.type = "hidden";
+    picked.name = input.name;
+    box.appendChild(list);
+    box.appendChild(status);
+    box.appendChild(picked);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", listId);
+
+    var options = [];
+    var active = -1;
+    var timer = null;
+    var asked = 0;
+
+    function announce(text) {
+      status.textContent = text;
+    }
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    }
+    function highlight(index) {
+      for (var i = 0; i < options.length; i++) options[i].setAttribute("aria-selected", i === index ? "true" : "false");
+      active = index;
+      if (index < 0) {
+        input.removeAttribute("aria-activedescendant");
+        return;
+      }
+      input.setAttribute("aria-activedescendant", options[index].id);
+      options[index].scrollIntoView({ block: "nearest" });
+    }
+    function choose(option) {
+      input.value = option.getAttribute("data-name");
+      picked.value = "#" + option.getAttribute("data-id");
+      close();
+      announce(option.textContent);
+    }
+    function show(suggestions) {
+      list.textContent = "";
+      options = [];
+      for (var i = 0; i < suggestions.length; i++) {
+        var item = doc.createElement("li");
+        item.id = listId + "-" + i;
+        item.className = "town__option";
+        item.setAttribute("role", "option");
+        item.setAttribute("aria-selected", "false");
+        item.setAttribute("data-id", suggestions[i].id);
+        item.setAttribute("data-name", suggestions[i].name);
+        item.textContent = suggestions[i].label;
+        list.appendChild(item);
+        options.push(item);
+      }
+      active = -1;
+      input.removeAttribute("aria-activedescendant");
+      var count = suggestions.length;
+      list.hidden = count === 0;
+      input.setAttribute("aria-expanded", count ? "true" : "false");
+      announce(count ? box.getAttribute("data-count-text").replace("{count}", String(count)) : box.getAttribute("data-none-text"));
+    }
+    function ask() {
+      var text = input.value.trim();
+      if (text.length < 2) {
+        close();
+        return;
+      }
+      var mine = ++asked;
+      fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ text: text, csrf_token: tokenField.value })
+      })
+        .then(function (response) {
+          return response.ok ? response.json() : { suggestions: [] };
+        })
+        .then(function (data) {
+          if (mine === asked && doc.activeElement === input) show(data.suggestions || []);
+        })
+        .catch(function () {
+          /* No suggestions: the form still works, the server looks the name up. */
+        });
+    }
+
+    input.addEventListener("input", function () {
+      picked.value = "";
+      window.clearTimeout(timer);
+      timer = window.setTimeout(ask, 250);
+    });
+    input.addEventListener("keydown", function (event) {
+      var open = !list.hidden && options.length > 0;
+      if (event.key === "ArrowDown" || event.key === "Down") {
+        event.preventDefault();
+        if (!open) {
+          if (options.length) {
+            list.hidden = false;
+            input.setAttribute("aria-expanded", "true");
+            highlight(0);
+          } else {
+            ask();
+          }
+          return;
+        }
+        highlight(active + 1 < options.length ? active + 1 : 0);
+      } else if (event.key === "ArrowUp" || event.key === "Up") {
+        if (!open) return;
+        event.preventDefault();
+        highlight(active > 0 ? active - 1 : options.length - 1);
+      } else if (event.key === "Enter") {
+        if (open && active >= 0) {
+          event.preventDefault();
+          choose(options[active]);
+        }
+      } else if (event.key === "Escape" || event.key === "Esc") {
+        if (open) {
+          event.preventDefault();
+          close();
+        }
+      }
+    });
+    input.addEventListener("blur", function () {
+      window.setTimeout(close, 150);
+    });
+    /* mousedown, not click: the field keeps its focus, so the list is still there to pick from. */
+    list.addEventListener("mousedown", function (event) {
+      var option = event.target.closest("[role='option']");
+      if (!option) return;
+      event.preventDefault();
+      choose(option);
+    });
+  }
 })();

@@ -432,7 +432,9 @@ def validate_town(submitted: list[str], answers: Mapping[str, object]) -> tuple[
                 N_("Type the name of the town or city again, or leave it blank to skip this question.")
             )
         town = places.town_by_id(pick)
-        if town is not None and town.country == country and not (region and town.subdivision not in (None, region)):
+        fits = town is not None and town.country == country and not (region and town.subdivision not in (None, region))
+        # A town picked for a name that was then changed is not the answer: the new name is.
+        if fits and (not text or places.named_like(town, text)):
             return town.id, None
         if not text:
             return None, Message(N_("Select from the options shown"))

@@ -196,6 +196,13 @@ def _search(country: str, text: str, subdivision: str | None) -> tuple[list[_Ent
     return exact, starting
 
 
+def named_like(town: Town, text: str) -> bool:
+    """Whether the text is the town's name, an alternate name, or the start of one."""
+    entry = _by_id().get(town.id)
+    wanted = fold(text)
+    return entry is not None and bool(wanted) and any(name.startswith(wanted) for name in entry.names)
+
+
 def town_by_id(geoname_id: str) -> Town | None:
     """The town with this GeoNames id, or None for an id the gazetteer does not have."""
     if not isinstance(geoname_id, str) or not geoname_id.isascii() or not geoname_id.isdigit():

@@ -21,9 +21,20 @@ from flask import current_app, g, redirect, render_template, request, session, u
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
+from wizard.domain import places
 from wizard.domain.contact_details import BIDI_CONTROLS, FOR_WHOM_CHOICES, read_optional_contact, valid_form_key
-from wizard.domain.journey import Answers, FormProblem, Journey, Walk, first_control_id
+from wizard.domain.journey import (
+    PICK,
+    Answers,
+    FormProblem,
+    Journey,
+    TownChoices,
+    Walk,
+    first_control_id,
+    town_text_of,
+)
 from wizard.domain.matching import Result
+from wizard.domain.messages import Message
 from wizard.domain.rulebook import conditions
 from wizard.domain.rulebook.models import Question, words_for
 from wizard.domain.share_codes import make_code
@@ -164,9 +175,11 @@ class QuestionView:
         return first_control_id(self.question)
 
 
-def _choices(journey: Journey, question: Question, audience: str) -> list[ChoiceView]:
-    if question.kind == "country":
-        return [ChoiceView(choice.code, choice.label) for choice in i18n.choices_for(journey, question, audience)]
+def _choices(journey: Journey, question: Question, audience: str, answers: Mapping | None = None) -> list[ChoiceView]:
+    if question.kind in ("country", "subdivision", "town"):
+        return [
+            ChoiceView(choice.code, choice.label) for choice in i18n.choices_for(journey, question, audience, answers)
+        ]
     mine = journey.choices(question, "myself")
     theirs = journey.choices(question, "someone_else")
     views = []
@@ -184,10 +197,42 @@ def _choices(journey: Journey, question: Question, audience: str) -> list[Choice
     return views
 
 
+# Region and town follow the country rather than a condition in the rules.
+PLACE_SKIP_NOTES = {
+    "subdivision": "Asked once a country with regions is chosen: press Update results to list its regions.",
+    "town": "Asked once a country is chosen.",
+}
+
+
+def english_message(message: Message) -> str:
+    """A journey message in English, with a country code in it written as the country's name."""
+    params = dict(getattr(message, "params", {}) or {})
+    if "country" in params:
+        country = _journey().matcher.countries.get(params["country"])
+        params["country"] = country.name if country else "that country"
+    return str.__str__(message) % params if params else str.__str__(message)
+
+
+def town_field(reading: GuideAnswers) -> tuple[str, list[tuple[str, str]]]:
+    """The town field's text (typed, or the chosen town's name) and the towns to choose from."""
+    text = town_text_of(reading.form.getlist("town"))
+    chosen = reading.answers.get("town")
+    if isinstance(chosen, str) and chosen not in ("", PREFER_NOT_TO_SAY):
+        town = places.town_by_id(chosen)
+        text = town.name if town else text
+    towns = [town for p in reading.problems if isinstance(p.error, TownChoices) for town in p.error.towns]
+    return text, [(PICK + town.id, i18n.town_label(town, distinguish=True)) for town in towns]
+
+
+def town_pick(reading: GuideAnswers) -> str:
+    chosen = reading.answers.get("town")
+    return PICK + chosen if isinstance(chosen, str) and chosen not in ("", PREFER_NOT_TO_SAY) else ""
+
+
 def question_views(reading: GuideAnswers, *, show_errors: bool) -> list[QuestionView]:
     journey = _journey()
     audience = reading.walk.audience
-    errors = {p.question.id: p.error.english() for p in reading.problems} if show_errors else {}
+    errors = {p.question.id: english_message(p.error) for p in reading.problems} if show_errors else {}
     views = []
     for number, question in enumerate(journey.questions, 1):
         mine, theirs = words_for(question.prompt, "myself"), words_for(question.prompt, "someone_else")
@@ -199,13 +244,13 @@ def question_views(reading: GuideAnswers, *, show_errors: bool) -> list[Question
                 prompt_myself=mine if mine != theirs else "",
                 prompt_someone_else=theirs if mine != theirs else "",
                 why=question.why_we_ask or "",
-                choices=_choices(journey, question, audience),
+                choices=_choices(journey, question, audience, reading.walk.answers),
                 chosen=reading.form.getlist(question.id),
                 skipped=not reading.walk.on_path(question.id),
                 skip_note=(
                     f"Skipped for these answers: asked only when {condition_words(journey, question.ask_if)}."
                     if question.ask_if is not None
-                    else ""
+                    else PLACE_SKIP_NOTES.get(question.kind, "")
                 ),
                 error=errors.get(question.id, ""),
             )
@@ -280,7 +325,10 @@ def hidden_answers(reading: GuideAnswers) -> list[tuple[str, str]]:
     """The answers as form fields, for the record form (which sends them again)."""
     fields = [(LANGUAGE_FIELD, reading.person_language)]
     for qid, value in reading.answers.items():
-        if isinstance(value, list):
+        if qid == "town" and value:
+            # A town answer is its id; the field reads an id picked from a list as "#" + id.
+            fields.append((qid, PICK + str(value)))
+        elif isinstance(value, list):
             fields += [(qid, code) for code in value]
         elif value:
             fields.append((qid, str(value)))
@@ -329,18 +377,25 @@ def panel_context(reading: GuideAnswers, *, record: Mapping | None = None) -> di
 def _render_page(reading: GuideAnswers, *, show_errors: bool, record: Mapping | None = None) -> str:
     errors = []
     if show_errors:
-        errors = [{"href": p.href, "message": f"{p.question.summary}: {p.error.english()}"} for p in reading.problems]
+        errors = [
+            {"href": p.href, "message": f"{p.question.summary}: {english_message(p.error)}"} for p in reading.problems
+        ]
     record_errors = (record or {}).get("errors", {})
     errors += [
         {"href": "#guide-form" if field == "questions" else f"#{RECORD_FIELDS[field]}", "message": message}
         for field, message in record_errors.items()
     ]
+    town_text, town_choices = town_field(reading)
     return render_template(
         "staff/guide.html",
         questions=question_views(reading, show_errors=show_errors),
         languages=language_choices(),
         language_field=LANGUAGE_FIELD,
         errors=errors,
+        town_text=town_text,
+        town_choices=town_choices,
+        town_pick=town_pick(reading),
+        suggest_url=None,
         **panel_context(reading, record=record),
     )
 

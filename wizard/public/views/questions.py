@@ -70,9 +70,11 @@ def question(question_id: str):
         back_url = url_for("pages.start")
     current = walk.answers.get(question_id)
     selected = set(current) if isinstance(current, list) else {current} if current else set()
-    town_text, town_choices = "", []
+    town_text, town_choices, town_pick = "", [], ""
     if q.kind == "town":
         town_text, town_choices = town_field(error, current, walk.answers)
+        if not error and isinstance(current, str) and current not in ("", PREFER_NOT_TO_SAY):
+            town_pick = PICK + current
     # The path can grow or shrink with the answers, so the total is "about".
     number = step.number
     total = len(journey.questions)
@@ -93,6 +95,7 @@ def question(question_id: str):
         total=total,
         town_text=town_text,
         town_choices=town_choices,
+        town_pick=town_pick,
         suggest_url=url_for("questions.town_suggestions") if q.kind == "town" else None,
     )
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from wizard.domain.journey import Walk
+from wizard.domain.journey import PICK, TownChoices, Walk, town_text_of
 from wizard.domain.matching import Result
 from wizard.domain.share_codes import make_code
+from wizard.domain.vocabulary import PREFER_NOT_TO_SAY
 from wizard.platform import i18n
 from wizard.platform.security_headers import csrf
 from wizard.platform.services import services
@@ -65,6 +66,7 @@ def start_again():
 def one_page():
     journey = state.journey()
     form = OnePageForm(request.form if request.method == "POST" else None)
+    reading = None
     if request.method == "POST" and form.validate():
         reading = journey.read_form(request.form)
         # Shown twice: in the summary with the question's short title, and under the question.
@@ -91,10 +93,21 @@ def one_page():
         errors = [
             {"href": "#main-form", "message": _("This form is out of date. Please fill it in again."), "field": None}
         ]
+    answers = reading.walk.answers if reading is not None else {}
+    town_choices = [
+        (PICK + town.id, i18n.town_label(town, distinguish=True))
+        for p in (reading.problems if reading is not None else [])
+        if isinstance(p.error, TownChoices)
+        for town in p.error.towns
+    ]
     return render_template(
         "pages/one_page.html",
         form=form,
-        questions=[(q, i18n.choices_for(journey, q, "myself")) for q in journey.questions],
+        questions=[(q, i18n.choices_for(journey, q, "myself", answers)) for q in journey.questions],
+        town_text=town_text_of(request.form.getlist("town")) if request.method == "POST" else "",
+        town_choices=town_choices,
+        town_pick=PICK + answers["town"] if answers.get("town") not in (None, "", PREFER_NOT_TO_SAY) else "",
+        suggest_url=None,
         submitted=request.form if request.method == "POST" else None,
         errors=errors,
         field_errors={e["field"]: e["text"] for e in errors if e.get("field")},
