@@ -15,6 +15,7 @@ from babel.support import Translations
 
 from tests.support.answers import FULL
 from wizard import create_app
+from wizard.domain.journey import place_question_asked
 from wizard.domain.rulebook.conditions import parse_condition
 from wizard.domain.vocabulary import PREFER_NOT_TO_SAY
 from wizard.platform.i18n import LANGUAGES, TRANSLATIONS
@@ -324,6 +325,10 @@ def _random_answers(journey, rng: random.Random) -> dict:
     answers: dict = {}
     for question in journey.questions:
         if question.ask_if is not None and not question.ask_if.test(journey.matcher.facts(answers)):
+            continue
+        if question.kind in ("subdivision", "town"):
+            if place_question_asked(question, answers) and rng.random() < 0.5:
+                answers[question.id] = "prefer_not_to_say"
             continue
         if rng.random() < 0.2:
             continue

@@ -46,8 +46,22 @@ Language = TypeAliasType(
 
 
 def _answer_field(journey: Journey, question: Question) -> tuple:
-    codes = tuple(sorted(journey.valid_codes(question)))
     # Aliased, so that no question id can clash with a pydantic attribute name.
+    if question.kind == "subdivision":
+        description = (
+            "An ISO 3166-2 code of a top-level region of the country answered (such as PT-13), "
+            "or prefer_not_to_say (an empty string means not answered)."
+        )
+        pattern = r"^([A-Z]{2}-[A-Z0-9]{1,3}|prefer_not_to_say)?$"
+        return Annotated[str, Field(pattern=pattern)], Field(default="", alias=question.id, description=description)
+    if question.kind == "town":
+        description = (
+            "A town or city in the country answered: its GeoNames id (such as 2735943), or its name when only "
+            "one town of the country has it; or prefer_not_to_say (an empty string means not answered). "
+            "A name that fits several towns is refused with their ids."
+        )
+        return Annotated[str, Field(max_length=100)], Field(default="", alias=question.id, description=description)
+    codes = tuple(sorted(journey.valid_codes(question)))
     if question.kind == "multiple":
         description = "Option codes, each once (an empty list means not answered)."
         return set[Literal[codes]], Field(default_factory=set, alias=question.id, description=description)

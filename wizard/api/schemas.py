@@ -116,7 +116,9 @@ class Question(Shape):
     help: Wording | None
     why_we_ask: Text | None
     required: bool
-    options: list[Option] = Field(min_length=2)
+    options: list[Option]
+    """The answers to choose from; the regions of a country are not listed (a subdivision question takes
+    an ISO 3166-2 code), and a town question has none (it takes a GeoNames id or a town's name)."""
     ask_if: Condition | None
     """Asked only when this holds for the earlier answers; null: always asked."""
 
@@ -125,6 +127,8 @@ class Question(Shape):
         if question.kind == "country":
             countries = [Option.country(code, name) for code, name in i18n.country_choices()]
             options = [*countries, Option.country(PREFER_NOT_TO_SAY, i18n.translate_rule_text("Prefer not to say"))]
+        elif question.kind in m.PLACE_KINDS:
+            options = [Option.country(PREFER_NOT_TO_SAY, i18n.translate_rule_text("Prefer not to say"))]
         else:
             options = [Option.of(option) for option in question.options]
         return cls(

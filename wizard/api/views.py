@@ -21,8 +21,8 @@ from werkzeug.http import HTTP_STATUS_CODES
 from wizard.api.openapi import PROBLEM, build_openapi
 from wizard.api.schemas import ApproachList, FieldError, MatchResult, OrganisationList, Problem, QuestionList
 from wizard.domain.audience import audience_of
-from wizard.domain.journey import Answers, Journey
-from wizard.domain.rulebook.models import Question
+from wizard.domain.journey import PICK, TOWN_TEXT_MAX, Answers, Journey, TownChoices
+from wizard.domain.rulebook.models import PLACE_KINDS, Question
 from wizard.domain.vocabulary import REGION
 from wizard.platform import i18n
 from wizard.platform.i18n import LANGUAGES, force_locale
@@ -232,6 +232,12 @@ def _option_list(question: Question) -> str:
 
 def _submitted(journey: Journey, question: Question, value: object) -> tuple[list[str], str | None]:
     """The submitted codes as the web form would send them, or what is wrong with their shape."""
+    if question.kind in PLACE_KINDS:
+        if not isinstance(value, str) or len(value) > TOWN_TEXT_MAX:
+            return [], "must be a string of at most 100 characters"
+        if question.kind == "town" and value.isascii() and value.isdigit():
+            return [PICK + value], None  # a GeoNames id, as a town picked from a list
+        return [value], None
     if question.kind == "multiple":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             return [], "must be a list of option codes (strings)"
@@ -275,7 +281,7 @@ def read_answers(journey: Journey, raw: object) -> tuple[Answers, list[tuple[str
         submitted, problem = _submitted(journey, question, raw[question.id])
         message = None
         if problem is None and not (question.required and not any(submitted)):
-            answer, message = journey.validate(question, submitted, audience)
+            answer, message = journey.validate(question, submitted, audience, valid)
             if not message:
                 valid[question.id] = answer
         read[question.id] = (submitted, message, problem)
@@ -286,18 +292,32 @@ def read_answers(journey: Journey, raw: object) -> tuple[Answers, list[tuple[str
             continue
         submitted, message, problem = read[question.id]
         if problem is None and not walk.on_path(question.id):
-            if {_source_of(journey, leaf.answer) for leaf in question.ask_if.leaves()} & failed:
-                continue  # the answer it depends on is reported already
-            problem = f"not asked with these answers: it is asked only when {question.ask_if.describe()}"
+            if question.kind in PLACE_KINDS:
+                if journey.matcher.country_question in failed:
+                    continue
+                problem = PLACE_NOT_ASKED[question.kind]
+            else:
+                if {_source_of(journey, leaf.answer) for leaf in question.ask_if.leaves()} & failed:
+                    continue  # the answer it depends on is reported already
+                problem = f"not asked with these answers: it is asked only when {question.ask_if.describe()}"
         if problem is None:
             if question.required and not any(submitted):
                 continue  # an empty answer to a required question is the same as leaving it out
             if message:
                 problem = i18n.translate_rule_text(message)
+                if isinstance(message, TownChoices):
+                    listed = "; ".join(f"{t.id} ({i18n.town_label(t, distinguish=True)})" for t in message.towns)
+                    problem += f" Send one of these GeoNames ids: {listed}."
         if problem is not None:
             errors.append((f"answers.{question.id}", problem))
             failed.add(question.id)
     return walk.answers, errors
+
+
+PLACE_NOT_ASKED = {
+    "subdivision": "not asked with these answers: it is asked only when country is a country with ISO 3166-2 regions",
+    "town": "not asked with these answers: it is asked only when country is a country (not prefer_not_to_say)",
+}
 
 
 def _source_of(journey: Journey, answer: str) -> str:
