@@ -17,7 +17,7 @@ STYLESHEETS = re.compile(r'<link rel="stylesheet" href="/static/([a-z]+)(?:-[0-9
 
 def test_every_kind_of_question_has_its_field_partial(app):
     kinds = {q.kind for q in app.extensions["services"].rulebook.questions}
-    assert kinds == {"single", "multiple", "country"}
+    assert kinds == {"single", "multiple", "country", "subdivision", "town"}
     for kind in kinds:
         assert app.jinja_env.get_template(FIELD_PARTIALS[kind])
 

@@ -128,7 +128,7 @@ def test_session_with_unknown_answers_is_sanitised(app, browser, client):
     with client.session_transaction() as session:
         session["answers"] = {"who": "myself", "country": "GB", "danger": "not_now", "evil": "x", "faith": ["list"]}
     page = browser.get("/questions")
-    assert browser.history[-1] == "/questions/substances"
+    assert browser.history[-1] == "/questions/subdivision"
     assert page.status == 200
 
 
