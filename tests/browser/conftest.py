@@ -411,6 +411,8 @@ class Wizard:
 
     def label(self, question_id: str, code: str, audience: str) -> str:
         question = self.journey.by_id[question_id]
+        if question.kind in ("subdivision", "town"):
+            return self.journey.answer_labels(question, code, audience)[0]
         for choice in self.journey.choices(question, audience):
             if choice.code == code:
                 return choice.label
@@ -428,7 +430,13 @@ class Wizard:
 
     def choose(self, page: Page, question_id: str, value: object, audience: str) -> None:
         question = self.journey.by_id[question_id]
-        if question.kind == "country":
+        if question.kind == "subdivision":
+            if value:
+                page.locator("#subdivision-input").select_option(value=str(value))
+        elif question.kind == "town":
+            # A name, typed (its suggestions are not used here: the server looks the name up).
+            page.locator("#town-input").fill(str(value or ""))
+        elif question.kind == "country":
             select = page.get_by_label(self.question_text(question_id, audience), exact=True)
             select.select_option(label=self.label(question_id, str(value), audience))
         elif question.kind == "multiple":

@@ -36,6 +36,8 @@ JOURNEYS = [
             "who": "someone_else",
             "country": "BR",
             "danger": "not_now",
+            "subdivision": "",
+            "town": "",
             "substances": ["alcohol"],
             # No "injecting": the site must not ask it when only alcohol is chosen.
             "readiness": "stop",

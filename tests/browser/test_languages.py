@@ -19,6 +19,8 @@ ANSWERS = {
     "who": "someone_else",
     "country": "PT",
     "danger": "not_now",
+    "subdivision": "",
+    "town": "",
     "substances": ["opioids"],
     "injecting": "does_not_inject",
     "readiness": "stop",

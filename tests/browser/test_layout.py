@@ -23,6 +23,8 @@ ANSWERS = {
     "who": "someone_else",
     "country": "BR",
     "danger": "not_now",
+    "subdivision": "",
+    "town": "",
     "substances": ["opioids", "stimulants"],
     "injecting": "prefer_not_to_say",
     "readiness": "not_sure",

@@ -71,6 +71,8 @@ def test_one_page_form_to_results(no_js_page: Page, wizard, check_page) -> None:
         if question.kind == "country":
             page.get_by_label(text, exact=True).select_option(label=wizard.label(question_id, value, "myself"))
             continue
+        if question.kind in ("subdivision", "town"):
+            continue  # left blank (optional)
         group = page.get_by_role("group", name=text, exact=True)
         for code in value if isinstance(value, list) else [value]:
             group.get_by_label(wizard.label(question_id, code, "myself"), exact=True).check()

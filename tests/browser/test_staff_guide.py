@@ -22,6 +22,8 @@ ANSWERS = {
     "who": "myself",
     "country": "GB",
     "danger": "not_now",
+    "subdivision": "",
+    "town": "",
     "substances": ["opioids", "alcohol"],
     "injecting": "does_not_inject",
     "readiness": "stop",
