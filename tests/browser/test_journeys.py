@@ -110,7 +110,7 @@ def test_journey(page: Page, wizard, check_page, assert_only_local, journey: dic
         expect(page.get_by_label(wizard.label("danger", "danger_now", audience))).to_be_checked()
         wizard.choose(page, "danger", "not_now", audience)
         wizard.submit(page)
-        assert wizard.path(page) == "/questions/substances"
+        assert wizard.path(page) == "/questions/subdivision"
         check_page(page)
         assert_only_local(page)
         return
@@ -272,7 +272,13 @@ def test_changing_substances_adds_and_drops_the_injecting_question(page: Page, w
 
 def test_prefer_not_to_say_cannot_be_combined(page: Page, wizard, check_page) -> None:
     wizard.start(page)
-    for question_id, value in {"who": "myself", "country": "GB", "danger": "not_now"}.items():
+    for question_id, value in {
+        "who": "myself",
+        "country": "GB",
+        "danger": "not_now",
+        "subdivision": "",
+        "town": "",
+    }.items():
         wizard.answer(page, question_id, value, "myself")
     assert wizard.path(page) == "/questions/substances"
     check_page(page)

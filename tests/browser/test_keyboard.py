@@ -70,6 +70,10 @@ def test_whole_journey_with_the_keyboard_only(page: Page, wizard, check_page) ->
             tab_to_id(page, "country-input", key="Shift+Tab")
             expect(page.locator("#country-input")).to_have_value(value)
             visible_checked.add("select")
+        elif question.kind in ("subdivision", "town"):
+            # Optional, left blank: reached from the keyboard like the rest (see test_town_suggestions).
+            tab_to_id(page, f"{question_id}-input")
+            assert_focus_visible(page)
         elif question.kind == "multiple":
             choose_checkboxes(page, question_id, value)
             if value and "checkbox" not in visible_checked:

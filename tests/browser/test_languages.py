@@ -38,8 +38,10 @@ def translate(lang: str, msgid: str) -> str:
 
 
 def choose(page: Page, question_id: str, value: object) -> None:
-    if question_id == "country":
-        page.locator("#country-input").select_option(value=str(value))
+    if question_id in ("country", "subdivision"):
+        page.locator(f"#{question_id}-input").select_option(value=str(value))
+    elif question_id == "town":
+        page.locator("#town-input").fill(str(value))
     elif isinstance(value, list):
         for code in value:
             page.locator(f"#{question_id}-{code}").check()
@@ -71,7 +73,7 @@ def test_whole_journey_in_each_language(open_page, site, check_page, lang):
         check_page(page)
         choose(page, question_id, ANSWERS[question_id])
         with page.expect_navigation():
-            page.locator("main form button[type=submit]").click()
+            page.locator("main form button[type=submit]").first.click()
     assert asked == list(ANSWERS)
 
     check_page(page)
@@ -90,18 +92,26 @@ def test_whole_journey_in_each_language(open_page, site, check_page, lang):
 def test_switching_language_mid_journey_keeps_every_answer(open_page, site, check_page):
     page = open_page(shot_prefix="switch-")
     page.goto("/questions")
-    for question_id in ("who", "country", "danger"):
+    answers = {**ANSWERS, "subdivision": "GB-SCT"}
+    for question_id in ("who", "country", "danger", "subdivision", "town"):
         check_page(page)
-        choose(page, question_id, ANSWERS[question_id])
+        choose(page, question_id, answers[question_id])
         with page.expect_navigation():
-            page.locator("main form button[type=submit]").click()
+            page.locator("main form button[type=submit]").first.click()
     check_page(page)
     with page.expect_navigation():
         page.locator('nav.languages a[hreflang="ar"]').click()
     check_page(page)
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
-    # Still on the fourth question, and the answers given in English are kept.
+    # Still on the sixth question, and the answers given in English are kept.
     assert site.path_of(page.url) == "/questions/substances"
+    with page.expect_navigation():
+        page.locator("a.back-link").click()
+    check_page(page)
+    with page.expect_navigation():
+        page.locator("a.back-link").click()
+    check_page(page)
+    expect(page.locator("#subdivision-input")).to_have_value("GB-SCT")
     with page.expect_navigation():
         page.locator("a.back-link").click()
     check_page(page)

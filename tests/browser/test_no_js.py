@@ -114,7 +114,13 @@ def test_quick_exit_link_works_and_clears_answers(no_js_page: Page, wizard, site
 def test_prefer_not_to_say_with_other_answers_is_an_error(no_js_page: Page, wizard, check_page) -> None:
     page = no_js_page
     wizard.start(page)
-    for question_id, value in {"who": "myself", "country": "GB", "danger": "not_now"}.items():
+    for question_id, value in {
+        "who": "myself",
+        "country": "GB",
+        "danger": "not_now",
+        "subdivision": "",
+        "town": "",
+    }.items():
         wizard.answer(page, question_id, value, "myself")
     assert wizard.path(page) == "/questions/substances"
     check_page(page)

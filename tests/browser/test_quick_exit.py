@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 
-FIRST_ANSWERS = {"who": "someone_else", "country": "GB", "danger": "not_now"}
+FIRST_ANSWERS = {"who": "someone_else", "country": "GB", "danger": "not_now", "subdivision": "", "town": ""}
 
 
 @pytest.fixture

@@ -78,7 +78,9 @@ def answer_with_keyboard(page: Page, site, answers: dict, *, live: bool) -> None
         if live:
             # A question the earlier answers bring in appears once the results have caught up.
             expect(page.locator(f"#q-{question.id} [data-choices]")).to_be_visible()
-        if question.kind == "country":
+        if question.kind in ("subdivision", "town"):
+            tab_to_id(page, f"{question.id}-input")  # optional, left blank
+        elif question.kind == "country":
             tab_to_id(page, "country-input")
             page.keyboard.type(journey.matcher.countries[value].name)
             expect(page.locator("#country-input")).to_have_value(value)
