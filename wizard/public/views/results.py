@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from wizard.domain.journey import Walk
 from wizard.domain.matching import Result
+from wizard.domain.places import place_of
 from wizard.domain.share_codes import make_code
 from wizard.platform import i18n
 from wizard.platform.security_headers import csrf
@@ -15,6 +16,18 @@ from wizard.public import answers as state
 from wizard.public.one_page import OnePageForm
 
 bp = Blueprint("results", __name__)
+
+
+def services_for(result: Result, answers) -> tuple:
+    """The directory's services for these results, the partner's own first inside its embed."""
+    partner = g.get("partner")
+    return services().directory.for_result(result, answers, place_of(answers), partner=partner.id if partner else None)
+
+
+def finders_for(result: Result) -> tuple:
+    """The country's official service finders (shown where the directory has no listing)."""
+    finders = getattr(services().rulebook, "finders_for", None)
+    return finders(result.country.code) if finders and result.country else ()
 
 
 def render_results(result: Result, walk: Walk, *, one_page: bool, shared_code: str | None = None) -> str:
@@ -35,6 +48,8 @@ def render_results(result: Result, walk: Walk, *, one_page: bool, shared_code: s
     return render_template(
         "pages/results.html",
         result=result,
+        shown_services=services_for(result, answers),
+        finders=finders_for(result),
         documents={d.id: d for d in rulebook.documents},
         approach_names={a.id: a.name for a in rulebook.approaches},
         answers_summary=summary,
