@@ -155,3 +155,12 @@ def test_results_still_show_when_the_directory_cannot_be_read(app_with, tmp_path
     page = browser.get("/results")
     assert page.status == 200
     assert "Our directory has no services listed for this place yet" in page.text()
+
+
+def test_the_reach_out_page_and_the_printed_plan_list_the_services_too(app, browser, results):
+    publish(app, national("Greenway Line"))
+    results()
+    reach_out = browser.get("/reach-out")
+    assert "Greenway Line" in reach_out.text() and 'href="tel:+442079460000"' in reach_out.html
+    plan = browser.get("/plan")
+    assert "Greenway Line" in plan.text() and "Last checked on" in plan.text()

@@ -7,27 +7,15 @@ from flask_babel import gettext as _
 
 from wizard.domain.journey import Walk
 from wizard.domain.matching import Result
-from wizard.domain.places import place_of
 from wizard.domain.share_codes import make_code
 from wizard.platform import i18n
 from wizard.platform.security_headers import csrf
 from wizard.platform.services import services
 from wizard.public import answers as state
+from wizard.public.nearby import finders_for, services_for
 from wizard.public.one_page import OnePageForm
 
 bp = Blueprint("results", __name__)
-
-
-def services_for(result: Result, answers) -> tuple:
-    """The directory's services for these results, the partner's own first inside its embed."""
-    partner = g.get("partner")
-    return services().directory.for_result(result, answers, place_of(answers), partner=partner.id if partner else None)
-
-
-def finders_for(result: Result) -> tuple:
-    """The country's official service finders (shown where the directory has no listing)."""
-    finders = getattr(services().rulebook, "finders_for", None)
-    return finders(result.country.code) if finders and result.country else ()
 
 
 def render_results(result: Result, walk: Walk, *, one_page: bool, shared_code: str | None = None) -> str:
