@@ -49,7 +49,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["field_partial"] = FIELD_PARTIALS.__getitem__
     app.jinja_env.filters["audience_label"] = lambda code, labels: labels[code]
     app.jinja_env.globals["safety_note"] = lambda note_id: services().rulebook.safety_note(note_id)
-    app.jinja_env.globals["finders_for"] = lambda country_code: services().rulebook.finders_for(country_code)
     app.jinja_env.filters["words"] = lambda words, audience="myself": words_for(words, audience)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

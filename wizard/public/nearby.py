@@ -22,5 +22,4 @@ def services_for(result: Result | None, answers: Mapping[str, object]) -> tuple:
 
 def finders_for(result: Result | None) -> tuple:
     """The country's official service finders (shown where the directory has no listing)."""
-    finders = getattr(services().rulebook, "finders_for", None)
-    return finders(result.country.code) if finders and result and result.country else ()
+    return services().rulebook.finders_for(result.country.code) if result and result.country else ()
