@@ -174,6 +174,7 @@ def directory():
         filters=filters,
         publisher_label=publisher_label,
         open_reports=len(store.reports(open_only=True, limit=REPORTS_SHOWN)),
+        reports_max=REPORTS_SHOWN,
         notice=pop_notice(),
     )
 
