@@ -24,10 +24,10 @@ from werkzeug.exceptions import BadRequest
 from wizard.domain.contact_details import BIDI_CONTROLS, FOR_WHOM_CHOICES, read_optional_contact, valid_form_key
 from wizard.domain.journey import Answers, FormProblem, Journey, Walk, first_control_id
 from wizard.domain.matching import Result
+from wizard.domain.places import place_of
 from wizard.domain.rulebook import conditions
 from wizard.domain.rulebook.models import Question, words_for
 from wizard.domain.share_codes import make_code
-from wizard.domain.places import place_of
 from wizard.domain.vocabulary import PREFER_NOT_TO_SAY, REGION
 from wizard.platform import i18n
 from wizard.platform.i18n import LANGUAGES
