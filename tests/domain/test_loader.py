@@ -85,6 +85,7 @@ def test_rulebook_models_are_frozen(rulebook):
 
 def test_finders_are_found_by_country(rulebook):
     assert [f.name for f in rulebook.finders_for("US")] == ["FindTreatment.gov"]
+    assert [f.name for f in rulebook.finders_for("DE")] == ["Suchthilfeverzeichnis"]
     assert rulebook.finders_for("ZZ") == () and rulebook.finders_for(None) == ()
 
 

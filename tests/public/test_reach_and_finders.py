@@ -66,4 +66,24 @@ def test_an_organisation_shows_its_checked_phone_with_a_tel_link(browser):
 def test_an_organisation_without_a_checked_way_says_so_and_what_to_do(browser):
     page = complete(browser, "US")
     organisations = section(page.html, "organisations")
-    assert "No checked website or phone number for Alcoholics Anonymous is known to this service yet." in organisations
+    assert "No checked website, phone number or address for World Assistance is known to this service." in organisations
+
+
+def test_aa_and_na_show_their_meeting_finders_with_checked_dates(browser):
+    page = complete(browser, "US")
+    organisations = section(page.html, "organisations")
+    aa = organisations[
+        organisations.index("Alcoholics Anonymous (AA)") : organisations.index("Narcotics Anonymous (NA)")
+    ]
+    assert 'href="https://www.aa.org/find-aa"' in aa and "Find an A.A. meeting near you" in aa
+    assert "Checked on" in aa and "No checked website" not in aa
+    na = organisations[organisations.index("Narcotics Anonymous (NA)") :]
+    assert 'href="https://www.na.org/meetingsearch/"' in na and "Find an NA meeting near you" in na
+
+
+def test_a_country_finder_outside_the_us_is_shown_with_who_runs_it(browser):
+    page = complete(browser, "DE")
+    contacts = section(page.html, "services-near")
+    assert 'href="https://www.dhs.de/service/suchthilfeverzeichnis"' in contacts
+    assert "Run by Deutsche Hauptstelle für Suchtfragen (DHS)" in contacts
+    assert "findtreatment.gov" not in contacts
