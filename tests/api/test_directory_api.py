@@ -7,9 +7,11 @@ against the API's own OpenAPI document.
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import os
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -446,3 +448,14 @@ def test_the_taxonomy_has_a_term_for_each_service_approach_and_attribute(app, ru
     assert api.get(f"{BASE}/taxonomies").get_json()["contents"] == [document["taxonomy"]]
     assert api.get(f"{BASE}/taxonomies/{TAXONOMY_ID}").get_json() == document["taxonomy"]
     problem(api.get(f"{BASE}/taxonomies/{term_id('nothing')}"), 404)
+
+
+def test_the_documentation_page_describes_the_directory(directory_app, api):
+    page = html.unescape(api.get(f"{BASE}/docs").get_data(as_text=True))
+    for path in ("/api/v1/services", "/api/v1/taxonomy", "/api/v1/taxonomy_terms"):
+        assert path in page
+    assert "checked in the last 365 days" in page
+    # The example works as shown.
+    example = re.search(r"curl '[^']*?(/api/v1/services\?[^']*)'", page)
+    assert example, "no curl example for the directory"
+    assert api.get(example.group(1)).status_code == 200

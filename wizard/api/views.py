@@ -402,6 +402,7 @@ def docs():
         "api/docs.html",
         languages=LANGUAGES,
         question_ids=[q.id for q in journey.questions],
+        max_age_days=services().directory.max_age_days,
         base_url=request.host_url.rstrip("/"),
     )
 
