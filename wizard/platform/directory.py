@@ -48,6 +48,7 @@ class Directory:
         self.max_age_days = max_age_days(max_age_months)
         self.show_fictional = show_fictional
         self._approach_names = {a.id: a.name for a in rulebook.approaches}
+        self._life_saving = frozenset(a.id for a in rulebook.approaches if a.life_saving)
         self._index: DirectoryIndex = EMPTY
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
@@ -82,6 +83,7 @@ class Directory:
             max_age_days=self.max_age_days,
             partner=partner,
             show_fictional=self.show_fictional,
+            life_saving=self._life_saving,
         )
         matches = match_services(self.index(), request, self._approach_names)
         if not matches:

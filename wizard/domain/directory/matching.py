@@ -47,6 +47,9 @@ class Request:
     max_age_days: int
     partner: str | None = None
     show_fictional: bool = False
+    # Overdose prevention (naloxone): when the results show it and a service near the person
+    # offers it, one such service is always among those shown, whatever else ranks higher.
+    life_saving: frozenset[str] = frozenset()
 
 
 def _answer(answers: Mapping[str, object], question: str) -> object:
@@ -113,6 +116,7 @@ def match_services(
         key = (not own, -fit, distance if distance is not None else float("inf"), -freshness, entry.id)
         scored.append((key, entry, offered, distance))
     scored.sort(key=lambda item: item[0])
+    shown = _keep_life_saving(scored, request.life_saving)
     return tuple(
         ServiceMatch(
             id=entry.id,
@@ -121,8 +125,16 @@ def match_services(
             partner=entry.publisher is not None,
             fictional=entry.fictional,
         )
-        for _key, entry, offered, distance in scored[:SHOWN]
+        for _key, entry, offered, distance in shown
     )
+
+
+def _keep_life_saving(scored: list, life_saving: frozenset[str]) -> list:
+    shown = scored[:SHOWN]
+    if not life_saving or any(offered & life_saving for _k, _e, offered, _d in shown):
+        return shown
+    best = next((item for item in scored[SHOWN:] if item[2] & life_saving), None)
+    return shown if best is None else [*shown[: SHOWN - 1], best]
 
 
 def _preferences_met(entry: Entry, answers: Mapping[str, object]) -> list[Message]:
