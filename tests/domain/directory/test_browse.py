@@ -90,3 +90,20 @@ def test_a_list_item_keeps_one_to_one_fields_and_the_organization():
 def test_codes():
     assert is_country("PT") and not is_country("ZZ") and not is_country("pt")
     assert is_region("PT-13") and is_region("ES-MD") and not is_region("PT-99")
+
+
+def test_work_kept_for_one_index_never_leaks_into_another_view_or_index():
+    ours, theirs = entry("Ours"), entry("Theirs", publisher="example")
+    index = DirectoryIndex([ours, theirs])
+    partner = Visibility(today=TODAY, max_age_days=365, partner="example")
+    later = Visibility(today=TODAY + timedelta(days=400), max_age_days=365)
+    for _ in range(2):
+        assert [e.id for e in browse(index, Filters(), SEEN)] == [ours.id]
+        assert {e.id for e in browse(index, Filters(), partner)} == {ours.id, theirs.id}
+        assert browse(index, Filters(), later) == []
+    far = entry("Far", sites=(Site("F", "Faro", 37.02, -7.93),))
+    near = entry("Near", sites=(Site("L", "Lisboa", 38.72, -9.14),))
+    first = DirectoryIndex([far])
+    assert [e.id for e in browse(first, Filters(near=LISBON), SEEN)] == [far.id]
+    second = DirectoryIndex([far, near])
+    assert [e.id for e in browse(second, Filters(near=LISBON), SEEN)] == [near.id, far.id]

@@ -9,13 +9,16 @@ the caller names.
 from __future__ import annotations
 
 import math
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
 from wizard.domain.directory.index import DirectoryIndex, Entry
-from wizard.domain.places import Town, distance_km
+from wizard.domain.places import Town
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,29 +52,91 @@ def _matches(entry: Entry, filters: Filters) -> bool:
     return not filters.approaches or not entry.approaches.isdisjoint(filters.approaches)
 
 
-def nearest_km(entry: Entry, town: Town) -> float:
-    if not entry.coordinates:
-        return math.inf
-    return min(distance_km(town.latitude, town.longitude, lat, lon) for lat, lon in entry.coordinates)
+# Work kept per index (it never changes once built): the public entries in id order for each
+# country and visibility, and each entry's sites in radians. A new index starts afresh.
+_MEMO: weakref.WeakKeyDictionary[DirectoryIndex, dict] = weakref.WeakKeyDictionary()
+_MEMO_LIMIT = 256
+_NEAR_LIMIT = 16  # orders by distance kept, the most recently asked
+_NEAR_LOCK = threading.Lock()
+
+
+def _memo(index: DirectoryIndex) -> dict:
+    memo = _MEMO.get(index)
+    if memo is None or len(memo) > _MEMO_LIMIT:
+        memo = _MEMO[index] = {}
+    return memo
+
+
+def _public(index: DirectoryIndex, country: str | None, visibility: Visibility) -> list[Entry]:
+    memo = _memo(index)
+    key = ("public", country, visibility)
+    found = memo.get(key)
+    if found is None:
+        pool = index.in_country(country) if country else [e for c in index.countries() for e in index.in_country(c)]
+        allows = visibility.allows
+        found = [e for e in pool if allows(publisher=e.publisher, fictional=e.fictional, last_checked=e.last_checked)]
+        found.sort(key=lambda entry: entry.id)
+        memo[key] = found
+    return found
+
+
+def _radians(lat: float, lon: float) -> tuple[float, float, float]:
+    return math.radians(lat), math.radians(lon), math.cos(math.radians(lat))
+
+
+def _sites(index: DirectoryIndex) -> dict[str, tuple[tuple[float, float, float], ...]]:
+    memo = _memo(index)
+    sites = memo.get("sites")
+    if sites is None:
+        sites = memo["sites"] = {
+            e.id: tuple(_radians(lat, lon) for lat, lon in e.coordinates)
+            for c in index.countries()
+            for e in index.in_country(c)
+        }
+    return sites
+
+
+def _by_distance(index: DirectoryIndex, entries: list[Entry], town: Town) -> list[Entry]:
+    """Nearest first; the haversine term alone orders as the distance does, without its square root."""
+    sites = _sites(index)
+    lat, lon = math.radians(town.latitude), math.radians(town.longitude)
+    cos_lat, sin, inf = math.cos(lat), math.sin, math.inf
+
+    def key(entry: Entry) -> tuple[float, str]:
+        nearest = inf
+        for site_lat, site_lon, site_cos in sites.get(entry.id, ()):
+            h = sin((site_lat - lat) / 2) ** 2 + cos_lat * site_cos * sin((site_lon - lon) / 2) ** 2
+            nearest = min(nearest, h)
+        return nearest, entry.id
+
+    return sorted(entries, key=key)
 
 
 def browse(index: DirectoryIndex, filters: Filters, visibility: Visibility) -> list[Entry]:
     """The public listings that pass the filters: nearest first with `near`, else by id (a stable order,
-    so the pages of a list do not shift between requests while the directory stays the same)."""
+    so the pages of a list do not shift between requests while the directory stays the same).
+    The list is kept for the next request with the same index: read it, never change it."""
     country = filters.country or (filters.region.split("-", 1)[0] if filters.region else None)
-    pool = index.in_country(country) if country else [e for c in sorted(index.countries()) for e in index.in_country(c)]
-    found = [
-        entry
-        for entry in pool
-        if visibility.allows(publisher=entry.publisher, fictional=entry.fictional, last_checked=entry.last_checked)
-        and _matches(entry, filters)
-    ]
-    if filters.near is not None:
-        town = filters.near
-        found.sort(key=lambda entry: (nearest_km(entry, town), entry.id))
-    else:
-        found.sort(key=lambda entry: entry.id)
-    return found
+    found = _public(index, country, visibility)
+    if filters.region or filters.approaches:
+        found = [entry for entry in found if _matches(entry, filters)]
+    if filters.near is None:
+        return found
+    # Sorting the whole directory by distance is the costly part: a client reading page after page
+    # from one town asks for the same order again.
+    key = (filters, visibility)
+    with _NEAR_LOCK:
+        recent = _memo(index).setdefault("near", OrderedDict())
+        ordered = recent.get(key)
+        if ordered is not None:
+            recent.move_to_end(key)
+            return ordered
+    ordered = _by_distance(index, found, filters.near)
+    with _NEAR_LOCK:
+        recent[key] = ordered
+        while len(recent) > _NEAR_LIMIT:
+            recent.popitem(last=False)
+    return ordered
 
 
 @dataclass(frozen=True, slots=True)
