@@ -80,6 +80,8 @@ def test_mark_checked_counts_when_later_than_the_file_and_survives_a_reimport(st
     assert stored.listing.last_checked == date(2026, 12, 1)
     assert stored.listing.document["assured_date"] == "2026-12-01"
     assert stored.staff_checked_by == "sam"
+    # The file's own date stays known beside the later staff check.
+    assert stored.file_checked_on == date(2024, 1, 1)
     store.publish([listing], publisher=None, source="again", by="operator")
     assert store.get(listing.id).listing.last_checked == date(2026, 12, 1)
     assert any(e.action == "directory_checked" and e.actor == "sam" for e in recent(database))
@@ -111,6 +113,18 @@ def test_problem_reports_are_kept_and_resolved(store):
     assert not store.resolve_report(report.id, by="sam")
     assert store.reports() == []
     assert len(store.reports(open_only=False)) == 1
+
+
+def test_open_reports_are_counted_per_listing(store):
+    one, two, three = a_listing("One"), a_listing("Two"), a_listing("Three")
+    store.publish([one, two, three], publisher=None, source="a", by="operator")
+    for kind in ("closed", "wrong_number", "other"):
+        store.report_problem(one.id, kind=kind)
+    store.report_problem(two.id, kind="closed")
+    (latest_for_two,) = store.reports(service_id=two.id)
+    store.resolve_report(latest_for_two.id, by="sam")
+    assert store.open_report_counts([one.id, two.id, three.id]) == {one.id: 3}
+    assert store.open_report_counts([]) == {}
 
 
 def test_imports_are_recorded_published_or_not(store):

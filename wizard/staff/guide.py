@@ -24,6 +24,7 @@ from werkzeug.exceptions import BadRequest
 from wizard.domain.contact_details import BIDI_CONTROLS, FOR_WHOM_CHOICES, read_optional_contact, valid_form_key
 from wizard.domain.journey import Answers, FormProblem, Journey, Walk, first_control_id
 from wizard.domain.matching import Result
+from wizard.domain.places import place_of
 from wizard.domain.rulebook import conditions
 from wizard.domain.rulebook.models import Question, words_for
 from wizard.domain.share_codes import make_code
@@ -316,6 +317,11 @@ def panel_context(reading: GuideAnswers, *, record: Mapping | None = None) -> di
         "documents": {d.id: d for d in rulebook.documents},
         "approach_names": {a.id: a.name for a in rulebook.approaches},
         "summary": summary_text(reading, result) if complete else "",
+        # Services near the person: the same matching as the public results, none before the answers are complete.
+        "shown_services": (
+            services().directory.for_result(result, reading.answers, place_of(reading.answers)) if complete else ()
+        ),
+        "finders": rulebook.finders_for(result.country.code) if result and result.country else (),
         "handout_url": handout_url(reading) if complete else "",
         "hidden_answers": hidden_answers(reading),
         "form_key": record.get("form_key") or secrets.token_urlsafe(24),

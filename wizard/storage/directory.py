@@ -42,6 +42,9 @@ class StoredListing:
     fictional: bool
     staff_checked_by: str | None
     staff_checked_on: date | None
+    # The date in the publisher's file (HSDS assured_date); `listing.last_checked` is the later
+    # of this and the staff check.
+    file_checked_on: date | None = None
 
 
 def _last_checked(row_assured: date | None, staff_checked: date | None) -> date | None:
@@ -195,7 +198,9 @@ class DirectoryStore:
             document = dict(listing.document)
             document["assured_date"] = checked.isoformat() if checked else None
             listing = replace(listing, last_checked=checked, document=document)
-        return StoredListing(listing, row.publisher, row.fictional, row.staff_checked_by, row.staff_checked_on)
+        return StoredListing(
+            listing, row.publisher, row.fictional, row.staff_checked_by, row.staff_checked_on, row.assured_on
+        )
 
     def export(self, publisher: str | None = None) -> list[Listing]:
         return [stored.listing for stored in self.iterate(publisher)]
@@ -295,6 +300,18 @@ class DirectoryStore:
                 query = query.where(DirectoryReport.service_id == service_id)
             query = query.order_by(DirectoryReport.created_at.desc(), DirectoryReport.id.desc()).limit(limit)
             return list(session.scalars(query).all())
+
+    def open_report_counts(self, service_ids: Sequence[str]) -> dict[str, int]:
+        """How many open problem reports each of these listings has (listings with none are left out)."""
+        if not service_ids:
+            return {}
+        with self.database.transaction() as session:
+            query = (
+                select(DirectoryReport.service_id, func.count())
+                .where(DirectoryReport.service_id.in_(list(service_ids)), DirectoryReport.resolved_at.is_(None))
+                .group_by(DirectoryReport.service_id)
+            )
+            return {service_id: count for service_id, count in session.execute(query).all()}
 
     def resolve_report(self, report_id: int, *, by: str) -> bool:
         with self.database.transaction() as session:
