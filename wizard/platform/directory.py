@@ -16,14 +16,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from wizard.domain.directory.index import EMPTY, DirectoryIndex
+from wizard.domain.directory.browse import Filters, Visibility, browse
+from wizard.domain.directory.index import EMPTY, DirectoryIndex, Entry
 from wizard.domain.directory.listing import Listing
 from wizard.domain.directory.matching import Request, ServiceMatch, match_services
 from wizard.domain.directory.taxonomy import Taxonomy, build_taxonomy
 from wizard.domain.matching import Result
 from wizard.domain.places import Place
 from wizard.domain.rulebook.models import Rulebook
-from wizard.storage.directory import DirectoryStore
+from wizard.storage.directory import DirectoryStore, StoredListing
 
 log = logging.getLogger(__name__)
 # How long a process trusts its index before asking whether the directory changed.
@@ -93,6 +94,25 @@ class Directory:
             log.warning("directory_unavailable", extra={"error": type(exc).__name__})
             return ()
         return tuple(ShownService(stored[m.id].listing, m) for m in matches if m.id in stored)
+
+    def visibility(self, partner: str | None = None) -> Visibility:
+        """What the public may see today (with a partner's own listings when `partner` is given)."""
+        return Visibility(
+            today=datetime.now(UTC).date(),
+            max_age_days=self.max_age_days,
+            show_fictional=self.show_fictional,
+            partner=partner,
+        )
+
+    def browse(self, filters: Filters, *, partner: str | None = None) -> list[Entry]:
+        """The public listings that pass the filters, in list order, from this process's index."""
+        return browse(self.index(), filters, self.visibility(partner))
+
+    def is_public(self, stored: StoredListing, *, partner: str | None = None) -> bool:
+        listing = stored.listing
+        return self.visibility(partner).allows(
+            publisher=stored.publisher, fictional=stored.fictional, last_checked=listing.last_checked
+        )
 
     def has_listings(self, country: str | None) -> bool:
         return bool(country) and bool(self.index().in_country(country))
