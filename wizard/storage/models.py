@@ -167,7 +167,7 @@ class DirectoryImport(Base):
 
 
 class DirectoryReport(Base):
-    """"Report a problem with this listing": the kind and an optional note, nothing about who sent it."""
+    """ "Report a problem with this listing": the kind and an optional note, nothing about who sent it."""
 
     __tablename__ = "directory_reports"
 

@@ -22,7 +22,7 @@ import json
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -40,14 +40,15 @@ JSON_NAME = "directory.json"
 DATAPACKAGE = "datapackage.json"
 
 # The CSV files read, with their columns (HSDS 3.0 tabular form), in the order they are written.
-# A trailing "*" marks a required column; ":n" a number, ":d" a date, ":t" a time of day.
+# A trailing "*" marks a required column; ":n" a number, ":d" a date, ":t" a time of day, ":s" a
+# date and time.
 _SPEC = {
     "organizations.csv": "id* name* alternate_name description* email website tax_status tax_id "
     "year_incorporated:n legal_status logo uri parent_organization_id",
     "services.csv": "id* organization_id* program_id name* alternate_name description url email status* "
     "interpretation_services application_process fees_description wait_time fees accreditations "
     "eligibility_description minimum_age:n maximum_age:n assured_date:d assurer_email licenses alert "
-    "last_modified",
+    "last_modified:s",
     "locations.csv": "id* location_type* url organization_id name alternate_name description transportation "
     "latitude:n longitude:n external_identifier external_identifier_type",
     "service_at_location.csv": "id* service_id* location_id* description",
@@ -253,7 +254,16 @@ Where = Callable[[dict, str, str], tuple[str, int | None, str]]
 
 
 class _Builder:
-    def __init__(self, taxonomy: Taxonomy, problems: _Problems, notes: list[str], *, tabular: bool = False) -> None:
+    def __init__(
+        self,
+        taxonomy: Taxonomy,
+        problems: _Problems,
+        notes: list[str],
+        *,
+        tabular: bool = False,
+        failed: set[tuple[int, str]] | None = None,
+    ) -> None:
+        self.failed = failed or set()  # (id of a row, column) of the cells that could not be read
         self.tabular = tabular  # an unknown organisation is then already reported, by its id
         self.taxonomy = taxonomy
         self.problems = problems
@@ -262,8 +272,8 @@ class _Builder:
 
     def build(self, doc: dict, where: Where) -> Listing | None:
         before = self.problems.count
-        fail = self._fail(where)
         self.where = where
+        fail = self.fail
         service_id = _text(doc.get("id"))
         name = _text(doc.get("name"))
         for key, value in (("id", service_id), ("name", name)):
@@ -371,7 +381,8 @@ class _Builder:
         else:
             country = countries.pop()
 
-        phones = self._phones(doc, located, country)
+        # Without its country a number cannot be checked; the missing country is reported already.
+        phones = self._phones(doc, located, country) if country else ()
         approaches, attributes = self._tags(doc)
         languages = tuple(
             _text(lang.get("name")) for _i, lang in self._items(doc, "", "languages") if _text(lang.get("name"))
@@ -403,18 +414,18 @@ class _Builder:
             document=doc,
         )
 
-    def _fail(self, where: Where):
-        def fail(obj: dict, path: str, key: str, message: str) -> None:
-            self.problems.add(*where(obj, path, key), message)
-
-        return fail
+    def fail(self, obj: dict, path: str, key: str, message: str) -> None:
+        if (id(obj), key) in self.failed:  # a cell already reported as unreadable
+            self.problems.count += 1
+        else:
+            self.problems.add(*self.where(obj, path, key), message)
 
     def _items(self, obj: dict, path: str, key: str) -> Iterable[tuple[int, dict]]:
         value = obj.get(key)
         if value is None:
             return ()
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            self.problems.add(*self.where(obj, path, key), "not a list of objects")
+            self.fail(obj, path, key, "not a list of objects")
             return ()
         return enumerate(value)
 
@@ -424,7 +435,7 @@ class _Builder:
             return ""
         problem = url_problem(value) if isinstance(value, str) else "not text"
         if problem:
-            self.problems.add(*self.where(obj, path, key), problem)
+            self.fail(obj, path, key, problem)
             return ""
         return value.strip()
 
@@ -434,7 +445,7 @@ class _Builder:
             return ""
         problem = email_problem(value.strip()) if isinstance(value, str) else "not text"
         if problem:
-            self.problems.add(*self.where(obj, path, key), problem)
+            self.fail(obj, path, key, problem)
             return ""
         return value.strip()
 
@@ -443,7 +454,7 @@ class _Builder:
         if value is None:
             return None
         if not _is_number(value) or value < 0 or value > 150:
-            self.problems.add(*self.where(doc, "", key), f"not an age in years ({value})")
+            self.fail(doc, "", key, f"not an age in years ({value})")
             return None
         return int(value)
 
@@ -455,10 +466,10 @@ class _Builder:
         for key, value, limit in (("latitude", lat, 90), ("longitude", lon, 180)):
             if value is None:
                 other = "longitude" if key == "latitude" else "latitude"
-                self.problems.add(*self.where(location, path, key), f"missing: give both {key} and {other}")
+                self.fail(location, path, key, f"missing: give both {key} and {other}")
                 ok = False
             elif not _is_number(value) or not -limit <= value <= limit:
-                self.problems.add(*self.where(location, path, key), f"not a {key} (-{limit} to {limit}): {value}")
+                self.fail(location, path, key, f"not a {key} (-{limit} to {limit}): {value}")
                 ok = False
         return (float(lat), float(lon)) if ok else (None, None)
 
@@ -470,7 +481,7 @@ class _Builder:
                 ppath = f"{path}.phones[{i}]".lstrip(".")
                 number = phone.get("number")
                 if not isinstance(number, str) or not number.strip():
-                    self.problems.add(*self.where(phone, ppath, "number"), "required, missing")
+                    self.fail(phone, ppath, "number", "required, missing")
                     continue
                 parsed = _phone(number.strip(), country or "ZZ")
                 if parsed is None:
@@ -619,6 +630,20 @@ class _Table:
     name: str
     rows: list[dict] = field(default_factory=list)
     numbers: list[int] = field(default_factory=list)  # the data row of each entry in rows
+    failed: set[tuple[int, str]] = field(default_factory=set)  # (id of a row, column) not readable
+
+
+def _check(kind: str, value: str) -> str | None:
+    if kind == "d" and _date(value) is None:
+        return f"not a date ({value}); write YYYY-MM-DD"
+    if kind == "t" and not _time(value):
+        return f"not a time of day ({value}); write HH:MM"
+    if kind == "s":
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            return f"not a date and time ({value}); write YYYY-MM-DDTHH:MM:SSZ"
+    return None
 
 
 def _read_csv(name: str, data: bytes, problems: _Problems, notes: list[str]) -> _Table | None:
@@ -641,15 +666,17 @@ def _read_csv(name: str, data: bytes, problems: _Problems, notes: list[str]) -> 
     header = [h.strip() for h in header]
     columns = COLUMNS[name]
     known = {c.name: c for c in columns}
-    for column in columns:
-        if column.required and column.name not in header:
-            problems.add(name, None, column.name, "required column missing")
+    missing = [c.name for c in columns if c.required and c.name not in header]
+    for column in missing:
+        problems.add(name, None, column, "required column missing")
     unknown = [h for h in header if h not in known]
     if unknown:
         notes.append(f"{name}: ignored unknown columns {', '.join(unknown)}.")
     if len(set(header)) != len(header):
         dup = sorted({h for h in header if header.count(h) > 1})
         problems.add(name, None, None, f"column named twice: {', '.join(dup)}")
+        return None
+    if missing:
         return None
     used = [(i, known[h]) for i, h in enumerate(header) if h in known]
     required = [(c.name, header.index(c.name)) for c in columns if c.required and c.name in header]
@@ -675,14 +702,14 @@ def _read_csv(name: str, data: bytes, problems: _Problems, notes: list[str]) -> 
                     number = _number(value)
                     if number is None:
                         problems.add(name, n, column.name, f"not a number ({value})")
+                        table.failed.add((id(row), column.name))
                         continue
                     row[column.name] = number
                     continue
-                if column.kind == "d" and _date(value) is None:
-                    problems.add(name, n, column.name, f"not a date ({value}); write YYYY-MM-DD")
-                    continue
-                if column.kind == "t" and not _time(value):
-                    problems.add(name, n, column.name, f"not a time of day ({value}); write HH:MM")
+                problem = _check(column.kind, value)
+                if problem:
+                    problems.add(name, n, column.name, problem)
+                    table.failed.add((id(row), column.name))
                     continue
                 row[column.name] = value
             for key, i in required:
@@ -698,23 +725,22 @@ def _read_csv(name: str, data: bytes, problems: _Problems, notes: list[str]) -> 
 
 def _load_files(source: Path | str | Mapping[str, bytes], problems: _Problems) -> dict[str, bytes] | None:
     if isinstance(source, Mapping):
-        return dict(source)
-    folder = Path(source)
-    if not folder.is_dir():
-        problems.add(str(folder.name), None, None, "not a folder")
-        return None
-    files: dict[str, bytes] = {}
-    total = 0
-    for path in sorted(folder.iterdir()):
-        if not path.is_file():
-            continue
-        size = path.stat().st_size
-        total += size
-        if total > MAX_BYTES:
-            problems.add(path.name, None, None, f"the files are too large together; the limit is {MAX_BYTES:,} bytes")
+        sizes = {name: len(data) for name, data in source.items()}
+    else:
+        folder = Path(source)
+        if not folder.is_dir():
+            problems.add(folder.name, None, None, "not a folder")
             return None
-        files[path.name] = path.read_bytes()
-    return files
+        sizes = {path.name: path.stat().st_size for path in folder.iterdir() if path.is_file()}
+    total = 0
+    for name in sorted(sizes):
+        total += sizes[name]
+        if total > MAX_BYTES:
+            problems.add(name, None, None, f"the files are too large together; the limit is {MAX_BYTES:,} bytes")
+            return None
+    if isinstance(source, Mapping):
+        return dict(source)
+    return {name: (folder / name).read_bytes() for name in sorted(sizes)}
 
 
 def read_tabular(source: Path | str | Mapping[str, bytes], taxonomy: Taxonomy) -> Reading:
@@ -724,12 +750,9 @@ def read_tabular(source: Path | str | Mapping[str, bytes], taxonomy: Taxonomy) -
     files = _load_files(source, problems)
     if files is None:
         return _finish([], problems, notes)
-    total = sum(len(b) for b in files.values())
-    if total > MAX_BYTES:
-        problems.add(DATAPACKAGE, None, None, f"the files are too large together; the limit is {MAX_BYTES:,} bytes")
-        return _finish([], problems, notes)
     _check_datapackage(files, problems)
     tables: dict[str, _Table] = {}
+    broken = False  # a file that cannot be read at all, or lacks a required column
     for name in sorted(files):
         if name == DATAPACKAGE:
             continue
@@ -737,12 +760,15 @@ def read_tabular(source: Path | str | Mapping[str, bytes], taxonomy: Taxonomy) -
             notes.append(f"Ignored {name}: this wizard does not read it.")
             continue
         table = _read_csv(name, files[name], problems, notes)
-        if table is not None:
+        if table is None:
+            broken = True
+        else:
             tables[name] = table
     for name in REQUIRED_FILES:
         if name not in files:
             problems.add(name, None, None, "missing: a directory needs services.csv and organizations.csv")
-    if problems and not tables:
+            broken = True
+    if broken:  # the rows cannot be linked up: report what is wrong with the files first
         return _finish([], problems, notes)
     return _assemble(tables, taxonomy, problems, notes)
 
@@ -888,7 +914,8 @@ def _assemble(tables: dict[str, _Table], taxonomy: Taxonomy, problems: _Problems
         file, row = origins.get(id(obj), ("services.csv", None))
         return file, row, key
 
-    builder = _Builder(taxonomy, problems, notes, tabular=True)
+    failed = set().union(*(table.failed for table in tables.values()))
+    builder = _Builder(taxonomy, problems, notes, tabular=True, failed=failed)
     listings = []
     for row, _n in rows("services.csv"):
         if row.get("id") and services.get(row["id"]) is not row:
@@ -998,7 +1025,7 @@ def to_tabular(listings: Iterable[Listing]) -> dict[str, bytes]:
 
 def datapackage() -> bytes:
     """A Frictionless Data Package descriptor for the files this wizard writes (HSDS 3.0 tabular)."""
-    types = {"": "string", "n": "number", "d": "date", "t": "time"}
+    types = {"": "string", "n": "number", "d": "date", "t": "time", "s": "datetime"}
     resources = []
     for name, columns in COLUMNS.items():
         fields = []
