@@ -394,6 +394,7 @@ def test_the_size_limits(examples, tmp_path, taxonomy, monkeypatch):
     reading = read_tabular(folder, taxonomy)
     assert len(reading.problems) == 1
     assert reading.problems[0].message == "the files are too large together; the limit is 10,000 bytes"
+    monkeypatch.setattr(hsds, "MAX_JSON_BYTES", 10_000)
     assert problems(read_json(b" " * 10_001, taxonomy)) == [
         "directory.json: too large (10,001 bytes); the limit is 10,000 bytes"
     ]

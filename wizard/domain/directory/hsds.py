@@ -17,10 +17,12 @@ and, in the same form, the same documents. Pure: no web framework, no database.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import math
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cache
@@ -31,10 +33,12 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from wizard.domain.directory.listing import Listing, Phone, Site
-from wizard.domain.directory.taxonomy import TAXONOMY_ID, TAXONOMY_NAME, Taxonomy
+from wizard.domain.directory.taxonomy import APPROACHES_PARENT, TAXONOMY_ID, TAXONOMY_NAME, Taxonomy, term_id
 
-MAX_BYTES = 50 * 1024 * 1024  # a whole directory, all its files together
-MAX_ROWS = 200_000  # rows in one CSV file
+MAX_BYTES = 100 * 1024 * 1024  # a whole directory, all its files together (~70,000 services)
+# The JSON form repeats each organisation and taxonomy term in every service that has it.
+MAX_JSON_BYTES = 250 * 1024 * 1024
+MAX_ROWS = 500_000  # rows in one CSV file (attributes.csv is the longest: several per service)
 MAX_PROBLEMS = 200  # problems kept and reported; the rest are counted
 JSON_NAME = "directory.json"
 DATAPACKAGE = "datapackage.json"
@@ -194,7 +198,7 @@ def url_problem(value: str) -> str | None:
         return f"not a web address ({value})"
     if parts.scheme not in ("https", "http"):
         return f"not an https or http address ({value})"
-    if not parts.hostname or any(c.isspace() for c in value):
+    if not parts.hostname or len(value.split(maxsplit=1)) != 1:
         return f"not a web address ({value})"
     return None
 
@@ -247,6 +251,20 @@ def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+@contextmanager
+def _no_cycle_collection():
+    """Reading makes millions of small objects and no reference cycles: the cycle collector would
+    walk them again and again (a third of the time for 50,000 services). Reference counting still
+    frees everything; the collector runs again afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 # --- from an HSDS service document to a Listing (both forms) -------------------------------------
 
 # Where a problem is: (object, path of the object in its document, field) -> (file, row, field).
@@ -268,7 +286,7 @@ class _Builder:
         self.taxonomy = taxonomy
         self.problems = problems
         self.notes = notes
-        self.our_ids = {t.id for t in taxonomy.terms}
+        self.approach_parent = term_id(APPROACHES_PARENT)
 
     def build(self, doc: dict, where: Where) -> Listing | None:
         before = self.problems.count
@@ -520,7 +538,7 @@ class _Builder:
                     *self.where(attribute, path, "taxonomy_term_id"),
                     f"{term.code} is a group of terms, not a term: use one of its terms",
                 )
-            elif taxonomy.is_approach(term):
+            elif term.parent_id == self.approach_parent:
                 approaches.add(term.code)
             else:
                 attributes.add(term.code)
@@ -576,9 +594,14 @@ def _decode(data: bytes, file: str, problems: _Problems) -> str | None:
 
 def read_json(data: bytes, taxonomy: Taxonomy, *, name: str = JSON_NAME) -> Reading:
     """Read a directory in HSDS JSON form: a list of service objects, or an object with `contents`."""
+    with _no_cycle_collection():
+        return _read_json(data, taxonomy, name)
+
+
+def _read_json(data: bytes, taxonomy: Taxonomy, name: str) -> Reading:
     problems, notes = _Problems(), []
-    if len(data) > MAX_BYTES:
-        problems.add(name, None, None, f"too large ({len(data):,} bytes); the limit is {MAX_BYTES:,} bytes")
+    if len(data) > MAX_JSON_BYTES:
+        problems.add(name, None, None, f"too large ({len(data):,} bytes); the limit is {MAX_JSON_BYTES:,} bytes")
         return _finish([], problems, notes)
     text = _decode(data, name, problems)
     if text is None:
@@ -617,9 +640,9 @@ def read_json(data: bytes, taxonomy: Taxonomy, *, name: str = JSON_NAME) -> Read
 
 
 def to_json(listings: Iterable[Listing]) -> bytes:
-    """The listings' HSDS service documents as a JSON list (UTF-8, one service after another)."""
-    docs = [listing.document for listing in listings]
-    return (json.dumps(docs, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    """The listings' HSDS service documents as a JSON list (UTF-8, one service a line)."""
+    lines = ",\n".join(json.dumps(listing.document, ensure_ascii=False) for listing in listings)
+    return f"[\n{lines}\n]\n".encode() if lines else b"[]\n"
 
 
 # --- tabular form --------------------------------------------------------------------------------
@@ -678,7 +701,8 @@ def _read_csv(name: str, data: bytes, problems: _Problems, notes: list[str]) -> 
         return None
     if missing:
         return None
-    used = [(i, known[h]) for i, h in enumerate(header) if h in known]
+    text = [(i, h) for i, h in enumerate(header) if h in known and not known[h].kind]
+    typed = [(i, h, known[h].kind) for i, h in enumerate(header) if h in known and known[h].kind]
     required = [(c.name, header.index(c.name)) for c in columns if c.required and c.name in header]
     width = len(header)
     n = 0
@@ -693,25 +717,24 @@ def _read_csv(name: str, data: bytes, problems: _Problems, notes: list[str]) -> 
             if len(cells) != width:
                 problems.add(name, n, None, f"has {len(cells)} cells, the header has {width} columns")
                 continue
-            row: dict = {}
-            for i, column in used:
+            row = {name_: value for i, name_ in text if (value := cells[i].strip())}
+            for i, name_, kind in typed:
                 value = cells[i].strip()
                 if not value:
                     continue
-                if column.kind == "n":
+                if kind == "n":
                     number = _number(value)
-                    if number is None:
-                        problems.add(name, n, column.name, f"not a number ({value})")
-                        table.failed.add((id(row), column.name))
+                    if number is not None:
+                        row[name_] = number
                         continue
-                    row[column.name] = number
-                    continue
-                problem = _check(column.kind, value)
-                if problem:
-                    problems.add(name, n, column.name, problem)
-                    table.failed.add((id(row), column.name))
-                    continue
-                row[column.name] = value
+                    problem = f"not a number ({value})"
+                else:
+                    problem = _check(kind, value)
+                    if problem is None:
+                        row[name_] = value
+                        continue
+                problems.add(name, n, name_, problem)
+                table.failed.add((id(row), name_))
             for key, i in required:
                 if key not in row and not cells[i].strip():
                     problems.add(name, n, key, "required, missing")
@@ -746,6 +769,11 @@ def _load_files(source: Path | str | Mapping[str, bytes], problems: _Problems) -
 def read_tabular(source: Path | str | Mapping[str, bytes], taxonomy: Taxonomy) -> Reading:
     """Read a directory in HSDS tabular form: a folder (or {file name: bytes}) with datapackage.json
     and the CSV files."""
+    with _no_cycle_collection():
+        return _read_tabular(source, taxonomy)
+
+
+def _read_tabular(source: Path | str | Mapping[str, bytes], taxonomy: Taxonomy) -> Reading:
     problems, notes = _Problems(), []
     files = _load_files(source, problems)
     if files is None:
@@ -929,16 +957,6 @@ def _assemble(tables: dict[str, _Table], taxonomy: Taxonomy, problems: _Problems
 # --- writing the tabular form --------------------------------------------------------------------
 
 
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float | str):
-        return str(value) if not isinstance(value, float) else repr(value)
-    return ""
-
-
 def to_tabular(listings: Iterable[Listing]) -> dict[str, bytes]:
     """The listings as HSDS tabular files: {file name: CSV bytes}, with datapackage.json."""
     out: dict[str, dict[str, dict]] = {name: {} for name in COLUMNS}
@@ -1016,8 +1034,8 @@ def to_tabular(listings: Iterable[Listing]) -> dict[str, bytes]:
         writer = csv.writer(buffer, lineterminator="\r\n")
         names = [c.name for c in COLUMNS[name]]
         writer.writerow(names)
-        for row in rows.values():
-            writer.writerow([_cell(row.get(column)) for column in names])
+        # None is written as an empty cell, numbers as str() gives them (the shortest exact form).
+        writer.writerows([[row.get(column) for column in names] for row in rows.values()])
         files[name] = buffer.getvalue().encode("utf-8")
     files[DATAPACKAGE] = datapackage()
     return files
@@ -1065,8 +1083,8 @@ def read_path(path: Path | str, taxonomy: Taxonomy) -> Reading:
     if path.is_dir():
         return read_tabular(path, taxonomy)
     if path.suffix.lower() == ".json" and path.is_file():
-        if path.stat().st_size > MAX_BYTES:
-            problem = Problem(path.name, None, None, f"too large; the limit is {MAX_BYTES:,} bytes")
+        if path.stat().st_size > MAX_JSON_BYTES:
+            problem = Problem(path.name, None, None, f"too large; the limit is {MAX_JSON_BYTES:,} bytes")
             return Reading(problems=(problem,))
         return read_json(path.read_bytes(), taxonomy, name=path.name)
     problem = Problem(path.name, None, None, "expected a folder with datapackage.json, or a .json file")
