@@ -3,6 +3,8 @@ published, made-up data only as fictional, and an export reads back to the same 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 from pathlib import Path
@@ -12,7 +14,7 @@ import pytest
 from wizard import create_app
 from wizard.cli import main
 from wizard.domain.directory.hsds import read_path
-from wizard.domain.directory.taxonomy import build_taxonomy
+from wizard.domain.directory.taxonomy import TAXONOMY_ID, build_taxonomy
 from wizard.storage.directory import DirectoryStore
 from wizard.storage.models import DirectoryImport
 
@@ -114,3 +116,11 @@ def test_demo_never_replaces_a_real_directory(database_url, capsys, tmp_path):
     assert run("demo") == 1
     assert "has 18 real services" in capsys.readouterr().err
     assert not any(stored.fictional for stored in store(database_url).iterate(None))
+
+
+def test_taxonomy_prints_every_term_with_its_id(capsys, rulebook):
+    assert run("taxonomy") == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    taxonomy = build_taxonomy(rulebook.approaches)
+    assert [(row["id"], row["code"]) for row in rows] == [(term.id, term.code) for term in taxonomy.terms]
+    assert {row["taxonomy_id"] for row in rows} == {TAXONOMY_ID}

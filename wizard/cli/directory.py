@@ -13,7 +13,14 @@ from pathlib import Path
 
 import click
 
-from wizard.domain.directory.hsds import Reading, example_addresses, read_path, to_json, write_tabular
+from wizard.domain.directory.hsds import (
+    Reading,
+    example_addresses,
+    read_path,
+    taxonomy_terms_csv,
+    to_json,
+    write_tabular,
+)
 from wizard.domain.directory.taxonomy import build_taxonomy
 from wizard.domain.rulebook.loader import RulebookError, load_rulebook
 from wizard.platform.settings import PROJECT_ROOT
@@ -168,3 +175,9 @@ def demo(rules_folder: str) -> None:
         sys.exit(1)
     summary = store.publish(reading.listings, publisher=None, source="examples/directory", by=BY, fictional=True)
     print(f"Published the fictional example directory: {summary.services} services.")
+
+
+@directory.command(help="print this wizard's taxonomy (approaches and attributes) as taxonomy_terms.csv")
+@click.pass_obj
+def taxonomy(rules_folder: str) -> None:
+    sys.stdout.write(taxonomy_terms_csv(_taxonomy(rules_folder)).decode("utf-8"))

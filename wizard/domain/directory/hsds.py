@@ -1041,6 +1041,16 @@ def to_tabular(listings: Iterable[Listing]) -> dict[str, bytes]:
     return files
 
 
+def taxonomy_terms_csv(taxonomy: Taxonomy) -> bytes:
+    """Every term of the taxonomy as taxonomy_terms.csv, for operators to tag their services with."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    names = [c.name for c in COLUMNS["taxonomy_terms.csv"]]
+    writer.writerow(names)
+    writer.writerows([[term.hsds().get(name) for name in names] for term in taxonomy.terms])
+    return buffer.getvalue().encode("utf-8")
+
+
 def datapackage() -> bytes:
     """A Frictionless Data Package descriptor for the files this wizard writes (HSDS 3.0 tabular)."""
     types = {"": "string", "n": "number", "d": "date", "t": "time", "s": "datetime"}
