@@ -36,3 +36,11 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def place_of(answers) -> Place:
+    """The place the answers give (the country only, until the region and town questions exist)."""
+    country = answers.get("country")
+    if not isinstance(country, str) or country == "prefer_not_to_say":
+        return Place()
+    return Place(country=country)
