@@ -45,8 +45,8 @@ def _taxonomy(folder: str):
         sys.exit(1)
 
 
-def _read(path: str, rules_folder: str) -> Reading:
-    reading = read_path(path, _taxonomy(rules_folder))
+def _read(path: str, taxonomy) -> Reading:
+    reading = read_path(path, taxonomy)
     for note in reading.notes:
         print(f"Note: {note}")
     if reading.problems:
@@ -55,15 +55,6 @@ def _read(path: str, rules_folder: str) -> Reading:
         for line in reading.report():
             print(f"  - {line}", file=sys.stderr)
     return reading
-
-
-def _store(services):
-    from wizard.storage.directory import DirectoryStore
-
-    if services.database is None:
-        print("No database is configured (DATABASE_URL).", file=sys.stderr)
-        sys.exit(1)
-    return DirectoryStore(services.database)
 
 
 def _services():
@@ -85,7 +76,7 @@ def _check_partner(services, partner: str | None) -> None:
 @click.argument("path", type=click.Path(exists=True))
 @click.pass_obj
 def check(rules_folder: str, path: str) -> None:
-    reading = _read(path, rules_folder)
+    reading = _read(path, _taxonomy(rules_folder))
     if reading.problems:
         sys.exit(1)
     print(f"{len(reading.listings)} services valid.")
@@ -98,13 +89,13 @@ def check(rules_folder: str, path: str) -> None:
 @click.argument("path", type=click.Path(exists=True))
 @click.option("--partner", default=None, help="publish as this configured partner (default: the operator)")
 @click.option("--fictional", is_flag=True, help="the data is made up (example.org addresses are then allowed)")
-@click.pass_obj
-def import_(rules_folder: str, path: str, partner: str | None, fictional: bool) -> None:
+def import_(path: str, partner: str | None, fictional: bool) -> None:
+    # Checked against the app's own rules and taxonomy, which its pages match listings with.
     services = _services()
     _check_partner(services, partner)
-    store = _store(services)
+    store = services.directory.store
     source = Path(path).name
-    reading = _read(path, rules_folder)
+    reading = _read(path, services.directory.taxonomy)
     problems = len(reading.problems) + reading.more
     if not problems and not fictional:
         examples = [(listing, example_addresses(listing)) for listing in reading.listings]
@@ -143,7 +134,7 @@ def import_(rules_folder: str, path: str, partner: str | None, fictional: bool) 
 def export(out: str, form: str, partner: str | None) -> None:
     services = _services()
     _check_partner(services, partner)
-    listings = _store(services).export(partner)
+    listings = services.directory.store.export(partner)
     target = Path(out)
     if form == "json":
         if target.is_dir():
@@ -159,10 +150,9 @@ def export(out: str, form: str, partner: str | None) -> None:
 
 
 @directory.command(help="publish the fictional example directory as the operator's (for trying the wizard out)")
-@click.pass_obj
-def demo(rules_folder: str) -> None:
+def demo() -> None:
     services = _services()
-    store = _store(services)
+    store = services.directory.store
     real = sum(1 for stored in store.iterate(None) if not stored.fictional)
     if real:
         print(
@@ -170,7 +160,7 @@ def demo(rules_folder: str) -> None:
             file=sys.stderr,
         )
         sys.exit(1)
-    reading = _read(str(EXAMPLE), rules_folder)
+    reading = _read(str(EXAMPLE), services.directory.taxonomy)
     if reading.problems:
         sys.exit(1)
     summary = store.publish(reading.listings, publisher=None, source="examples/directory", by=BY, fictional=True)
