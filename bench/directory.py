@@ -17,7 +17,6 @@ from collections import Counter
 from pathlib import Path
 
 from wizard.domain.directory.hsds import read_tabular
-
 from wizard.platform.services import services
 
 from .directory_data import generate
