@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import json
 import logging
-import os
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,6 +19,7 @@ import pytest
 
 from tests.support.api import Contract
 from tests.support.directory import a_published_listing
+from tests.support.hsds_reference import hsds_reference_folder
 from wizard.domain import places
 from wizard.domain.directory.listing import Site
 from wizard.domain.directory.taxonomy import TAXONOMY_ID, term_id
@@ -75,10 +75,7 @@ class Official:
 
 @pytest.fixture(scope="module")
 def official() -> Official:
-    folder = os.environ.get("HSDS_REFERENCE_DIR")
-    if not folder:
-        pytest.skip("HSDS_REFERENCE_DIR is not set: it names the folder of the official HSDS 3.0 schemas")
-    return Official(Path(folder))
+    return Official(hsds_reference_folder())
 
 
 # --- a directory to read ------------------------------------------------------------------------------

@@ -4,11 +4,11 @@ official HSDS 3.0 reference (schemas and datapackage), found through HSDS_REFERE
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
+from tests.support.hsds_reference import hsds_reference_folder
 from wizard.domain.directory.taxonomy import build_taxonomy
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "directory"
@@ -28,10 +28,7 @@ def examples() -> Path:
 def reference() -> Path:
     """The HSDS 3.0 reference folder (schema/, datapackage.json); the tests using it are skipped
     when HSDS_REFERENCE_DIR is not set."""
-    folder = os.environ.get("HSDS_REFERENCE_DIR")
-    if not folder or not (Path(folder) / "schema" / "compiled" / "service.json").is_file():
-        pytest.skip("HSDS_REFERENCE_DIR is not set to the HSDS 3.0 reference folder")
-    return Path(folder)
+    return hsds_reference_folder()
 
 
 @pytest.fixture(scope="session")
