@@ -76,7 +76,8 @@ def test_stale_fictional_and_other_countries_listings_are_not_shown(app, results
     text = results().text()
     for name in ("Old Line", "Pretend Line", "Elsewhere Line"):
         assert name not in text
-    assert "Our directory has no services listed for this place yet" in text
+    # With no listing for the place, the country's official service finder stands in.
+    assert "Find a treatment service near you" in text
 
 
 def test_no_listing_id_or_place_goes_into_an_address(app, results):
@@ -154,7 +155,7 @@ def test_results_still_show_when_the_directory_cannot_be_read(app_with, tmp_path
     walk(browser, FULL)
     page = browser.get("/results")
     assert page.status == 200
-    assert "Our directory has no services listed for this place yet" in page.text()
+    assert "Find a treatment service near you" in page.text()
 
 
 def test_the_reach_out_page_and_the_printed_plan_list_the_services_too(app, browser, results):

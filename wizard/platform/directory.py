@@ -35,6 +35,12 @@ RECHECK_SECONDS = 5.0
 class ShownService:
     listing: Listing
     match: ServiceMatch
+    # The directory's version: what is shown of a listing is kept per version (service_listing.html).
+    version: int = 0
+
+
+# Listings read in full, kept per directory version: the same few are shown again and again.
+KEPT_LISTINGS = 2000
 
 
 def max_age_days(months: int) -> int:
@@ -50,6 +56,8 @@ class Directory:
         self._approach_names = {a.id: a.name for a in rulebook.approaches}
         self._life_saving = frozenset(a.id for a in rulebook.approaches if a.life_saving)
         self._index: DirectoryIndex = EMPTY
+        self._kept: dict[str, Listing] = {}
+        self._kept_version = -1
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
 
@@ -85,15 +93,27 @@ class Directory:
             show_fictional=self.show_fictional,
             life_saving=self._life_saving,
         )
-        matches = match_services(self.index(), request, self._approach_names)
+        index = self.index()
+        matches = match_services(index, request, self._approach_names)
         if not matches:
             return ()
-        try:
-            stored = self.store.get_many([m.id for m in matches])
-        except Exception as exc:
-            log.warning("directory_unavailable", extra={"error": type(exc).__name__})
-            return ()
-        return tuple(ShownService(stored[m.id].listing, m) for m in matches if m.id in stored)
+        listings = self._listings([m.id for m in matches], index.version)
+        return tuple(ShownService(listings[m.id], m, index.version) for m in matches if m.id in listings)
+
+    def _listings(self, ids: list[str], version: int) -> dict[str, Listing]:
+        """The listings, from this process's memory when this version has been read before."""
+        if version != self._kept_version or len(self._kept) > KEPT_LISTINGS:
+            self._kept, self._kept_version = {}, version
+        missing = [i for i in ids if i not in self._kept]
+        if missing:
+            try:
+                stored = self.store.get_many(missing, with_documents=False)
+            except Exception as exc:
+                log.warning("directory_unavailable", extra={"error": type(exc).__name__})
+                stored = {}
+            for service_id, found in stored.items():
+                self._kept[service_id] = found.listing
+        return {i: self._kept[i] for i in ids if i in self._kept}
 
     def visibility(self, partner: str | None = None) -> Visibility:
         """What the public may see today (with a partner's own listings when `partner` is given)."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import delete, func, insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from wizard.domain.directory.index import DirectoryIndex, Entry
 from wizard.domain.directory.listing import Listing, from_record, to_record
@@ -183,20 +183,25 @@ class DirectoryStore:
         found = self.get_many([service_id])
         return found.get(service_id)
 
-    def get_many(self, ids: Sequence[str]) -> dict[str, StoredListing]:
+    def get_many(self, ids: Sequence[str], *, with_documents: bool = True) -> dict[str, StoredListing]:
+        """The listings with these ids; without their HSDS documents (the pages do not show them)."""
         if not ids:
             return {}
         with self.database.transaction() as session:
-            rows = session.scalars(select(DirectoryService).where(DirectoryService.id.in_(list(ids)))).all()
-            return {row.id: self._stored(row) for row in rows}
+            query = select(DirectoryService).where(DirectoryService.id.in_(list(ids)))
+            if not with_documents:
+                query = query.options(defer(DirectoryService.document))
+            rows = session.scalars(query).all()
+            return {row.id: self._stored(row, with_document=with_documents) for row in rows}
 
     @staticmethod
-    def _stored(row: DirectoryService) -> StoredListing:
-        listing = from_record(json.loads(row.record), json.loads(row.document))
+    def _stored(row: DirectoryService, *, with_document: bool = True) -> StoredListing:
+        listing = from_record(json.loads(row.record), json.loads(row.document) if with_document else None)
         checked = _last_checked(row.assured_on, row.staff_checked_on)
         if checked != listing.last_checked:
             document = dict(listing.document)
-            document["assured_date"] = checked.isoformat() if checked else None
+            if with_document:
+                document["assured_date"] = checked.isoformat() if checked else None
             listing = replace(listing, last_checked=checked, document=document)
         return StoredListing(
             listing, row.publisher, row.fictional, row.staff_checked_by, row.staff_checked_on, row.assured_on

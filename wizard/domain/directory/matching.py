@@ -9,12 +9,14 @@ on the service's own attributes, since a service can be more than its approaches
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 
 from wizard.domain.audience import audience_of
-from wizard.domain.directory.index import DirectoryIndex, Entry
+from wizard.domain.directory.index import REMOTE_BIT, DirectoryIndex, Entry, attribute_bits
 from wizard.domain.directory.taxonomy import MEDICATION, RESIDENTIAL
 from wizard.domain.matching import Reason
 from wizard.domain.messages import N_, Message
@@ -25,6 +27,7 @@ from wizard.domain.vocabulary import PREFER_NOT_TO_SAY
 NEARBY_KM = 50.0
 SHOWN = 5
 APPROACH_REASONS = 3
+INFINITY = float("inf")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,14 +65,6 @@ def _needs(answers: Mapping[str, object]) -> frozenset[str]:
     return frozenset(value) if isinstance(value, (list, tuple, set, frozenset)) else frozenset()
 
 
-def ruled_out(entry: Entry, answers: Mapping[str, object]) -> bool:
-    """What the person said no to, on the service's own attributes."""
-    if _answer(answers, "faith") == "secular" and "faith-based" in entry.attributes:
-        return True
-    residential_only = entry.attributes & RESIDENTIAL and "outpatient" not in entry.attributes
-    return bool(_answer(answers, "setting") == "outpatient" and residential_only)
-
-
 def nearest_km(entry: Entry, place: Place) -> float | None:
     town = place.town
     if town is None or not entry.coordinates:
@@ -77,64 +72,109 @@ def nearest_km(entry: Entry, place: Place) -> float | None:
     return min(distance_km(town.latitude, town.longitude, lat, lon) for lat, lon in entry.coordinates)
 
 
-def serves(entry: Entry, place: Place, distance: float | None) -> bool:
-    if entry.whole_country:
-        return True
-    if place.subdivision and place.subdivision in entry.subdivisions:
-        return True
-    return distance is not None and distance <= NEARBY_KM
-
-
-def fresh(entry: Entry, request: Request) -> bool:
-    return entry.last_checked is not None and (request.today - entry.last_checked).days <= request.max_age_days
-
-
 def match_services(
     index: DirectoryIndex, request: Request, approach_names: Mapping[str, str]
 ) -> tuple[ServiceMatch, ...]:
-    """The services to show, best first: the partner's own, then by fit, distance and freshness."""
+    """The services to show, best first: the partner's own, then by fit, distance and freshness.
+
+    Runs on every results page, over every service that may serve the place (the index finds
+    them by country, region and grid cell), so the loop does only cheap tests, cheapest first;
+    the reasons are worded for the few shown."""
     place = request.place
     if not place.country or not request.approaches:
         return ()
-    rank = {approach: position for position, approach in enumerate(request.approaches)}
     answers = request.answers
+    weight: dict[int, int] = {}
+    shown_bits = 0
+    for position, approach in enumerate(request.approaches):
+        bit = index.approach_bit.get(approach)
+        if bit:
+            shown_bits |= bit
+            weight[bit] = len(request.approaches) - position
+    if not shown_bits:
+        return ()
+    town = place.town
+    region = place.subdivision
+    near = (town.latitude, town.longitude) if town else None
+    oldest = request.today.toordinal() - request.max_age_days
+    partner, show_fictional = request.partner, request.show_fictional
+    secular = _answer(answers, "faith") == "secular"
+    outpatient = _answer(answers, "setting") == "outpatient"
+    wanted = _wanted_attributes(answers)
     scored = []
-    for entry in index.in_country(place.country):
-        if entry.publisher is not None and entry.publisher != request.partner:
+    for slot in index.candidates(place.country, region, near, NEARBY_KM):
+        if not slot.approach_bits & shown_bits or slot.checked < oldest:
             continue
-        if entry.fictional and not request.show_fictional:
+        entry = slot.entry
+        if entry.publisher is not None and entry.publisher != partner:
             continue
-        offered = entry.approaches.intersection(rank)
-        if not offered or ruled_out(entry, answers) or not fresh(entry, request):
+        if (entry.fictional and not show_fictional) or (secular and slot.faith_based):
             continue
-        distance = nearest_km(entry, place)
-        if not serves(entry, place, distance):
+        if outpatient and slot.residential_only:
             continue
-        fit = sum(len(rank) - rank[a] for a in offered) + 3 * len(_preferences_met(entry, answers))
-        own = entry.publisher is not None
-        freshness = entry.last_checked.toordinal() if entry.last_checked else 0
-        key = (not own, -fit, distance if distance is not None else float("inf"), -freshness, entry.id)
-        scored.append((key, entry, offered, distance))
-    scored.sort(key=lambda item: item[0])
-    shown = _keep_life_saving(scored, request.life_saving)
+        distance = nearest_km(entry, place) if near and entry.coordinates else None
+        if not (
+            entry.whole_country
+            or (region and region in entry.subdivisions)
+            or (distance is not None and distance <= NEARBY_KM)
+        ):
+            continue
+        fit = 0
+        for bit in slot.bits:
+            fit += weight.get(bit, 0)
+        for mask in wanted:
+            if slot.attribute_bits & mask:
+                fit += 3
+        key = (entry.publisher is None, -fit, INFINITY if distance is None else distance, -slot.checked, entry.id)
+        scored.append((key, slot, distance))
+    shown = _best(scored, sum(index.approach_bit.get(a, 0) for a in request.life_saving))
+    rank = {approach: position for position, approach in enumerate(request.approaches)}
     return tuple(
         ServiceMatch(
-            id=entry.id,
-            reasons=_reasons(entry, offered, distance, rank, request, approach_names),
+            id=slot.entry.id,
+            reasons=_reasons(
+                slot.entry, slot.entry.approaches.intersection(rank), distance, rank, request, approach_names
+            ),
             distance_km=distance,
-            partner=entry.publisher is not None,
-            fictional=entry.fictional,
+            partner=slot.entry.publisher is not None,
+            fictional=slot.entry.fictional,
         )
-        for _key, entry, offered, distance in shown
+        for _key, slot, distance in shown
     )
 
 
-def _keep_life_saving(scored: list, life_saving: frozenset[str]) -> list:
-    shown = scored[:SHOWN]
-    if not life_saving or any(offered & life_saving for _k, _e, offered, _d in shown):
+def _best(scored: list, life_saving_bits: int) -> list:
+    """The best SHOWN; when none of them offers overdose prevention, the best that does takes the last place."""
+    shown = heapq.nsmallest(SHOWN, scored, key=itemgetter(0))
+    if not life_saving_bits or any(slot.approach_bits & life_saving_bits for _k, slot, _d in shown):
         return shown
-    best = next((item for item in scored[SHOWN:] if item[2] & life_saving), None)
-    return shown if best is None else [*shown[: SHOWN - 1], best]
+    saving = [item for item in scored if item[1].approach_bits & life_saving_bits]
+    return shown if not saving else [*shown[: SHOWN - 1], min(saving, key=itemgetter(0))]
+
+
+def _wanted_attributes(answers: Mapping[str, object]) -> tuple[int, ...]:
+    """The preferences the person stated, each as the attribute bits that meet it."""
+    wanted: list[int] = []
+    needs = _needs(answers)
+    faith = _answer(answers, "faith")
+    if faith == "secular":
+        wanted.append(attribute_bits({"secular"}))
+    elif faith == "faith_based":
+        wanted.append(attribute_bits({"faith-based"}))
+    setting = _answer(answers, "setting")
+    if setting == "outpatient":
+        wanted.append(attribute_bits({"outpatient"}))
+    elif setting == "inpatient":
+        wanted.append(attribute_bits(RESIDENTIAL))
+    if _answer(answers, "medication") in ("open", "want_to_know_more"):
+        wanted.append(attribute_bits(MEDICATION))
+    if "cost" in needs:
+        wanted.append(attribute_bits({"cost-free", "cost-sliding-scale"}))
+    if "women_childcare" in needs:
+        wanted.append(attribute_bits({"women-only"}))
+    if "distance" in needs:
+        wanted.append(REMOTE_BIT)
+    return tuple(wanted)
 
 
 def _preferences_met(entry: Entry, answers: Mapping[str, object]) -> list[Message]:
