@@ -27,6 +27,9 @@ $(STAMP): requirements-tools.txt requirements.txt requirements-dev.txt
 run: $(STAMP) ## serve the wizard in development mode on http://127.0.0.1:5000 (HOST, PORT)
 	$(PY) -m wizard rules check
 	WIZARD_ENV=development $(PY) -m wizard db upgrade
+	# The fictional example directory, labelled as such on every page; it refuses (and the
+	# run goes on) where an operator's real directory has been imported.
+	-WIZARD_ENV=development $(PY) -m wizard directory demo
 	WIZARD_ENV=development $(PY) -m wizard run --host $(HOST) --port $(PORT)
 
 # Production mode under gunicorn (gunicorn.conf.py): JSON logs, hashed static files,
@@ -71,6 +74,9 @@ proxy-deps: ## install nginx for the reverse-proxy test if missing
 # Tests run in parallel, one worker per core (pytest-xdist): the storage tests start their own
 # PostgreSQL and Redis per worker and every server listens on a free port of its own.
 PYTEST := $(PY) -m pytest -p no:cacheprovider -n auto
+# Open Referral's published HSDS 3.0 schemas and examples, which the directory tests validate
+# files and API responses against. Not shipped with the project: kept beside the checkout.
+export HSDS_REFERENCE_DIR ?= $(abspath ../shared/reference/hsds-3.0)
 define run_pytest
 	$(PYTEST) $(1); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "No tests were collected: failing."; exit 1; fi; \

@@ -6,6 +6,7 @@
 4. the load run: 200 users walking whole journeys for 60 s (locust)
 5. page weight of every page
 6. Lighthouse on the start, a question and the results page
+7. the service directory: importing 50,000 services, and what matching them adds to a results page
 
 Benchmarks report; they do not fail on a missed target. The summary says PASS
 or MISS for each target, and this exits non-zero only when a benchmark itself
@@ -28,10 +29,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import lighthouse, load, page_weight, profiling, rules_engine, throughput
+from . import directory, lighthouse, load, page_weight, profiling, rules_engine, throughput
 
 OUT = Path(__file__).resolve().parent / "results"
-SECTIONS = ("rules_engine", "profile", "throughput", "load", "page_weight", "lighthouse")
+SECTIONS = ("rules_engine", "profile", "throughput", "load", "page_weight", "lighthouse", "directory")
 
 
 def _log(message: str) -> None:
@@ -148,6 +149,23 @@ def _targets(data: dict) -> list[list[str]]:
                     _status(all(v == 100 for v in scores.values())),
                 ]
             )
+    if "directory" in data:
+        imported, matching = data["directory"]["import"], data["directory"]["matching"]
+        rows.append(
+            [
+                f"directory: import {imported['services']:,} services < {directory.IMPORT_TARGET_S:.0f} s",
+                f"{imported['import_s']:.1f} s (read and check {imported['read_s']:.1f} s)",
+                _status(imported["import_s"] < directory.IMPORT_TARGET_S),
+            ]
+        )
+        rows.append(
+            [
+                f"directory: matching adds < {directory.ADDED_CPU_TARGET_MS:g} ms CPU to a results page",
+                f"+{matching['added_cpu_ms']:.2f} ms ({matching['page_cpu_ms']:.2f} vs "
+                f"{matching['baseline_cpu_ms']:.2f} ms, x{matching['ratio']:.3f})",
+                _status(matching["added_cpu_ms"] < directory.ADDED_CPU_TARGET_MS),
+            ]
+        )
     if "rules_engine" in data:
         engine = data["rules_engine"]
         for key, target in rules_engine.TARGETS_MS.items():
@@ -361,6 +379,7 @@ def main(argv: list[str] | None = None) -> int:
         "load": lambda: load.run(_log),
         "page_weight": lambda: page_weight.run(_log),
         "lighthouse": lambda: lighthouse.run(OUT, _log),
+        "directory": lambda: directory.run(_log),
     }
     for name in SECTIONS:
         if name not in chosen:

@@ -19,6 +19,7 @@ COMMANDS = {
     "db": {"upgrade"},
     "keys": {"new"},
     "staff": {"create", "list", "reset-totp", "unlock", "disable"},
+    "directory": {"check", "import", "export", "demo", "taxonomy"},
     "run": None,
     "serve-check": None,
 }

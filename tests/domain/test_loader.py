@@ -81,3 +81,15 @@ def test_cli_check_passes_on_shipped_rules(capsys):
 def test_rulebook_models_are_frozen(rulebook):
     with pytest.raises(Exception, match="frozen"):
         rulebook.approaches[0].name = "changed"
+
+
+def test_finders_are_found_by_country(rulebook):
+    assert [f.name for f in rulebook.finders_for("US")] == ["FindTreatment.gov"]
+    assert [f.name for f in rulebook.finders_for("DE")] == ["Suchthilfeverzeichnis"]
+    assert rulebook.finders_for("ZZ") == () and rulebook.finders_for(None) == ()
+
+
+def test_every_direct_help_organisation_says_how_to_reach_it(rulebook):
+    for org in rulebook.organisations:
+        if org.role == "direct_help":
+            assert bool(org.reach) != bool(org.reach_none), org.id

@@ -494,3 +494,27 @@ def test_nothing_is_stored_and_nothing_personal_reaches_the_cookie(app, browser)
     # The idempotency key of a form that was never sent is not in the database.
     key = record_data(page)["form_key"]
     assert app.extensions["services"].callbacks._reference_for(key_digest(key)) is None
+
+
+def test_the_guide_shows_the_services_near_the_person_linked_to_their_directory_page(app, browser):
+    from datetime import UTC, datetime, timedelta
+
+    from tests.support.directory import a_listing
+    from wizard.platform.services import services
+
+    listing = a_listing(
+        "Greenway Line",
+        country="GB",
+        subdivisions=(),
+        sites=(),
+        whole_country=True,
+        approaches=frozenset({"peer-support-and-mentoring", "naloxone", "counselling-and-group-therapy"}),
+        last_checked=datetime.now(UTC).date() - timedelta(days=3),
+    )
+    with app.app_context():
+        services().directory.store.publish([listing], publisher=None, source="test", by="test")
+    page = guide_page(browser, FULL)
+    near = section(page.html, "services-near")
+    assert "Greenway Line" in near
+    assert f'href="/staff/directory/{listing.id}"' in near
+    assert "Report a problem" not in near

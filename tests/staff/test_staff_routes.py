@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import html
+import re
+from datetime import date
 from pathlib import Path
 
 from tests.support.answers import FULL
+from tests.support.directory import a_listing
 from tests.support.pages import Browser
 from tests.support.site_pages import html_problems
 from tests.support.staff import (
@@ -36,7 +40,7 @@ def test_every_staff_address_needs_a_full_sign_in(app):
     adapter = app.site.staff.url_map.bind("localhost")
     checked = []
     for rule in rules:
-        url = adapter.build(rule.endpoint, dict.fromkeys(rule.arguments, "ABCD-1234"))
+        url = adapter.build(rule.endpoint, {arg: "1" if arg == "report_id" else "ABCD-1234" for arg in rule.arguments})
         if rule.rule in OPEN_TO_ALL:
             assert client.get(url).status_code == 200
             continue
@@ -56,6 +60,14 @@ def test_every_staff_address_needs_a_full_sign_in(app):
     assert "/staff/enrol/qr.svg" in checked and "/staff/sign-in/code" in checked
     assert {"/staff/guide", "/staff/guide/results", "/staff/guide/record"} <= set(checked)
     assert {"/staff/account", "/staff/account/password", "/staff/account/sign-out-others"} <= set(checked)
+    assert {
+        "/staff/directory",
+        "/staff/directory/ABCD-1234",
+        "/staff/directory/ABCD-1234/checked",
+        "/staff/directory/reports",
+        "/staff/directory/reports/1/resolve",
+        "/staff/directory/imports",
+    } <= set(checked)
 
 
 def test_the_console_is_not_offered_inside_a_partners_frame(app):
@@ -96,6 +108,32 @@ def signed_in_pages(app) -> tuple[Browser, dict[str, str]]:
         f"/staff/requests/{references[0]}/handled", data={"csrf_token": page.csrf_token(), "note": "Done."}
     )
     pages["export"] = browser.get("/staff/export")
+    pages["directory-empty"] = browser.get("/staff/directory")
+    pages["directory-reports-empty"] = browser.get("/staff/directory/reports")
+    pages["directory-imports-empty"] = browser.get("/staff/directory/imports")
+    store = app.extensions["services"].directory.store
+    listings = [
+        a_listing(f"Service {n:02d}", id=f"org/service {n}", last_checked=date(2020, 1, 1) if n % 2 else None)
+        for n in range(52)
+    ]
+    store.publish(listings, publisher="example", source="directory.json", by="operator", fictional=True)
+    store.record_failed_import(publisher=None, source="broken.json", by="operator", problems=3)
+    store.report_problem(listings[0].id, kind="wrong_number", note="Rang a shop.")
+    store.report_problem(listings[1].id, kind="closed")
+    pages["directory"] = page = browser.get("/staff/directory?stale=1&country=PT&q=service")
+    pages["directory-page-2"] = browser.get("/staff/directory?page=2")
+    pages["directory-nothing"] = browser.get("/staff/directory?q=nothing")
+    address = html.unescape(re.search(r'<th scope="row"><a href="(/staff/directory/[^"]+)">', page.html).group(1))
+    pages["directory-listing"] = page = browser.get(address)
+    pages["directory-checked"] = browser.post(address + "/checked", data={"csrf_token": page.csrf_token()})
+    pages["directory-reports"] = page = browser.get("/staff/directory/reports")
+    (report, _other) = store.reports()
+    pages["directory-resolved"] = browser.post(
+        f"/staff/directory/reports/{report.id}/resolve", data={"csrf_token": page.csrf_token()}
+    )
+    pages["directory-reports-all"] = browser.get("/staff/directory/reports?show=all")
+    pages["directory-imports"] = browser.get("/staff/directory/imports")
+    pages["directory-not-found"] = browser.get("/staff/directory/no-such-listing")
     pages["audit"] = browser.get("/staff/audit")
     pages["guide"] = page = browser.get("/staff/guide")
     token = page.csrf_token()
@@ -149,4 +187,4 @@ def test_every_staff_page_is_valid_html(app, tmp_path: Path):
     _browser, pages = signed_in_pages(app)
     problems = html_problems({f"staff-{name}": html for name, html in pages.items()}, tmp_path)
     assert problems == [], "\n".join(problems)
-    assert len(pages) >= 24
+    assert len(pages) >= 38

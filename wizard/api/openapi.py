@@ -92,8 +92,21 @@ def match_request(journey: Journey) -> type[BaseModel]:
 TAGS = [
     {"name": "rulebook", "description": "The questions, approaches and organisations that matching rests on."},
     {"name": "matching", "description": "Answers in; the approaches, organisations and contacts that fit out."},
+    {
+        "name": "directory",
+        "description": "The service directory in Open Referral HSDS 3.0: services and the taxonomy they are "
+        "tagged with. Only listings checked recently enough are shown.",
+        "externalDocs": {"url": "https://docs.openreferral.org/en/latest/hsds/overview.html"},
+    },
     {"name": "documentation", "description": "This document and the page for developers."},
 ]
+
+# Paging of the directory's lists.
+DEFAULT_PER_PAGE = 20
+MAX_PER_PAGE = 100
+MAX_PAGE = 100_000
+# How many approaches one request may filter by.
+MAX_APPROACHES = 20
 
 
 def _schema(name: str) -> dict:
@@ -171,6 +184,150 @@ PREFLIGHT = {
     "responses": {"204": {"description": "Preflight accepted; CORS headers for listed origins."}},
 }
 
+
+def _parameter(name: str, description: str, schema: dict, where: str = "query", **more) -> dict:
+    required = where == "path"
+    return {"name": name, "in": where, "required": required, "description": description, "schema": schema, **more}
+
+
+DIRECTORY_PARAMETERS = {
+    "page": _parameter(
+        "page",
+        "The page, from 1. A page after the last is empty.",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+    ),
+    "per_page": _parameter(
+        "per_page",
+        f"Items a page, at most {MAX_PER_PAGE}.",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE},
+    ),
+    "country": _parameter(
+        "country", "Only services in this country (ISO 3166-1 alpha-2).", {"type": "string", "pattern": "^[A-Za-z]{2}$"}
+    ),
+    "region": _parameter(
+        "region",
+        "Only services that serve this region (ISO 3166-2, such as `PT-13`): they list it among their areas, "
+        "or serve the whole country.",
+        {"type": "string", "pattern": "^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$"},
+    ),
+    "approach": _parameter(
+        "approach",
+        "Only services offering any of these approaches: an approach id (the term's `code`) or the term's id, "
+        f"from GET /taxonomy_terms. Repeat the parameter or separate with commas; at most {MAX_APPROACHES}.",
+        {"type": "array", "items": {"type": "string", "minLength": 1}, "maxItems": MAX_APPROACHES},
+        style="form",
+        explode=True,
+    ),
+    "near": _parameter(
+        "near",
+        "A town's GeoNames id: nearest services first (services given only by phone or online, or without "
+        "a location, come last). It sorts and does not filter; it is not stored or logged.",
+        {"type": "string", "pattern": "^[0-9]{1,10}$"},
+    ),
+    "partner": _parameter(
+        "partner",
+        "A partner's id: that partner's own listings are included with this service's directory.",
+        {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$", "maxLength": 64},
+    ),
+    "full": _parameter(
+        "full",
+        "true: each service in full (phones, locations, schedules, ...), as GET /services/{id} gives it. "
+        "By default each is in HSDS's list shape (its own fields, with its organization).",
+        {"type": "boolean", "default": False},
+    ),
+    "parent_id": _parameter(
+        "parent_id", "Only the terms under this term (its id).", {"type": "string", "format": "uuid"}
+    ),
+    "taxonomy_id": _parameter(
+        "taxonomy_id", "Only the terms of this taxonomy (its id).", {"type": "string", "format": "uuid"}
+    ),
+    "id": _parameter("id", "The id.", {"type": "string", "maxLength": 100}, where="path"),
+}
+
+
+def _ref(parameter: str) -> dict:
+    return {"$ref": f"#/components/parameters/{parameter}"}
+
+
+def _directory(operation_id: str, summary: str, description: str, schema: str, parameters: tuple, *, one: bool):
+    responses = {
+        "200": {
+            "description": summary,
+            "content": {"application/json": {"schema": _schema(schema)}},
+        },
+        "400": _problem("A parameter is not valid, or not one this address takes; `errors` names each."),
+    }
+    if one:
+        responses["404"] = _problem("There is no such item, or it is not public.")
+    responses["429"] = {"$ref": "#/components/responses/TooManyRequests"}
+    if schema in ("ServiceList", "HsdsService"):
+        responses["503"] = _problem("The directory cannot be read just now; try again in a moment.")
+    return {
+        "get": {
+            "tags": ["directory"],
+            "summary": summary,
+            "description": description,
+            "operationId": operation_id,
+            "parameters": [_ref(name) for name in parameters],
+            "responses": responses,
+        }
+    }
+
+
+SERVICE_FILTERS = ("country", "region", "approach", "near", "partner", "full", "page", "per_page")
+
+DIRECTORY_PATHS = {
+    "/taxonomy": _directory(
+        "get_taxonomy",
+        "The taxonomy",
+        "The taxonomy services are tagged with, and all its terms: one for each approach that is a service "
+        "(its `code` is the approach id of GET /approaches) and one for each attribute (faith, setting, "
+        "medication, harm reduction, who, age and cost). Term ids never change between releases.",
+        "TaxonomyDocument",
+        (),
+        one=False,
+    ),
+    "/taxonomies": _directory(
+        "list_taxonomies",
+        "List taxonomies",
+        "The taxonomies, in HSDS's paginated shape (there is one).",
+        "TaxonomyList",
+        ("page", "per_page"),
+        one=False,
+    ),
+    "/taxonomies/{id}": _directory(
+        "get_taxonomy_by_id", "Get a taxonomy", "One taxonomy, by its id.", "HsdsTaxonomy", ("id",), one=True
+    ),
+    "/taxonomy_terms": _directory(
+        "list_taxonomy_terms",
+        "List taxonomy terms",
+        "The taxonomy's terms, parents first, in HSDS's paginated shape.",
+        "TaxonomyTermList",
+        ("taxonomy_id", "parent_id", "page", "per_page"),
+        one=False,
+    ),
+    "/taxonomy_terms/{id}": _directory(
+        "get_taxonomy_term", "Get a taxonomy term", "One term, by its id.", "HsdsTaxonomyTerm", ("id",), one=True
+    ),
+    "/services": _directory(
+        "list_services",
+        "List services",
+        "Services in the directory, in HSDS 3.0's paginated shape, by id or (with `near`) nearest first. Only "
+        "listings checked recently enough; fictional listings only on a demonstration instance.",
+        "ServiceList",
+        SERVICE_FILTERS,
+        one=False,
+    ),
+    "/services/{id}": _directory(
+        "get_service",
+        "Get a service",
+        "One service in full, HSDS 3.0, as published. Not found unless public (see GET /services).",
+        "HsdsService",
+        ("id", "partner"),
+        one=True,
+    ),
+}
+
 HTML = {"type": "string"}
 PAGE = "The page for developers: how to call the API, with examples."
 
@@ -195,6 +352,7 @@ PATHS = {
         "Every organisation named in the source documents, shaped after Open Referral HSDS.",
         "OrganisationList",
     ),
+    **DIRECTORY_PATHS,
     "/openapi.json": _page("openapi", "This OpenAPI document.", "application/json", {"type": "object"}),
     "/": _page("docs_index", PAGE, "text/html", HTML),
     "/docs": _page("docs", PAGE, "text/html", HTML),
@@ -249,6 +407,7 @@ def build_openapi(journey: Journey, operator: Mapping) -> dict:
         "components": {
             "schemas": {**_response_schemas(), **_request_schemas(journey)},
             "parameters": {
+                **DIRECTORY_PARAMETERS,
                 "lang": {
                     "name": "lang",
                     "in": "query",
@@ -256,7 +415,7 @@ def build_openapi(journey: Journey, operator: Mapping) -> dict:
                     "description": "Language of the text returned. Without it, the Accept-Language header "
                     "decides, then English.",
                     "schema": _schema("Language"),
-                }
+                },
             },
             "headers": {
                 "Content-Language": {"description": "The language of the text.", "schema": _schema("Language")},

@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypeAliasType
 
 from wizard.api.conditions import Condition
+from wizard.domain.directory.browse import Page
+from wizard.domain.directory.taxonomy import Taxonomy, Term
 from wizard.domain.journey import Journey
 from wizard.domain.matching import ApproachMatch as MatchedApproach
 from wizard.domain.matching import NotEffectiveMatch, Result
@@ -508,6 +510,138 @@ class MatchResult(Shape):
         )
 
 
+# --- the service directory (Open Referral HSDS 3.0) -----------------------------------------------
+
+Uuid = Annotated[str, Field(json_schema_extra={"format": "uuid"})]
+HSDS = "https://docs.openreferral.org/en/latest/hsds/schema_reference.html"
+
+
+class HsdsTaxonomy(Shape):
+    """An HSDS 3.0 taxonomy: the one this service's terms come from."""
+
+    id: Uuid
+    name: Text
+    description: Text
+    version: Text
+
+
+class HsdsTaxonomyTerm(Shape):
+    """An HSDS 3.0 taxonomy term: an approach (its `code` is the approach id) or an attribute of a
+    service. The two top terms, `approach` and `attribute`, have no `parent_id`."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=False)
+
+    id: Uuid
+    code: Code
+    name: Text
+    description: Text
+    parent_id: Uuid | None = Field(default=None, exclude_if=lambda value: value is None)
+    taxonomy: Text
+    taxonomy_id: Uuid
+    taxonomy_detail: HsdsTaxonomy
+    language: Text
+
+    @classmethod
+    def of(cls, term: Term, taxonomy: Taxonomy) -> HsdsTaxonomyTerm:
+        return cls(**term.hsds(), taxonomy_detail=HsdsTaxonomy(**taxonomy.hsds()))
+
+
+class TaxonomyDocument(Shape):
+    """The taxonomy and all its terms, parents first."""
+
+    taxonomy: HsdsTaxonomy
+    terms: list[HsdsTaxonomyTerm]
+
+    @classmethod
+    def of(cls, taxonomy: Taxonomy) -> TaxonomyDocument:
+        return cls(
+            taxonomy=HsdsTaxonomy(**taxonomy.hsds()), terms=[HsdsTaxonomyTerm.of(t, taxonomy) for t in taxonomy.terms]
+        )
+
+
+class PageCounts(Shape):
+    """Where a page sits in a list, as in HSDS 3.0's paginated responses."""
+
+    total_items: int = Field(ge=0)
+    total_pages: int = Field(ge=0)
+    page_number: int = Field(ge=1)
+    size: int = Field(ge=0)
+    """How many items this page holds."""
+    first_page: bool
+    last_page: bool
+    empty: bool
+    """True when the whole list is empty."""
+
+
+class TaxonomyTermList(PageCounts):
+    contents: list[HsdsTaxonomyTerm]
+
+    @classmethod
+    def of(cls, page: Page, taxonomy: Taxonomy) -> TaxonomyTermList:
+        return cls(**page.counts(), contents=[HsdsTaxonomyTerm.of(t, taxonomy) for t in page.items])
+
+
+class TaxonomyList(PageCounts):
+    contents: list[HsdsTaxonomy]
+
+    @classmethod
+    def of(cls, page: Page) -> TaxonomyList:
+        return cls(**page.counts(), contents=[HsdsTaxonomy(**t.hsds()) for t in page.items])
+
+
+ServiceStatus = Literal["active", "inactive", "defunct", "temporarily closed"]
+
+
+class HsdsOrganization(BaseModel):
+    """The organization that provides the service: HSDS 3.0 organization fields."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: Uuid
+    name: Text
+    description: str
+
+
+class HsdsServiceSummary(BaseModel):
+    """A service as HSDS 3.0 lists it: its one-to-one fields, with its organization (and program).
+    Any other HSDS 3.0 service field may be present, as its publisher gave it."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"externalDocs": {"url": HSDS}})
+
+    id: Uuid
+    name: Text
+    status: ServiceStatus
+    organization_id: Uuid | None = None
+    description: str | None = None
+    url: str | None = None
+    email: str | None = None
+    assured_date: dt.date | None = None
+    """When the listing was last checked."""
+    organization: HsdsOrganization | None = None
+
+
+class HsdsService(HsdsServiceSummary):
+    """A service in full, HSDS 3.0, as its publisher gave it: with its phones, locations
+    (service_at_locations), schedules, languages, service areas and attributes (taxonomy terms)."""
+
+    phones: list[dict[str, Any]] | None = None
+    service_at_locations: list[dict[str, Any]] | None = None
+    service_areas: list[dict[str, Any]] | None = None
+    attributes: list[dict[str, Any]] | None = None
+
+
+class ServiceList(PageCounts):
+    """A page of services, in HSDS 3.0's paginated shape."""
+
+    contents: list[HsdsServiceSummary]
+    """With `full=true`, each service is in full (HsdsService)."""
+
+    @staticmethod
+    def dump(page: Page, documents: list[dict]) -> dict:
+        """The page as JSON: the documents go out as published, not through the models above."""
+        return {**page.counts(), "size": len(documents), "contents": documents}
+
+
 # --- problems (RFC 9457) -----------------------------------------------------------------------
 
 
@@ -535,4 +669,15 @@ class Problem(Shape):
     )
 
 
-RESPONSES = (QuestionList, ApproachList, OrganisationList, MatchResult, Problem)
+RESPONSES = (
+    QuestionList,
+    ApproachList,
+    OrganisationList,
+    MatchResult,
+    TaxonomyDocument,
+    TaxonomyList,
+    TaxonomyTermList,
+    ServiceList,
+    HsdsService,
+    Problem,
+)

@@ -18,10 +18,34 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
 
-from wizard.api.openapi import PROBLEM, build_openapi
-from wizard.api.schemas import ApproachList, FieldError, MatchResult, OrganisationList, Problem, QuestionList
+from wizard.api.openapi import (
+    DEFAULT_PER_PAGE,
+    MAX_APPROACHES,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    PROBLEM,
+    SERVICE_FILTERS,
+    build_openapi,
+)
+from wizard.api.schemas import (
+    ApproachList,
+    FieldError,
+    HsdsTaxonomy,
+    HsdsTaxonomyTerm,
+    MatchResult,
+    OrganisationList,
+    Problem,
+    QuestionList,
+    ServiceList,
+    TaxonomyDocument,
+    TaxonomyList,
+    TaxonomyTermList,
+)
 from wizard.domain.audience import audience_of
+from wizard.domain.directory.browse import Filters, is_country, is_region, list_item, page_of
+from wizard.domain.directory.taxonomy import TAXONOMY_ID, Term
 from wizard.domain.journey import PICK, TOWN_TEXT_MAX, Answers, Journey, TownChoices
+from wizard.domain.places import Town
 from wizard.domain.rulebook.models import PLACE_KINDS, Question
 from wizard.domain.vocabulary import REGION
 from wizard.platform import i18n
@@ -29,6 +53,11 @@ from wizard.platform.i18n import LANGUAGES, force_locale
 from wizard.platform.partners import allowed_origins
 from wizard.platform.rate_limits import limiter
 from wizard.platform.services import services
+
+try:  # the gazetteer arrives with the place questions
+    from wizard.domain.places import town_by_id
+except ImportError:  # until then, no town is known
+    town_by_id = None
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 log = logging.getLogger(__name__)
@@ -54,6 +83,7 @@ DETAILS = {
     415: "Send the body as JSON, with the header Content-Type: application/json.",
     429: "Too many requests. Wait for the number of seconds in the Retry-After header, then try again.",
     500: "Something went wrong on our side. Please try again in a moment.",
+    503: "The service directory cannot be read just now. Please try again in a moment.",
 }
 
 
@@ -392,5 +422,248 @@ def docs():
         "api/docs.html",
         languages=LANGUAGES,
         question_ids=[q.id for q in journey.questions],
+        max_age_days=services().directory.max_age_days,
         base_url=request.host_url.rstrip("/"),
     )
+
+
+# --- the service directory (Open Referral HSDS 3.0) ---------------------------------------------------
+
+# Longer than any value a parameter takes; a longer one is refused before it is looked at.
+MAX_PARAMETER = 100
+
+
+def _bad_request(errors: list[tuple[str, str]]) -> ApiProblem:
+    count = len(errors)
+    detail = "A parameter has a problem." if count == 1 else f"{count} parameters have problems."
+    return ApiProblem(400, detail, errors, type_=url_for("api.docs", _external=True) + "#invalid-request")
+
+
+class _Query:
+    """The query string of a directory address, read parameter by parameter; each problem is kept
+    with the parameter's name, and all are reported at once."""
+
+    def __init__(self, allowed: tuple[str, ...]):
+        self.errors: list[tuple[str, str]] = []
+        listed = ", ".join(allowed) if allowed else "none"
+        for name in request.args:
+            if name not in allowed:
+                self.errors.append((name[:MAX_QUOTED], f"not a parameter of this address; it takes: {listed}"))
+
+    def one(self, name: str) -> str | None:
+        values = request.args.getlist(name)
+        if not values:
+            return None
+        if len(values) > 1:
+            self.errors.append((name, "give it once"))
+            return None
+        if len(values[0]) > MAX_PARAMETER:
+            self.errors.append((name, f"is longer than {MAX_PARAMETER} characters"))
+            return None
+        return values[0]
+
+    def number(self, name: str, default: int, highest: int) -> int:
+        value = self.one(name)
+        if value is None:
+            return default
+        if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= highest:
+            self.errors.append((name, f"must be a whole number from 1 to {highest}"))
+            return default
+        return int(value)
+
+    def flag(self, name: str) -> bool:
+        value = self.one(name)
+        if value is None or value in ("false", "0"):
+            return False
+        if value in ("true", "1"):
+            return True
+        self.errors.append((name, "must be true or false"))
+        return False
+
+    def fail_if_wrong(self) -> None:
+        if self.errors:
+            raise _bad_request(self.errors)
+
+
+def _paging(query: _Query) -> tuple[int, int]:
+    return query.number("page", 1, MAX_PAGE), query.number("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+
+
+def _partner(query: _Query) -> str | None:
+    value = query.one("partner")
+    if value is not None and value not in services().partners:
+        query.errors.append(("partner", f"not a partner of this service: {quoted(value)}"))
+        return None
+    return value
+
+
+def _country(query: _Query) -> str | None:
+    value = query.one("country")
+    if value is None:
+        return None
+    code = value.upper()
+    if not (code.isascii() and is_country(code)):
+        query.errors.append(("country", f"not an ISO 3166-1 alpha-2 country code: {quoted(value)}"))
+        return None
+    return code
+
+
+def _region(query: _Query, country: str | None) -> str | None:
+    value = query.one("region")
+    if value is None:
+        return None
+    code = value.upper()
+    if not (code.isascii() and is_region(code)):
+        query.errors.append(("region", f"not an ISO 3166-2 region code (such as PT-13): {quoted(value)}"))
+        return None
+    if country and not code.startswith(f"{country}-"):
+        query.errors.append(("region", f"is not a region of {country}, the country asked for"))
+        return None
+    return code
+
+
+def _approaches(query: _Query) -> frozenset[str]:
+    values = [part.strip() for value in request.args.getlist("approach") for part in value.split(",")]
+    if not values:
+        return frozenset()
+    if len(values) > MAX_APPROACHES or any(len(v) > MAX_PARAMETER for v in values):
+        query.errors.append(("approach", f"at most {MAX_APPROACHES} approaches, each a term's code or id"))
+        return frozenset()
+    taxonomy = services().directory.taxonomy
+    found, unknown = set(), []
+    for value in values:
+        term = taxonomy.by_code(value) or taxonomy.by_id(value)
+        if term is not None and taxonomy.is_approach(term):
+            found.add(term.code)
+        else:
+            unknown.append(value)
+    if unknown:
+        listed = ", ".join(quoted(v) for v in dict.fromkeys(unknown))
+        query.errors.append(("approach", f"not an approach: {listed}; GET /api/v1/taxonomy lists them"))
+    return frozenset(found)
+
+
+def _near(query: _Query) -> Town | None:
+    value = query.one("near")
+    if value is None:
+        return None
+    town = town_by_id(value) if town_by_id is not None and value.isascii() and value.isdigit() else None
+    if town is None:
+        # The value is not quoted back: it may be where the person is.
+        query.errors.append(("near", "not the GeoNames id of a town this service knows"))
+    return town
+
+
+def _hsds_response(data: object) -> Response:
+    """HSDS as published: in English for the taxonomy; a service's own text in its own languages."""
+    return Response(json.dumps(data, ensure_ascii=False, separators=(",", ":")), mimetype="application/json")
+
+
+def _directory_unavailable() -> ApiProblem:
+    return ApiProblem(503, DETAILS[503])
+
+
+def _taxonomy_terms(query: _Query) -> list[Term]:
+    taxonomy = services().directory.taxonomy
+    taxonomy_id, parent_id = query.one("taxonomy_id"), query.one("parent_id")
+    terms = list(taxonomy.terms)
+    if taxonomy_id is not None:
+        terms = terms if taxonomy_id == TAXONOMY_ID else []
+    if parent_id is not None:
+        terms = [t for t in terms if t.parent_id == parent_id]
+    return terms
+
+
+@bp.get("/taxonomy")
+@_read_limit()
+def taxonomy():
+    _Query(()).fail_if_wrong()
+    return _json_response(TaxonomyDocument.of(services().directory.taxonomy).model_dump(mode="json"), "en")
+
+
+@bp.get("/taxonomies")
+@_read_limit()
+def taxonomies():
+    query = _Query(("page", "per_page"))
+    page, per_page = _paging(query)
+    query.fail_if_wrong()
+    listed = page_of([services().directory.taxonomy], page, per_page)
+    return _json_response(TaxonomyList.of(listed).model_dump(mode="json"), "en")
+
+
+@bp.get("/taxonomies/<path:taxonomy_id>")
+@_read_limit()
+def taxonomy_by_id(taxonomy_id: str):
+    _Query(()).fail_if_wrong()
+    if taxonomy_id != TAXONOMY_ID:
+        raise ApiProblem(404, "There is no taxonomy with this id; GET /api/v1/taxonomies lists them.")
+    return _json_response(HsdsTaxonomy(**services().directory.taxonomy.hsds()).model_dump(mode="json"), "en")
+
+
+@bp.get("/taxonomy_terms")
+@_read_limit()
+def taxonomy_terms():
+    query = _Query(("taxonomy_id", "parent_id", "page", "per_page"))
+    page, per_page = _paging(query)
+    terms = _taxonomy_terms(query)
+    query.fail_if_wrong()
+    listed = page_of(terms, page, per_page)
+    return _json_response(TaxonomyTermList.of(listed, services().directory.taxonomy).model_dump(mode="json"), "en")
+
+
+@bp.get("/taxonomy_terms/<path:term_id>")
+@_read_limit()
+def taxonomy_term(term_id: str):
+    _Query(()).fail_if_wrong()
+    taxonomy = services().directory.taxonomy
+    term = taxonomy.by_id(term_id)
+    if term is None:
+        raise ApiProblem(404, "There is no taxonomy term with this id; GET /api/v1/taxonomy_terms lists them.")
+    return _json_response(HsdsTaxonomyTerm.of(term, taxonomy).model_dump(mode="json"), "en")
+
+
+@bp.get("/services")
+@_read_limit()
+def list_services():
+    query = _Query(SERVICE_FILTERS)
+    country = _country(query)
+    filters = Filters(
+        country=country,
+        region=_region(query, country),
+        approaches=_approaches(query),
+        near=_near(query),
+    )
+    partner = _partner(query)
+    full = query.flag("full")
+    page, per_page = _paging(query)
+    query.fail_if_wrong()
+    directory = services().directory
+    listed = page_of(directory.browse(filters, partner=partner), page, per_page)
+    try:
+        stored = directory.store.get_many([entry.id for entry in listed.items])
+    except Exception as exc:
+        log.warning("directory_unavailable", extra={"error": type(exc).__name__})
+        raise _directory_unavailable() from None
+    documents = [
+        found.listing.document if full else list_item(found.listing.document)
+        for entry in listed.items
+        if (found := stored.get(entry.id)) is not None and directory.is_public(found, partner=partner)
+    ]
+    return _hsds_response(ServiceList.dump(listed, documents))
+
+
+@bp.get("/services/<path:service_id>")
+@_read_limit()
+def service(service_id: str):
+    query = _Query(("partner",))
+    partner = _partner(query)
+    query.fail_if_wrong()
+    directory = services().directory
+    try:
+        found = directory.store.get(service_id) if len(service_id) <= MAX_PARAMETER else None
+    except Exception as exc:
+        log.warning("directory_unavailable", extra={"error": type(exc).__name__})
+        raise _directory_unavailable() from None
+    if found is None or not directory.is_public(found, partner=partner):
+        raise ApiProblem(404, "There is no public service with this id; GET /api/v1/services lists them.")
+    return _hsds_response(found.listing.document)

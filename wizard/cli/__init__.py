@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from wizard.cli.db import db
+from wizard.cli.directory import directory
 from wizard.cli.keys import keys
 from wizard.cli.requests import requests
 from wizard.cli.rules import rules
@@ -29,7 +30,7 @@ def cli(ctx: click.Context, rules_folder: str) -> None:
     ctx.obj = rules_folder
 
 
-for command in (rules, requests, db, keys, staff, run, serve_check):
+for command in (rules, requests, db, keys, staff, directory, run, serve_check):
     cli.add_command(command)
 
 

@@ -27,6 +27,7 @@ from wizard.platform.partners import Partner, load_partners
 
 if TYPE_CHECKING:
     from wizard.domain.rulebook.models import Rulebook
+    from wizard.platform.directory import Directory
     from wizard.storage import Database, Sealer
     from wizard.storage.callbacks import CallbackStore
     from wizard.storage.staff_accounts import Accounts, Policy
@@ -45,6 +46,7 @@ class Services:
     sealer: Sealer
     callbacks: CallbackStore
     staff_accounts: Accounts
+    directory: Directory
 
 
 def services() -> Services:
@@ -64,9 +66,11 @@ def build_services(config: dict, staff_policy: Policy) -> Services:
     is down or not yet migrated never stops the start: the public pages need no database,
     the call-back form answers 503 until it is back, and /readyz says what is wrong.
     """
+    from wizard.platform.directory import Directory
     from wizard.storage import Database, Sealer
     from wizard.storage.callbacks import CallbackStore
     from wizard.storage.crypto import parse_keys
+    from wizard.storage.directory import DirectoryStore
     from wizard.storage.staff_accounts import Accounts
 
     rulebook, matcher, journey = rules_from(config["RULES_DIR"])
@@ -89,6 +93,12 @@ def build_services(config: dict, staff_policy: Policy) -> Services:
         sealer=sealer,
         callbacks=CallbackStore(database, sealer),
         staff_accounts=Accounts(database, sealer, staff_policy),
+        directory=Directory(
+            DirectoryStore(database),
+            rulebook,
+            max_age_months=int(config.get("DIRECTORY_MAX_AGE", 12)),
+            show_fictional=bool(config.get("DIRECTORY_SHOW_EXAMPLES", development)),
+        ),
     )
 
 

@@ -17,7 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 from pydantic_settings.sources.utils import parse_env_vars
 
@@ -87,6 +87,11 @@ class Settings(BaseSettings):
     # ...and only from these addresses or networks (gunicorn reads the same setting).
     FORWARDED_ALLOW_IPS: str = "127.0.0.1,::1"
     LOG_LEVEL: str = "INFO"
+    # Listings not checked for this many months are not shown to the public (staff still see them).
+    DIRECTORY_MAX_AGE: int = Field(default=12, ge=1, le=120)
+    # Fictional example listings (`directory demo`) are shown, labelled, only when this is on;
+    # unset, it is on in development and off in production.
+    DIRECTORY_SHOW_EXAMPLES: bool | None = None
     OPERATOR_NAME: str = OPERATOR_DEFAULTS["OPERATOR_NAME"]
     OPERATOR_PHONE: str = ""
     OPERATOR_EMAIL: str = ""
@@ -241,6 +246,10 @@ class Settings(BaseSettings):
             "LOG_LEVEL": self.LOG_LEVEL,
             "PUBLIC_HOST": self.PUBLIC_HOST,
             "STAFF_HOST": self.STAFF_HOST,
+            "DIRECTORY_MAX_AGE": self.DIRECTORY_MAX_AGE,
+            "DIRECTORY_SHOW_EXAMPLES": (
+                development if self.DIRECTORY_SHOW_EXAMPLES is None else self.DIRECTORY_SHOW_EXAMPLES
+            ),
         }
         for key in OPERATOR_DEFAULTS:
             config[key] = getattr(self, key)

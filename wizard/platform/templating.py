@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
+from wizard.domain.directory.taxonomy import ATTRIBUTES
 from wizard.domain.rulebook.models import words_for
 from wizard.platform.services import services
 
@@ -36,8 +37,16 @@ def tel_href(number: str) -> str:
     return "tel:" + "".join(ch for ch in number if ch.isdigit() or ch == "+")
 
 
+def attribute_names(codes) -> list[str]:
+    """A service's taxonomy attributes in the person's language, in the taxonomy's order."""
+    from wizard.platform.i18n import translate_rule_text
+
+    return [translate_rule_text(name) for code, (_group, name) in ATTRIBUTES.items() if code in codes]
+
+
 def init_app(app: Flask) -> None:
     app.context_processor(_context)
+    app.jinja_env.filters["attribute_names"] = attribute_names
     app.jinja_env.filters["tel"] = tel_href
     app.jinja_env.filters["field_partial"] = FIELD_PARTIALS.__getitem__
     app.jinja_env.filters["audience_label"] = lambda code, labels: labels[code]

@@ -17,7 +17,7 @@ from wizard.public import answers as state
 from wizard.public import embed
 from wizard.public.embed import EmbedAwareFlask
 from wizard.public.views import embed as embed_views
-from wizard.public.views import pages, questions, results, share
+from wizard.public.views import listings, pages, questions, results, share
 from wizard.public.views import reach_out as contact
 
 # Answered on the staff host too: the console's pages use the static files, and probes use any host.
@@ -30,10 +30,10 @@ def create_public_app(config: dict, shared: Services) -> Flask:
     app.session_interface = PublicSessionInterface()
     # "Leave this site" in a frame carries the session's exit id: see quick_exit.py.
     quick_exit.init_app(app)
-    for blueprint in (pages.bp, questions.bp, results.bp, share.bp, contact.bp, embed_views.bp, health.bp):
+    for blueprint in (pages.bp, questions.bp, results.bp, share.bp, contact.bp, listings.bp, embed_views.bp, health.bp):
         app.register_blueprint(blueprint)
     # The same journey again under /embed/<partner>/, for partner sites.
-    embed.init_app(app, [pages.bp, questions.bp, results.bp, share.bp, contact.bp])
+    embed.init_app(app, [pages.bp, questions.bp, results.bp, share.bp, contact.bp, listings.bp])
     pages.register_error_pages(app)
     app.before_request(state.keep_alive)
     hosts.init_app(app, on_any_host=ON_ANY_HOST)

@@ -12,7 +12,7 @@ from flask import Flask, abort, g, has_request_context
 
 from wizard.platform.services import services
 
-EMBEDDABLE = ("pages", "questions", "results", "share", "contact")
+EMBEDDABLE = ("pages", "questions", "results", "share", "contact", "listings")
 PREFIX = "/embed/<partner>"
 
 

@@ -1,5 +1,6 @@
 """The staff console under /staff: sign-in with a second factor, the call-back inbox,
-request details, CSV export, the audit log and the conversation guide for intake staff.
+request details, CSV export, the audit log, the conversation guide for intake staff and the
+service directory (listings, their checks, problem reports and imports).
 
 One deployment serves one operator (OPERATOR_NAME): the console shows that
 operator's requests and nobody else's. It is in English only, and it is never
@@ -71,7 +72,9 @@ def policy(config: dict) -> Policy:
 
 
 def init_app(app: Flask) -> None:
-    from wizard.staff import account, guide, inbox  # noqa: F401  (add the console's pages to the blueprint)
+    from wizard.staff import account, directory, guide, inbox  # noqa: F401  (add the console's pages to the blueprint)
     from wizard.staff.auth import bp
 
+    # Before the blueprint's addresses are added: the directory's use it.
+    app.url_map.converters["service_id"] = directory.ServiceId
     app.register_blueprint(bp)

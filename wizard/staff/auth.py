@@ -57,6 +57,9 @@ NOTICES = {
     "recorded": "The conversation is recorded. It is in the inbox under Handled.",
     "password-changed": "Your password is changed. You were signed out everywhere else.",
     "others-ended": "You were signed out everywhere else.",
+    "directory-checked": "The listing is marked as checked today.",
+    "report-resolved": "The problem report is marked as resolved.",
+    "report-not-open": "That problem report was already resolved, or is no longer there.",
 }
 
 

@@ -10,7 +10,10 @@ import logging
 
 from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
+
+from wizard.storage.failures import classify
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +31,14 @@ MESSAGES = {
         "in a short time. Wait a minute, then try again.",
     ),
     500: ("Something went wrong", "The console could not do that. Try again in a moment."),
+    503: (
+        "The console cannot reach its database",
+        "Nothing was changed. This is usually over within a minute: try again in a moment. "
+        "If it goes on, tell the person who runs the service.",
+    ),
 }
+# A database outage is usually over in seconds: say so, rather than nothing (or an hour).
+RETRY_AFTER_SECONDS = 5
 
 
 def error_page(error: HTTPException):
@@ -61,11 +71,22 @@ def unexpected_page(error: Exception):
     else:
         logger.error("unexpected error: %s", type(error).__name__)
     title, message = MESSAGES[500]
-    return render_template("staff/error.html", title=title, message=message, status=500), 500
+    return render_template("errors/staff.html", title=title, message=message, status=500), 500
+
+
+def storage_unavailable_page(error: SQLAlchemyError):
+    # The failure's kind and code only: the exception's text could quote a statement's values.
+    failure = classify(error)
+    logger.error("Staff console: database unavailable: %s (%s)", failure.kind, failure.code)
+    title, message = MESSAGES[503]
+    page = render_template("errors/staff.html", title=title, message=message, status=503)
+    return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 def init_app(app: Flask) -> None:
     # A form whose token no longer matches: staff have their own cookie and no answers to clear.
     app.register_error_handler(CSRFError, lambda _error: session_expired_page())
     app.register_error_handler(HTTPException, error_page)
+    # The database is down or refused the statement: a page that says so, never a traceback.
+    app.register_error_handler(SQLAlchemyError, storage_unavailable_page)
     app.register_error_handler(Exception, unexpected_page)

@@ -35,6 +35,7 @@ from wizard.domain.journey import (
 )
 from wizard.domain.matching import Result
 from wizard.domain.messages import Message
+from wizard.domain.places import place_of
 from wizard.domain.rulebook import conditions
 from wizard.domain.rulebook.models import Question, words_for
 from wizard.domain.share_codes import make_code
@@ -364,6 +365,11 @@ def panel_context(reading: GuideAnswers, *, record: Mapping | None = None) -> di
         "documents": {d.id: d for d in rulebook.documents},
         "approach_names": {a.id: a.name for a in rulebook.approaches},
         "summary": summary_text(reading, result) if complete else "",
+        # Services near the person: the same matching as the public results, none before the answers are complete.
+        "shown_services": (
+            services().directory.for_result(result, reading.answers, place_of(reading.answers)) if complete else ()
+        ),
+        "finders": rulebook.finders_for(result.country.code) if result and result.country else (),
         "handout_url": handout_url(reading) if complete else "",
         "hidden_answers": hidden_answers(reading),
         "form_key": record.get("form_key") or secrets.token_urlsafe(24),

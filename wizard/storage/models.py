@@ -3,9 +3,9 @@ staff usernames. Everything a person told us is in `sealed` (see crypto.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, false
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -121,3 +121,72 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(32))
     target: Mapped[str | None] = mapped_column(String(64), nullable=True)
     detail: Mapped[str] = mapped_column(String(255), default="")
+
+
+class DirectoryService(Base):
+    """A published service listing. Nothing personal: operators' public information.
+
+    `record` holds the listing's fields as the pages use them, `document` the HSDS service as
+    published (for the API and the export). The plain columns are what matching and the staff
+    list filter on."""
+
+    __tablename__ = "directory_services"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # None: the operator's own directory; else the partner site's id.
+    publisher: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    fictional: Mapped[bool] = mapped_column(Boolean, default=False)
+    name: Mapped[str] = mapped_column(String(255))
+    organization_name: Mapped[str] = mapped_column(String(255))
+    country: Mapped[str] = mapped_column(String(2), index=True)
+    assured_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # Set by "mark as checked" in the staff console; the later of the two dates counts.
+    staff_checked_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    staff_checked_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    import_id: Mapped[int] = mapped_column(Integer)
+    record: Mapped[str] = mapped_column(Text)
+    document: Mapped[str] = mapped_column(Text)
+
+
+class DirectoryImport(Base):
+    """Every import tried, published or refused: when, by whom, from what, and what came of it."""
+
+    __tablename__ = "directory_imports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    by: Mapped[str] = mapped_column(String(64))
+    publisher: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    source: Mapped[str] = mapped_column(String(255))
+    fictional: Mapped[bool] = mapped_column(Boolean, default=False)
+    published: Mapped[bool] = mapped_column(Boolean)
+    services: Mapped[int] = mapped_column(Integer, default=0)
+    added: Mapped[int] = mapped_column(Integer, default=0)
+    removed: Mapped[int] = mapped_column(Integer, default=0)
+    problems: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DirectoryReport(Base):
+    """ "Report a problem with this listing": the kind and an optional note, nothing about who sent it."""
+
+    __tablename__ = "directory_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service_id: Mapped[str] = mapped_column(String(64), index=True)
+    # The listing's name when reported, so a report outlives a listing removed by a later import.
+    service_name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    resolved_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class DirectoryState(Base):
+    """One row: a number that changes whenever the published directory does, so each server
+    process knows when to reload its in-memory index (one small read, not the whole table)."""
+
+    __tablename__ = "directory_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)

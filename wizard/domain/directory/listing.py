@@ -55,3 +55,58 @@ class Listing:
     maximum_age: int | None = None
     last_checked: date | None = None  # HSDS assured_date
     document: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+def to_record(listing: Listing) -> dict:
+    """The listing's fields as JSON-ready data (without the HSDS document, stored beside it)."""
+    return {
+        "id": listing.id,
+        "name": listing.name,
+        "organization_id": listing.organization_id,
+        "organization_name": listing.organization_name,
+        "description": listing.description,
+        "country": listing.country,
+        "subdivisions": list(listing.subdivisions),
+        "whole_country": listing.whole_country,
+        "remote": listing.remote,
+        "url": listing.url,
+        "email": listing.email,
+        "phones": [[p.number, p.display, p.description] for p in listing.phones],
+        "sites": [[s.name, s.address, s.latitude, s.longitude, s.accessibility] for s in listing.sites],
+        "approaches": sorted(listing.approaches),
+        "attributes": sorted(listing.attributes),
+        "languages": list(listing.languages),
+        "hours": listing.hours,
+        "cost": listing.cost,
+        "minimum_age": listing.minimum_age,
+        "maximum_age": listing.maximum_age,
+        "last_checked": listing.last_checked.isoformat() if listing.last_checked else None,
+    }
+
+
+def from_record(record: dict, document: dict | None = None) -> Listing:
+    checked = record.get("last_checked")
+    return Listing(
+        id=record["id"],
+        name=record["name"],
+        organization_id=record["organization_id"],
+        organization_name=record["organization_name"],
+        description=record["description"],
+        country=record["country"],
+        subdivisions=tuple(record["subdivisions"]),
+        whole_country=record["whole_country"],
+        remote=record["remote"],
+        url=record["url"],
+        email=record["email"],
+        phones=tuple(Phone(*p) for p in record["phones"]),
+        sites=tuple(Site(*s) for s in record["sites"]),
+        approaches=frozenset(record["approaches"]),
+        attributes=frozenset(record["attributes"]),
+        languages=tuple(record["languages"]),
+        hours=record["hours"],
+        cost=record["cost"],
+        minimum_age=record["minimum_age"],
+        maximum_age=record["maximum_age"],
+        last_checked=date.fromisoformat(checked) if checked else None,
+        document=document or {},
+    )

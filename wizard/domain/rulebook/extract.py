@@ -35,6 +35,9 @@ TRANSLATABLE = {
     "disclosure",
     "steps",
     "publisher",
+    "reach_none",
+    "run_by",
+    "covers",
 }
 # Values the templates word themselves (a helpline's "24/7" hours, a "free" cost),
 # and numbers (a helpline's text-message number shares the key "text" with questions).

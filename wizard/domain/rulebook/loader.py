@@ -7,6 +7,7 @@ raises RulebookError with the full list of problems.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from wizard.domain.rulebook.models import (
     Country,
     CountryContacts,
     Document,
+    Finder,
     NotEffective,
     Organisation,
     Question,
@@ -46,6 +48,7 @@ FILES: dict[str, tuple[tuple[str, type[BaseModel]], ...]] = {
     "rules.yaml": (("rules", Rule),),
     "contacts.yaml": (("contacts", CountryContacts),),
     "safety.yaml": (("notes", SafetyNote),),
+    "finders.yaml": (("finders", Finder),),
 }
 
 # Safety notes that pages show by id, whatever the answers.
@@ -84,6 +87,8 @@ def _friendly(error: dict) -> str:
         return f"'{field}' should be {want}, not {error['input']!r}"
     if kind == "literal_error":
         return f"'{field}' must be one of {error['ctx']['expected']}, not {error['input']!r}"
+    if kind == "string_pattern_mismatch" and str(error["input"]).startswith("http://"):
+        return f"'{field}' must be an https:// address, not {error['input']!r}"
     if kind == "string_pattern_mismatch":
         return f"'{field}' has the wrong form: {error['input']!r}"
     if kind in ("too_short", "tuple_type", "list_type"):
@@ -364,6 +369,7 @@ def load_rulebook(folder: Path | str) -> Rulebook:
     rules = parts["rules.yaml"]["rules"]
     contacts = parts["contacts.yaml"]["contacts"]
     safety_notes = parts["safety.yaml"]["notes"]
+    finders = parts["finders.yaml"]["finders"]
 
     for file, items, attr, what in (
         ("documents.yaml", documents, "id", "document"),
@@ -390,6 +396,8 @@ def load_rulebook(folder: Path | str) -> Rulebook:
     )
     _check_questions(questions, index, reader)
     _check_places(countries, approaches, organisations, contacts, index, reader)
+    _check_reach(organisations, reader)
+    _check_finders(finders, index, reader)
     _check_links(organisations, not_effective, rules, index, reader)
 
     texts = _document_texts(documents, folder, reader)
@@ -432,6 +440,7 @@ def load_rulebook(folder: Path | str) -> Rulebook:
         rules=models(rules),
         contacts=models(contacts),
         safety_notes=models(safety_notes),
+        finders=models(finders),
     )
 
 
@@ -584,3 +593,49 @@ def _check_links(
             )
         for message in _check_condition(rule.when, index, before=None):
             reader.problem("rules.yaml", line_at(raw, ("when",)), _item_name(raw), message)
+
+
+def _future(checked: dt.date, today: dt.date | None = None) -> str | None:
+    """A checked date after today is a typing mistake: nobody has checked a page tomorrow."""
+    today = today or dt.date.today()
+    if checked > today:
+        return f"'checked' is {checked.isoformat()}, a date in the future; give the day the page was checked"
+    return None
+
+
+def _check_reach(organisations: list, reader: _ProblemCollector) -> None:
+    """Each way to reach an organisation: a number phonenumbers accepts, a checked date that has passed."""
+    for org, raw in organisations:
+        for n, way in enumerate(org.reach):
+            line = line_at(raw, ("reach", n))
+            if way.kind == "phone" and way.number and not _valid_phone(way.number, way.country):
+                where = f" in {way.country}" if way.country else ""
+                reader.problem(
+                    "organisations.yaml",
+                    line,
+                    _item_name(raw),
+                    f"reach 'number' {way.number!r} is not a valid phone number{where}",
+                )
+            if problem := _future(way.checked):
+                reader.problem("organisations.yaml", line, _item_name(raw), f"reach {problem}")
+
+
+def _valid_phone(number: str, country: str | None) -> bool:
+    if country:
+        return dialable(number, country)
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(number.replace(" ", "").replace("-", ""), None))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+def _check_finders(finders: list, index: _ReferenceIndex, reader: _ProblemCollector) -> None:
+    seen: set[tuple[str, str]] = set()
+    for finder, raw in finders:
+        if finder.country not in index.countries:
+            reader.problem("finders.yaml", raw.line, _item_name(raw), "'country' is not a country in countries.yaml")
+        if (finder.country, finder.url) in seen:
+            reader.problem("finders.yaml", raw.line, _item_name(raw), f"the finder {finder.url} is listed twice")
+        seen.add((finder.country, finder.url))
+        if problem := _future(finder.checked):
+            reader.problem("finders.yaml", line_at(raw, ("checked",)), _item_name(raw), problem)

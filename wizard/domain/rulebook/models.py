@@ -229,6 +229,39 @@ class Approach(Frozen):
     citations: tuple[Citation, ...] = Field(min_length=1)
 
 
+# A national number with its country, or an international one (+...), as typed on the page.
+PhoneText = Annotated[StrictStr, StringConstraints(pattern=r"^\+?[0-9][0-9 -]{1,20}$")]
+
+
+class Reach(Frozen):
+    """One checked way to reach an organisation: a website, a meeting finder or a phone.
+
+    Not from the source documents, so it carries the page where it was checked and when.
+    The loader checks the number with phonenumbers and refuses a checked date in the future.
+    """
+
+    kind: Literal["website", "meeting_finder", "phone"]
+    url: Url | None = None
+    number: PhoneText | None = None
+    # The country a national number is dialled in (left out for a +international number).
+    country: CountryCode | None = None
+    # Short plain words shown as the link or next to the number ("Find a meeting near you").
+    label: Text
+    source: Url
+    checked: dt.date
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Reach:
+        if self.kind == "phone":
+            if not self.number or self.url:
+                raise ValueError("a phone needs 'number' (and no 'url')")
+            if not self.number.startswith("+") and not self.country:
+                raise ValueError("a national number needs 'country' (or write it with its +country code)")
+        elif not self.url or self.number:
+            raise ValueError(f"a {self.kind} needs 'url' (and no 'number')")
+        return self
+
+
 class Organisation(Frozen):
     """Field names follow Open Referral HSDS where one fits."""
 
@@ -262,15 +295,27 @@ class Organisation(Frozen):
     disclosure: Text | None = None
     service_area: Availability | None = None
     approaches: tuple[Code, ...] = ()
-    url: Url | None = None
-    url_checked: ExternalFact | None = None
+    # Ways to reach it, each checked on a page (not from the source documents), or, when none
+    # could be checked, a sentence shown to the person saying so and what to do instead.
+    reach: tuple[Reach, ...] = ()
+    reach_none: Text | None = None
     citations: tuple[Citation, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _url_needs_source(self) -> Organisation:
-        if self.url and not self.url_checked:
-            raise ValueError("a url needs url_checked with a source and a checked date")
+    def _reach_or_reach_none(self) -> Organisation:
+        if self.reach and self.reach_none:
+            raise ValueError("give either 'reach' or 'reach_none', not both")
+        if self.role == "direct_help" and not (self.reach or self.reach_none):
+            raise ValueError(
+                "a direct_help organisation needs 'reach' (checked ways to contact it) or 'reach_none' "
+                "(a sentence saying no checked way is known, and what to do instead)"
+            )
         return self
+
+    @property
+    def url(self) -> str | None:
+        """Its website, when one was checked (the first website in reach)."""
+        return next((r.url for r in self.reach if r.kind == "website"), None)
 
 
 class NotEffective(Frozen):
@@ -400,6 +445,26 @@ class CountryContacts(Frozen):
         return any(h.kind == "crisis" for h in self.helplines)
 
 
+# --- Service finders -------------------------------------------------------------------
+
+
+class Finder(Frozen):
+    """A country's official public locator for drug and alcohol treatment services."""
+
+    country: CountryCode
+    name: Text
+    url: Url
+    kind: Literal["finder"]
+    # Who runs it, said plainly next to it (a ministry, a health service, a national body).
+    run_by: Text
+    # Where it works, when not the whole country ("England only").
+    covers: Text | None = None
+    # Languages it is in, when the source says (ISO 639 codes).
+    languages: tuple[LanguageCode, ...] = ()
+    source: Url
+    checked: dt.date
+
+
 # --- The whole rulebook ---------------------------------------------------------------
 
 
@@ -414,6 +479,11 @@ class Rulebook(Frozen):
     rules: tuple[Rule, ...]
     contacts: tuple[CountryContacts, ...]
     safety_notes: tuple[SafetyNote, ...] = ()
+    finders: tuple[Finder, ...] = ()
+
+    def finders_for(self, country_code: str | None) -> tuple[Finder, ...]:
+        """The service finders for a country, in the order of finders.yaml (none for no country)."""
+        return tuple(f for f in self.finders if f.country == country_code)
 
     def safety_note(self, note_id: str) -> SafetyNote:
         return next(n for n in self.safety_notes if n.id == note_id)

@@ -13,6 +13,7 @@ from wizard.platform import i18n
 from wizard.platform.security_headers import csrf
 from wizard.platform.services import services
 from wizard.public import answers as state
+from wizard.public.nearby import finders_for, services_for
 from wizard.public.one_page import OnePageForm
 
 bp = Blueprint("results", __name__)
@@ -36,6 +37,8 @@ def render_results(result: Result, walk: Walk, *, one_page: bool, shared_code: s
     return render_template(
         "pages/results.html",
         result=result,
+        shown_services=services_for(result, answers),
+        finders=finders_for(result),
         documents={d.id: d for d in rulebook.documents},
         approach_names={a.id: a.name for a in rulebook.approaches},
         answers_summary=summary,

@@ -1,0 +1,108 @@
+"""The service directory at scale: importing 50,000 generated services, and what matching them
+costs a results page.
+
+1. import: generate 50,000 fictional services (bench/directory_data.py), then read and check
+   them (HSDS tabular) and publish them in one transaction, timed end to end. Target: < 60 s.
+2. matching: CPU time (process time) of the results page for a person in the country with the
+   most services, with the 50,000 loaded, against the same page with an empty directory, in
+   the same process and run. Target: the directory adds < 1 ms of CPU per page.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from wizard.domain.directory.hsds import read_tabular
+from wizard.platform.services import services
+
+from .directory_data import generate
+from .in_process import over_https, production_app
+from .journey import answers
+
+SERVICES = 50_000
+IMPORT_TARGET_S = 60.0
+ADDED_CPU_TARGET_MS = 1.0
+ROUNDS = 200
+
+
+def _import(app, folder: Path, log) -> dict:
+    began = time.perf_counter()
+    generate(SERVICES, 1, folder)
+    generated = time.perf_counter() - began
+    with app.app_context():
+        directory = services().directory
+        started = time.perf_counter()
+        reading = read_tabular(folder, directory.taxonomy)
+        if reading.problems:
+            raise RuntimeError(f"the generated directory has problems: {reading.problems[0]}")
+        read = time.perf_counter() - started
+        directory.store.publish(reading.listings, publisher=None, source="bench", by="bench")
+        total = time.perf_counter() - started
+        index_started = time.perf_counter()
+        index = directory.store.index()
+        index_s = time.perf_counter() - index_started
+    countries = Counter(listing.country for listing in reading.listings)
+    log(f"   imported {len(reading.listings)} services in {total:.1f} s (read {read:.1f} s); index {index_s:.1f} s")
+    return {
+        "services": len(reading.listings),
+        "generate_s": generated,
+        "read_s": read,
+        "import_s": total,
+        "index_s": index_s,
+        "index_size": index.size,
+        "busiest_country": countries.most_common(1)[0][0],
+    }
+
+
+def _cpu_per_page(client, rounds: int) -> float:
+    """Median process time of a results page, in ms (one warm-up round first)."""
+    client.get("/results")
+    samples = []
+    for _ in range(rounds):
+        began = time.process_time()
+        response = client.get("/results")
+        samples.append((time.process_time() - began) * 1000)
+        if response.status_code != 200:
+            raise RuntimeError(f"results page answered {response.status_code}")
+    return statistics.median(samples)
+
+
+def _answered_client(app, country: str):
+    client = over_https(app.test_client())
+    with client.session_transaction() as session:
+        session["answers"] = {**answers(), "country": country}
+    return client
+
+
+def run(log) -> dict:
+    with tempfile.TemporaryDirectory(prefix="wizard-bench-directory-") as tmp:
+        folder = Path(tmp)
+        empty_app = production_app(folder / "empty")
+        full_app = production_app(folder / "full")
+        imported = _import(full_app, folder / "files", log)
+        country = imported["busiest_country"]
+        full, empty = _answered_client(full_app, country), _answered_client(empty_app, country)
+        shown = full.get("/results").get_data(as_text=True).count('class="service"')
+        # Interleaved, so both pages see the same machine.
+        with_directory, without = [], []
+        for _ in range(5):
+            with_directory.append(_cpu_per_page(full, ROUNDS // 5))
+            without.append(_cpu_per_page(empty, ROUNDS // 5))
+        page_ms, baseline_ms = statistics.median(with_directory), statistics.median(without)
+    added = page_ms - baseline_ms
+    log(f"   results page {page_ms:.2f} ms CPU with {SERVICES} services, {baseline_ms:.2f} ms without ({shown} shown)")
+    return {
+        "import": imported,
+        "matching": {
+            "country": country,
+            "services_shown": shown,
+            "page_cpu_ms": page_ms,
+            "baseline_cpu_ms": baseline_ms,
+            "added_cpu_ms": added,
+            "ratio": page_ms / baseline_ms if baseline_ms else None,
+        },
+    }

@@ -1,0 +1,167 @@
+"""Services from the directory on the results page, and "report a problem with this listing"."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.support.answers import FULL
+from tests.support.directory import a_listing
+from tests.support.journey import walk
+from wizard.domain.directory.listing import Phone
+from wizard.platform.services import services
+
+pytestmark = pytest.mark.app_settings(database=True, DIRECTORY_SHOW_EXAMPLES=False)
+TODAY = datetime.now(UTC).date()
+
+
+def publish(app, *listings, fictional=False, publisher=None):
+    with app.app_context():
+        services().directory.store.publish(
+            list(listings), publisher=publisher, source="test", by="test", fictional=fictional
+        )
+
+
+def reports(app):
+    with app.app_context():
+        return services().directory.store.reports(open_only=False)
+
+
+def national(name, **fields):
+    """A telephone service for the whole of Great Britain offering the approaches FULL gets."""
+    values = {
+        "country": "GB",
+        "subdivisions": (),
+        "sites": (),
+        "whole_country": True,
+        "remote": True,
+        "approaches": frozenset({"peer-support-and-mentoring", "naloxone", "counselling-and-group-therapy"}),
+        "attributes": frozenset({"secular", "outpatient", "cost-free"}),
+        "phones": (Phone("+442079460000", "020 7946 0000", "Helpdesk"),),
+        "url": "https://line.example.org/",
+        "last_checked": TODAY - timedelta(days=10),
+    }
+    values.update(fields)
+    return a_listing(name, **values)
+
+
+@pytest.fixture
+def results(app, browser):
+    def open_results(answers=FULL):
+        walk(browser, answers)
+        return browser.get("/results")
+
+    return open_results
+
+
+def test_a_service_for_the_place_is_shown_with_why_how_to_reach_it_and_when_checked(app, results):
+    publish(app, national("Greenway Line"))
+    page = results()
+    text = page.text()
+    assert "Services near you" in text
+    assert "Greenway Line" in text
+    assert 'href="tel:+442079460000"' in page.html
+    assert 'href="https://line.example.org/"' in page.html
+    assert "Not faith-based" in text and "Free or pay what you can" in text
+    assert "Serves the whole country" in text
+    assert f"Last checked on {TODAY - timedelta(days=10):%B} " in text
+    assert "Report a problem with this listing" in text
+
+
+def test_stale_fictional_and_other_countries_listings_are_not_shown(app, results):
+    publish(app, national("Old Line", last_checked=TODAY - timedelta(days=400)))
+    publish(app, national("Pretend Line"), fictional=True, publisher="partner-one")
+    publish(app, national("Elsewhere Line", country="IE"), publisher="partner-two")
+    text = results().text()
+    for name in ("Old Line", "Pretend Line", "Elsewhere Line"):
+        assert name not in text
+    # With no listing for the place, the country's official service finder stands in.
+    assert "Find a treatment service near you" in text
+
+
+def test_no_listing_id_or_place_goes_into_an_address(app, results):
+    listing = national("Greenway Line")
+    publish(app, listing)
+    page = results()
+    assert not [link for link in page.parsed.links if listing.id in link]
+    assert not [form for form in page.parsed.forms if listing.id in (form["action"] or "")]
+
+
+def test_report_a_problem_without_javascript(app, browser, results):
+    listing = national("Greenway Line")
+    publish(app, listing)
+    page = results()
+    form = browser.post("/report-a-listing", data={"csrf_token": page.csrf_token(), "service": listing.id})
+    assert form.status == 200 and "Report a problem with this listing" in form.text()
+    assert "Greenway Line" in form.text()
+    missing = browser.post(
+        "/report-a-listing", data={"csrf_token": form.csrf_token(), "service": listing.id, "kind": ""}
+    )
+    assert missing.status == 400 and missing.has_error_summary()
+    assert "Select what is wrong with this listing" in missing.text()
+    forged = browser.post(
+        "/report-a-listing", data={"csrf_token": form.csrf_token(), "service": listing.id, "kind": "spam"}
+    )
+    assert forged.status == 400
+    too_long = browser.post(
+        "/report-a-listing",
+        data={"csrf_token": form.csrf_token(), "service": listing.id, "kind": "other", "note": "x" * 1001},
+    )
+    assert too_long.status == 400 and "under 1,000 characters" in too_long.text()
+    assert reports(app) == []
+    sent = browser.post(
+        "/report-a-listing",
+        data={"csrf_token": form.csrf_token(), "service": listing.id, "kind": "wrong_number", "note": "a shop answers"},
+    )
+    assert sent.status == 200 and "your report has been sent" in sent.text()
+    (report,) = reports(app)
+    assert (report.service_id, report.kind, report.note) == (listing.id, "wrong_number", "a shop answers")
+
+
+def test_a_report_needs_the_forms_token_and_a_listing_that_exists(app, browser, results):
+    listing = national("Greenway Line")
+    publish(app, listing)
+    page = results()
+    gone = browser.post("/report-a-listing", data={"csrf_token": page.csrf_token(), "service": "no-such-listing"})
+    assert gone.status == 404 and "no longer in the directory" in gone.text()
+    huge = browser.post("/report-a-listing", data={"csrf_token": page.csrf_token(), "service": "x" * 5000})
+    assert huge.status == 404
+    no_token = browser.client.post("/report-a-listing", data={"service": listing.id, "kind": "closed"})
+    assert no_token.status_code == 400
+    assert reports(app) == []
+
+
+def test_reports_are_rate_limited(app, browser, results):
+    listing = national("Greenway Line")
+    publish(app, listing)
+    token = results().csrf_token()
+    statuses = [
+        browser.client.post(
+            "/report-a-listing", data={"csrf_token": token, "service": listing.id, "kind": "closed"}
+        ).status_code
+        for _ in range(12)
+    ]
+    assert statuses[:10] == [200] * 10
+    assert statuses[10:] == [429, 429]
+    assert len(reports(app)) == 10
+
+
+def test_results_still_show_when_the_directory_cannot_be_read(app_with, tmp_path):
+    app = app_with(DATABASE_URL=f"sqlite:///{tmp_path / 'missing' / 'nowhere.sqlite3'}")
+    from tests.support.pages import Browser
+
+    browser = Browser(app.test_client())
+    walk(browser, FULL)
+    page = browser.get("/results")
+    assert page.status == 200
+    assert "Find a treatment service near you" in page.text()
+
+
+def test_the_reach_out_page_and_the_printed_plan_list_the_services_too(app, browser, results):
+    publish(app, national("Greenway Line"))
+    results()
+    reach_out = browser.get("/reach-out")
+    assert "Greenway Line" in reach_out.text() and 'href="tel:+442079460000"' in reach_out.html
+    plan = browser.get("/plan")
+    assert "Greenway Line" in plan.text() and "Last checked on" in plan.text()
