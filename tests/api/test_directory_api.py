@@ -20,7 +20,6 @@ import pytest
 from tests.support.api import Contract
 from tests.support.directory import a_published_listing
 from tests.support.hsds_reference import hsds_reference_folder
-from wizard.domain import places
 from wizard.domain.directory.listing import Site
 from wizard.domain.directory.taxonomy import TAXONOMY_ID, term_id
 from wizard.storage.directory import DirectoryStore
@@ -308,8 +307,6 @@ def test_filters(directory_app, api, query, expected):
 
 
 def test_near_sorts_by_distance_and_is_never_logged(directory_app, api, caplog):
-    if not hasattr(places, "town_by_id"):
-        pytest.skip("the gazetteer (places.town_by_id) is not here yet")
     caplog.set_level(logging.DEBUG)
     assert listed(api, f"near={LISBON_TOWN}") == ids(directory_app, "lisbon", "porto", "madrid", "line")
     assert listed(api, f"near={PORTO_TOWN}") == ids(directory_app, "porto", "lisbon", "madrid", "line")

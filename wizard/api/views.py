@@ -45,7 +45,7 @@ from wizard.domain.audience import audience_of
 from wizard.domain.directory.browse import Filters, is_country, is_region, list_item, page_of
 from wizard.domain.directory.taxonomy import TAXONOMY_ID, Term
 from wizard.domain.journey import PICK, TOWN_TEXT_MAX, Answers, Journey, TownChoices
-from wizard.domain.places import Town
+from wizard.domain.places import Town, town_by_id
 from wizard.domain.rulebook.models import PLACE_KINDS, Question
 from wizard.domain.vocabulary import REGION
 from wizard.platform import i18n
@@ -53,11 +53,6 @@ from wizard.platform.i18n import LANGUAGES, force_locale
 from wizard.platform.partners import allowed_origins
 from wizard.platform.rate_limits import limiter
 from wizard.platform.services import services
-
-try:  # the gazetteer arrives with the place questions
-    from wizard.domain.places import town_by_id
-except ImportError:  # until then, no town is known
-    town_by_id = None
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 log = logging.getLogger(__name__)
@@ -547,7 +542,7 @@ def _near(query: _Query) -> Town | None:
     value = query.one("near")
     if value is None:
         return None
-    town = town_by_id(value) if town_by_id is not None and value.isascii() and value.isdigit() else None
+    town = town_by_id(value) if value.isascii() and value.isdigit() else None
     if town is None:
         # The value is not quoted back: it may be where the person is.
         query.errors.append(("near", "not the GeoNames id of a town this service knows"))
