@@ -9,6 +9,7 @@ whole directory at once; a refused file is recorded, and what was published stay
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -21,6 +22,7 @@ from wizard.domain.directory.hsds import (
     to_json,
     write_tabular,
 )
+from wizard.domain.directory.listing import aged_to
 from wizard.domain.directory.taxonomy import build_taxonomy
 from wizard.domain.rulebook.loader import RulebookError, load_rulebook
 from wizard.platform.settings import PROJECT_ROOT
@@ -163,7 +165,9 @@ def demo() -> None:
     reading = _read(str(EXAMPLE), services.directory.taxonomy)
     if reading.problems:
         sys.exit(1)
-    summary = store.publish(reading.listings, publisher=None, source="examples/directory", by=BY, fictional=True)
+    # The example's dates are ages: the newest listing is checked today, the stale one stays stale.
+    listings = aged_to(list(reading.listings), datetime.now(UTC).date())
+    summary = store.publish(listings, publisher=None, source="examples/directory", by=BY, fictional=True)
     print(f"Published the fictional example directory: {summary.services} services.")
 
 

@@ -215,3 +215,15 @@ def test_services_keep_every_promise_over_the_whole_answer_space(rulebook, match
         if life_saving & set(shown_ids):
             assert any(offered[m.id].approaches & life_saving for m in matches), answers
     assert len(seen) > 100
+
+
+def test_the_example_directorys_dates_are_ages_kept_whatever_the_day():
+    from wizard.domain.directory.listing import aged_to
+
+    newest, stale = a_listing("New", last_checked=date(2026, 9, 15)), a_listing("Old", last_checked=date(2025, 3, 10))
+    moved = aged_to([newest, stale], date(2030, 1, 1))
+    assert [m.last_checked for m in moved] == [
+        date(2030, 1, 1),
+        date(2030, 1, 1) - (date(2026, 9, 15) - date(2025, 3, 10)),
+    ]
+    assert moved[0].document["assured_date"] == "2030-01-01"

@@ -110,3 +110,25 @@ def from_record(record: dict, document: dict | None = None) -> Listing:
         last_checked=date.fromisoformat(checked) if checked else None,
         document=document or {},
     )
+
+
+def aged_to(listings: list[Listing], today: date) -> list[Listing]:
+    """The listings with their checked dates moved so the newest is `today`, keeping their ages.
+
+    For the fictional example directory: its dates say how old each listing is (one is stale on
+    purpose), and the demo must look the same whichever day it is loaded."""
+    from dataclasses import replace
+
+    dates = [listing.last_checked for listing in listings if listing.last_checked]
+    if not dates:
+        return list(listings)
+    shift = today - max(dates)
+    moved = []
+    for listing in listings:
+        if listing.last_checked is None:
+            moved.append(listing)
+            continue
+        checked = listing.last_checked + shift
+        document = {**listing.document, "assured_date": checked.isoformat()} if listing.document else listing.document
+        moved.append(replace(listing, last_checked=checked, document=document))
+    return moved
