@@ -90,6 +90,7 @@ def site() -> Iterator[Site]:
     # reaches another host. The query string makes the exit page recognisable.
     exit_url = base + "/privacy?left=1"
     app.config["EXIT_URL"] = exit_url
+    publish_example_directory(app)
     # One log line per request would bury the reason a test failed.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
@@ -99,6 +100,21 @@ def site() -> Iterator[Site]:
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+def publish_example_directory(app) -> None:
+    """The fictional example directory, as `make run` loads it, so results pages show listings."""
+    from datetime import UTC, datetime
+
+    from wizard.domain.directory.hsds import read_path
+    from wizard.domain.directory.listing import aged_to
+    from wizard.platform.services import services
+
+    with app.app_context():
+        directory = services().directory
+        reading = read_path(ROOT / "examples" / "directory", directory.taxonomy)
+        listings = aged_to(list(reading.listings), datetime.now(UTC).date())
+        directory.store.publish(listings, publisher=None, source="examples", by="tests", fictional=True)
 
 
 # --- the browser and its pages ---------------------------------------------------------

@@ -96,23 +96,36 @@ def test_report_a_problem_without_javascript(app, browser, results):
     assert form.status == 200 and "Report a problem with this listing" in form.text()
     assert "Greenway Line" in form.text()
     missing = browser.post(
-        "/report-a-listing", data={"csrf_token": form.csrf_token(), "service": listing.id, "kind": ""}
+        "/report-a-listing", data={"csrf_token": form.csrf_token(), "service": listing.id, "step": "report", "kind": ""}
     )
     assert missing.status == 400 and missing.has_error_summary()
     assert "Select what is wrong with this listing" in missing.text()
     forged = browser.post(
-        "/report-a-listing", data={"csrf_token": form.csrf_token(), "service": listing.id, "kind": "spam"}
+        "/report-a-listing",
+        data={"csrf_token": form.csrf_token(), "service": listing.id, "step": "report", "kind": "spam"},
     )
     assert forged.status == 400
     too_long = browser.post(
         "/report-a-listing",
-        data={"csrf_token": form.csrf_token(), "service": listing.id, "kind": "other", "note": "x" * 1001},
+        data={
+            "csrf_token": form.csrf_token(),
+            "service": listing.id,
+            "step": "report",
+            "kind": "other",
+            "note": "x" * 1001,
+        },
     )
     assert too_long.status == 400 and "under 1,000 characters" in too_long.text()
     assert reports(app) == []
     sent = browser.post(
         "/report-a-listing",
-        data={"csrf_token": form.csrf_token(), "service": listing.id, "kind": "wrong_number", "note": "a shop answers"},
+        data={
+            "csrf_token": form.csrf_token(),
+            "service": listing.id,
+            "step": "report",
+            "kind": "wrong_number",
+            "note": "a shop answers",
+        },
     )
     assert sent.status == 200 and "your report has been sent" in sent.text()
     (report,) = reports(app)
@@ -127,7 +140,9 @@ def test_a_report_needs_the_forms_token_and_a_listing_that_exists(app, browser, 
     assert gone.status == 404 and "no longer in the directory" in gone.text()
     huge = browser.post("/report-a-listing", data={"csrf_token": page.csrf_token(), "service": "x" * 5000})
     assert huge.status == 404
-    no_token = browser.client.post("/report-a-listing", data={"service": listing.id, "kind": "closed"})
+    no_token = browser.client.post(
+        "/report-a-listing", data={"service": listing.id, "step": "report", "kind": "closed"}
+    )
     assert no_token.status_code == 400
     assert reports(app) == []
 
@@ -138,7 +153,7 @@ def test_reports_are_rate_limited(app, browser, results):
     token = results().csrf_token()
     statuses = [
         browser.client.post(
-            "/report-a-listing", data={"csrf_token": token, "service": listing.id, "kind": "closed"}
+            "/report-a-listing", data={"csrf_token": token, "service": listing.id, "step": "report", "kind": "closed"}
         ).status_code
         for _ in range(12)
     ]

@@ -55,6 +55,7 @@ class Directory:
         self.show_fictional = show_fictional
         self._approach_names = {a.id: a.name for a in rulebook.approaches}
         self._life_saving = frozenset(a.id for a in rulebook.approaches if a.life_saving)
+        self._medication = frozenset(a.id for a in rulebook.approaches if a.medication == "central")
         self._index: DirectoryIndex = EMPTY
         self._kept: dict[str, Listing] = {}
         self._kept_version = -1
@@ -92,6 +93,7 @@ class Directory:
             partner=partner,
             show_fictional=self.show_fictional,
             life_saving=self._life_saving,
+            medication_approaches=self._medication,
         )
         index = self.index()
         matches = match_services(index, request, self._approach_names)

@@ -227,3 +227,14 @@ def test_the_example_directorys_dates_are_ages_kept_whatever_the_day():
         date(2030, 1, 1) - (date(2026, 9, 15) - date(2025, 3, 10)),
     ]
     assert moved[0].document["assured_date"] == "2030-01-01"
+
+
+def test_medication_is_said_once_when_an_approach_reason_already_says_it():
+    service = entry(
+        approaches=frozenset({"medication-assisted-treatment"}), attributes=frozenset({"medication-methadone"})
+    )
+    req = request(approaches=("medication-assisted-treatment",), answers={"medication": "open"})
+    (match,) = shown([service], replace(req, medication_approaches=frozenset({"medication-assisted-treatment"})))
+    assert "Offers medication-assisted treatment" not in english(match)
+    (match,) = shown([service], req)
+    assert "Offers medication-assisted treatment" in english(match)

@@ -53,6 +53,8 @@ class Request:
     # Overdose prevention (naloxone): when the results show it and a service near the person
     # offers it, one such service is always among those shown, whatever else ranks higher.
     life_saving: frozenset[str] = frozenset()
+    # Approaches that are medication (medication-assisted treatment): their reason says so already.
+    medication_approaches: frozenset[str] = frozenset()
 
 
 def _answer(answers: Mapping[str, object], question: str) -> object:
@@ -177,7 +179,7 @@ def _wanted_attributes(answers: Mapping[str, object]) -> tuple[int, ...]:
     return tuple(wanted)
 
 
-def _preferences_met(entry: Entry, answers: Mapping[str, object]) -> list[Message]:
+def _preferences_met(entry: Entry, answers: Mapping[str, object], *, said_medication: bool = False) -> list[Message]:
     attributes, needs = entry.attributes, _needs(answers)
     met: list[Message] = []
     faith = _answer(answers, "faith")
@@ -190,7 +192,8 @@ def _preferences_met(entry: Entry, answers: Mapping[str, object]) -> list[Messag
         met.append(Message(N_("You can live at home during treatment")))
     elif setting == "inpatient" and attributes & RESIDENTIAL:
         met.append(Message(N_("Offers a stay at a centre")))
-    if _answer(answers, "medication") in ("open", "want_to_know_more") and attributes & MEDICATION:
+    medication_wanted = _answer(answers, "medication") in ("open", "want_to_know_more")
+    if medication_wanted and attributes & MEDICATION and not said_medication:
         met.append(Message(N_("Offers medication-assisted treatment")))
     if "cost" in needs and attributes & {"cost-free", "cost-sliding-scale"}:
         met.append(Message(N_("Free or pay what you can")))
@@ -213,7 +216,9 @@ def _reasons(
         Message(N_("Offers %(approach)s"), approach=approach_names.get(approach, approach))
         for approach in sorted(offered, key=rank.__getitem__)[:APPROACH_REASONS]
     ]
-    texts.extend(_preferences_met(entry, request.answers))
+    # "Offers medication-assisted treatment" once: not again when an approach reason says it.
+    said_medication = not offered.isdisjoint(request.medication_approaches)
+    texts.extend(_preferences_met(entry, request.answers, said_medication=said_medication))
     place = request.place
     if distance is not None and distance <= NEARBY_KM and place.town is not None:
         texts.append(Message(N_("%(distance)s km from %(town)s"), distance=f"{distance:.0f}", town=place.town.name))

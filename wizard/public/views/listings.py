@@ -66,16 +66,15 @@ def _page(form: ReportForm, listing, errors: list, status: int = 200):
 
 
 @bp.post("/report-a-listing")
-@limiter.limit(
-    REPORT_RATE_LIMIT, deduct_when=lambda response: response.status_code == 200 and bool(request.form.get("kind"))
-)
+@limiter.limit(REPORT_RATE_LIMIT, deduct_when=lambda response: response.status_code == 200 and "step" in request.form)
 def report():
     """The listing's button opens the form (no kind yet); the form sends the report."""
     form = ReportForm()
     listing = _listing(form.service.data)
     if listing is None:
         return render_template("pages/report_listing_gone.html"), 404
-    if "kind" not in request.form:
+    # The listing's button sends only its id; the form itself also sends `step`.
+    if "step" not in request.form:
         return _page(form, listing, [])
     if not form.validate():
         errors = [
