@@ -180,3 +180,17 @@ def test_the_reach_out_page_and_the_printed_plan_list_the_services_too(app, brow
     assert "Greenway Line" in reach_out.text() and 'href="tel:+442079460000"' in reach_out.html
     plan = browser.get("/plan")
     assert "Greenway Line" in plan.text() and "Last checked on" in plan.text()
+
+
+def test_a_partners_own_directory_comes_first_inside_its_embed_and_nowhere_else(app, browser):
+    publish(app, national("Operator Line"))
+    publish(app, national("Partner Line", attributes=frozenset()), publisher="example")
+    page = browser.get("/embed/example/questions")
+    while "/questions/" in browser.history[-1]:
+        page = browser.answer(page, FULL.get(browser.history[-1].rsplit("/", 1)[1]))
+    embedded = browser.get("/embed/example/results").text()
+    # Partner Line meets fewer preferences, yet comes first in the partner's own embed.
+    assert embedded.index("Partner Line") < embedded.index("Operator Line")
+    walk(browser, FULL)
+    own_site = browser.get("/results").text()
+    assert "Operator Line" in own_site and "Partner Line" not in own_site
