@@ -112,3 +112,17 @@ def test_retention_durations(text, hours):
 def test_retention_durations_refused(text):
     with pytest.raises(ValueError, match="like 90d or 36h"):
         parse_duration(text)
+
+
+def test_directory_settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("WIZARD_ENV", "development")
+    config = build_config(tmp_path)
+    assert (config["DIRECTORY_MAX_AGE"], config["DIRECTORY_SHOW_EXAMPLES"]) == (12, True)
+    monkeypatch.setenv("DIRECTORY_MAX_AGE", "6")
+    monkeypatch.setenv("DIRECTORY_SHOW_EXAMPLES", "false")
+    config = build_config(tmp_path)
+    assert (config["DIRECTORY_MAX_AGE"], config["DIRECTORY_SHOW_EXAMPLES"]) == (6, False)
+    monkeypatch.setenv("DIRECTORY_MAX_AGE", "0")
+    with pytest.raises(SettingsError) as refused:
+        build_config(tmp_path)
+    assert [problem.split(" ")[0].rstrip(":") for problem in refused.value.problems] == ["DIRECTORY_MAX_AGE"]
