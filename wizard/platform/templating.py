@@ -27,8 +27,9 @@ def _context() -> dict:
 FIELD_PARTIALS = {
     "single": "partials/fields/choices.html",
     "multiple": "partials/fields/choices.html",
-    "country": "partials/fields/country.html",
-    "subdivision": "partials/fields/subdivision.html",
+    # A list to choose from: the countries, or the chosen country's regions.
+    "country": "partials/fields/select.html",
+    "subdivision": "partials/fields/select.html",
     "town": "partials/fields/town.html",
 }
 
