@@ -133,3 +133,20 @@ def test_imports_are_recorded_published_or_not(store):
     latest, first = store.imports()
     assert (latest.source, latest.published, latest.problems) == ("bad.json", False, 3)
     assert (first.source, first.published, first.services) == ("good.json", True, 1)
+
+
+def test_reading_the_listings_a_person_is_shown_is_never_logged(store, caplog):
+    """Which listings are read says where the person is: with SQL logging at DEBUG, the ids asked
+    for and the rows read stay out of the log, while other statements are still logged."""
+    import logging
+
+    listing = a_listing("Quillmoor Lane Recovery")
+    store.publish([listing], publisher=None, source="a", by="operator")
+    caplog.set_level(logging.DEBUG, logger="sqlalchemy")
+    store.get_many([listing.id])
+    store.report_problem(listing.id, kind="closed")
+    store.index()
+    logged = caplog.text
+    assert listing.id not in logged and "Quillmoor" not in logged
+    store.imports()
+    assert "directory_imports" in caplog.text  # the filter hides only those reads

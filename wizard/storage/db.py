@@ -17,11 +17,13 @@ idle-transaction timeouts, SQLite a short busy timeout.
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from sqlalchemy import Engine, NullPool, create_engine, event, text
@@ -46,6 +48,32 @@ SQLITE_BUSY_SECONDS = 5
 MIGRATION_BUSY_SECONDS = 30
 # /readyz's check of the database: short, and it never queues behind writers.
 PROBE_SECONDS = 2
+
+
+# --- queries that are never logged ---------------------------------------------------------------
+
+_unlogged: ContextVar[bool] = ContextVar("unlogged", default=False)
+
+
+class _DropWhileUnlogged(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _unlogged.get()
+
+
+# SQLAlchemy logs statements, their parameters and (at DEBUG) the rows through this logger.
+logging.getLogger("sqlalchemy.engine.Engine").addFilter(_DropWhileUnlogged())
+
+
+@contextmanager
+def unlogged() -> Iterator[None]:
+    """Statements inside this block, their parameters and rows never reach a log, whatever the level:
+    for reads whose very subject says something about a person (the listings shown to them say
+    where they are). Per thread or task (a context variable), so other requests still log."""
+    token = _unlogged.set(True)
+    try:
+        yield
+    finally:
+        _unlogged.reset(token)
 
 
 def normalise_url(url: str) -> str:

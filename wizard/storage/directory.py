@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, defer
 from wizard.domain.directory.index import DirectoryIndex, Entry
 from wizard.domain.directory.listing import Listing, from_record, to_record
 from wizard.storage.audit import record as audit
-from wizard.storage.db import Database
+from wizard.storage.db import Database, unlogged
 from wizard.storage.models import DirectoryImport, DirectoryReport, DirectoryService, DirectoryState, utcnow
 
 REPORT_KINDS = ("closed", "wrong_number", "wrong_details", "other")
@@ -156,8 +156,9 @@ class DirectoryStore:
             return session.scalar(select(DirectoryState.version).where(DirectoryState.id == 1)) or 0
 
     def index(self) -> DirectoryIndex:
-        """Every listing as a slim matching entry (the documents stay in the database)."""
-        with self.database.transaction() as session:
+        """Every listing as a slim matching entry (the documents stay in the database). Unlogged: at
+        DEBUG the rows would put the whole directory into the log whenever a process reloads it."""
+        with unlogged(), self.database.transaction() as session:
             version = session.scalar(select(DirectoryState.version).where(DirectoryState.id == 1)) or 0
             result = session.execute(
                 select(
@@ -187,7 +188,8 @@ class DirectoryStore:
         """The listings with these ids; without their HSDS documents (the pages do not show them)."""
         if not ids:
             return {}
-        with self.database.transaction() as session:
+        # Which listings are read says where the person who will see them is: never logged.
+        with unlogged(), self.database.transaction() as session:
             query = select(DirectoryService).where(DirectoryService.id.in_(list(ids)))
             if not with_documents:
                 query = query.options(defer(DirectoryService.document))
@@ -279,7 +281,7 @@ class DirectoryStore:
         """False when no such listing is published (nothing is stored)."""
         if kind not in REPORT_KINDS:
             raise ValueError(f"unknown report kind {kind!r}")
-        with self.database.transaction() as session:
+        with unlogged(), self.database.transaction() as session:
             name = session.scalar(select(DirectoryService.name).where(DirectoryService.id == service_id))
             if name is None:
                 return False
