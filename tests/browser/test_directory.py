@@ -35,7 +35,7 @@ def test_services_near_porto_and_a_problem_report(open_page, wizard, check_page)
     porto = section.locator("li.service", has_text="Example Recovery Centre Porto")
     expect(porto).to_be_visible()
     expect(porto).to_contain_text("Example listing: not a real service")
-    expect(porto).to_contain_text("km from Porto")
+    expect(porto).to_contain_text("1 km from Porto")
     expect(porto).to_contain_text("Last checked on")
     # Not for someone who wants no faith-based help, nor live-in care for someone living at home.
     expect(section).not_to_contain_text("Example Faith Community Braga")

@@ -221,7 +221,10 @@ def _reasons(
     texts.extend(_preferences_met(entry, request.answers, said_medication=said_medication))
     place = request.place
     if distance is not None and distance <= NEARBY_KM and place.town is not None:
-        texts.append(Message(N_("%(distance)s km from %(town)s"), distance=f"{distance:.0f}", town=place.town.name))
+        if distance < 1:
+            texts.append(Message(N_("Less than 1 km from %(town)s"), town=place.town.name))
+        else:
+            texts.append(Message(N_("%(distance)s km from %(town)s"), distance=f"{distance:.0f}", town=place.town.name))
     elif place.subdivision and place.subdivision in entry.subdivisions:
         someone_else = audience_of(request.answers) == "someone_else"
         texts.append(Message(N_("Serves their region") if someone_else else N_("Serves your region")))
