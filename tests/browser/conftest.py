@@ -83,7 +83,16 @@ class Site:
 def site() -> Iterator[Site]:
     # CSRF stays on: the browser must get through it like a person's would.
     # Many tests send the call-back form from this one address: the limit has its own test.
-    app = create_app({"TESTING": True, "SECRET_KEY": secrets.token_hex(32), "CALLBACK_RATE_LIMIT": "10000 per hour"})
+    # And many staff tests sign in from it: the staff console's own config must carry that limit
+    # (each app has its own config; setting it on the public app does not reach the console).
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": secrets.token_hex(32),
+            "CALLBACK_RATE_LIMIT": "10000 per hour",
+            "STAFF_SIGNIN_RATE_LIMIT": "1000 per minute",
+        }
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     base = f"http://127.0.0.1:{server.server_port}"
     # "Leave this site" goes to a neutral page of the same server, so no test

@@ -14,7 +14,6 @@ pytestmark = pytest.mark.browser
 
 
 def test_the_directory_pages(open_page, site, check_page) -> None:
-    site.app.config["STAFF_SIGNIN_RATE_LIMIT"] = "1000 per minute"
     services = site.app.extensions["services"]
     porto = next(s for s in services.directory.store.iterate(None) if "Porto" in s.listing.name)
     services.directory.store.report_problem(porto.listing.id, kind="wrong_number", note="A bakery answered.")

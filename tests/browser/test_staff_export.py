@@ -21,7 +21,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def staff(site):
     """A new account and two open requests, the second of which cannot be opened."""
-    site.app.config["STAFF_SIGNIN_RATE_LIMIT"] = "1000 per minute"
     username = new_account(site, "robin")
     store = site.app.extensions["services"].callbacks
     intact, _new = store.submit(DETAILS, form_key=secrets.token_urlsafe(24))

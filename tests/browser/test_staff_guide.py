@@ -43,7 +43,6 @@ PANEL_APPROACHES = """() => [...document.querySelectorAll(
 
 @pytest.fixture
 def username(site) -> str:
-    site.app.config["STAFF_SIGNIN_RATE_LIMIT"] = "1000 per minute"
     return new_account(site, "kim")
 
 
