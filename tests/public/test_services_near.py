@@ -194,3 +194,16 @@ def test_a_partners_own_directory_comes_first_inside_its_embed_and_nowhere_else(
     walk(browser, FULL)
     own_site = browser.get("/results").text()
     assert "Operator Line" in own_site and "Partner Line" not in own_site
+
+
+def test_a_country_alone_says_a_region_or_town_would_show_the_local_services(app, browser, results):
+    publish(app, national("Leeds Clinic", whole_country=False, remote=False, subdivisions=("GB-ENG",)))
+    page = results()  # FULL gives GB and leaves the region and town blank
+    text = page.text()
+    assert "Leeds Clinic" not in text
+    assert "Add a region or a town to see the ones nearby" in text
+    link = next(link for link in page.parsed.links if "change=1" in link and "/questions/" in link)
+    assert link.startswith("/questions/subdivision")
+    browser.answer(browser.get(link), "GB-ENG")
+    text = browser.get("/results").text()
+    assert "Leeds Clinic" in text and "Add a region or a town" not in text

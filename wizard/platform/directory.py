@@ -136,5 +136,10 @@ class Directory:
             publisher=stored.publisher, fictional=stored.fictional, last_checked=listing.last_checked
         )
 
+    def has_local_listings(self, country: str) -> bool:
+        """Whether the directory lists services in the country for a region or a place, not the whole
+        of it (those a region or a town would bring)."""
+        return any(not entry.whole_country for entry in self.index().in_country(country))
+
     def has_listings(self, country: str | None) -> bool:
         return bool(country) and bool(self.index().in_country(country))

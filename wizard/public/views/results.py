@@ -13,7 +13,7 @@ from wizard.platform import i18n
 from wizard.platform.security_headers import csrf
 from wizard.platform.services import services
 from wizard.public import answers as state
-from wizard.public.nearby import finders_for, services_for
+from wizard.public.nearby import finders_for, place_would_help, services_for
 from wizard.public.one_page import OnePageForm
 
 bp = Blueprint("results", __name__)
@@ -38,6 +38,8 @@ def render_results(result: Result, walk: Walk, *, one_page: bool, shared_code: s
         "pages/results.html",
         result=result,
         shown_services=services_for(result, answers),
+        place_would_help=place_would_help(result, answers),
+        change_place_url=_change_place_url(walk) if not one_page and shared_code is None else None,
         finders=finders_for(result),
         documents={d.id: d for d in rulebook.documents},
         approach_names={a.id: a.name for a in rulebook.approaches},
@@ -47,6 +49,15 @@ def render_results(result: Result, walk: Walk, *, one_page: bool, shared_code: s
         share_code=code,
         share_link=url_for("share.shared", code=code, _external=True) if code and one_page else None,
     )
+
+
+def _change_place_url(walk: Walk) -> str | None:
+    """The first place question on this person's path (the region, or the town where a country has
+    no regions), opened to change it and come back."""
+    for question in walk.path:
+        if question.kind in ("subdivision", "town"):
+            return url_for("questions.question", question_id=question.id, change="1")
+    return None
 
 
 @bp.get("/results")
