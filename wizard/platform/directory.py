@@ -16,11 +16,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from wizard.domain.directory.browse import Filters, Visibility, browse
+from wizard.domain.directory.browse import Filters, browse
 from wizard.domain.directory.index import EMPTY, DirectoryIndex, Entry
 from wizard.domain.directory.listing import Listing
 from wizard.domain.directory.matching import Request, ServiceMatch, match_services
 from wizard.domain.directory.taxonomy import Taxonomy, build_taxonomy
+from wizard.domain.directory.visibility import Visibility
 from wizard.domain.matching import Result
 from wizard.domain.places import Place
 from wizard.domain.rulebook.models import Rulebook
@@ -88,10 +89,7 @@ class Directory:
             approaches=tuple(match.approach.id for match in result.approaches),
             answers=answers,
             place=place,
-            today=datetime.now(UTC).date(),
-            max_age_days=self.max_age_days,
-            partner=partner,
-            show_fictional=self.show_fictional,
+            visibility=self.visibility(partner),
             life_saving=self._life_saving,
             medication_approaches=self._medication,
         )
@@ -140,6 +138,3 @@ class Directory:
         """Whether the directory lists services in the country for a region or a place, not the whole
         of it (those a region or a town would bring)."""
         return any(not entry.whole_country for entry in self.index().in_country(country))
-
-    def has_listings(self, country: str | None) -> bool:
-        return bool(country) and bool(self.index().in_country(country))

@@ -11,6 +11,7 @@ from tests.support.directory import a_listing
 from wizard.domain.coverage import walk
 from wizard.domain.directory.index import DirectoryIndex, Entry
 from wizard.domain.directory.matching import SHOWN, Request, match_services
+from wizard.domain.directory.visibility import Visibility
 from wizard.domain.places import Place, Town
 from wizard.domain.vocabulary import PREFER_NOT_TO_SAY
 
@@ -24,14 +25,18 @@ def entry(name="Service", *, publisher=None, fictional=False, checked=TODAY - ti
 
 
 def request(approaches=("counselling-and-group-therapy",), answers=None, place=None, **fields):
+    seen = {name: fields.pop(name) for name in ("partner", "show_fictional") if name in fields}
     return Request(
         approaches=tuple(approaches),
         answers=answers or {"who": "myself"},
         place=place or Place("PT", "PT-13", None),
-        today=TODAY,
-        max_age_days=365,
+        visibility=Visibility(today=TODAY, max_age_days=365, **seen),
         **fields,
     )
+
+
+def for_partner(req, partner):
+    return replace(req, visibility=replace(req.visibility, partner=partner))
 
 
 def shown(entries, req, names=None):
@@ -110,8 +115,8 @@ def test_a_partners_own_directory_comes_first_in_its_embed_and_nowhere_else():
     theirs = entry("Theirs", publisher="partner-one")
     req = request(approaches=("counselling-and-group-therapy", "peer-support-and-mentoring"))
     assert ids(shown([ours, theirs], req)) == [ours.id]
-    assert ids(shown([ours, theirs], replace(req, partner="partner-one"))) == [theirs.id, ours.id]
-    assert ids(shown([ours, theirs], replace(req, partner="partner-two"))) == [ours.id]
+    assert ids(shown([ours, theirs], for_partner(req, "partner-one"))) == [theirs.id, ours.id]
+    assert ids(shown([ours, theirs], for_partner(req, "partner-two"))) == [ours.id]
 
 
 @pytest.mark.parametrize(
@@ -201,7 +206,7 @@ def test_services_keep_every_promise_over_the_whole_answer_space(rulebook, match
         if key in seen:
             continue
         seen.add(key)
-        req = Request(shown_ids, answers, Place("PT", "PT-13", None), TODAY, 365, life_saving=life_saving)
+        req = Request(shown_ids, answers, Place("PT", "PT-13", None), Visibility(TODAY, 365), life_saving=life_saving)
         matches = match_services(every_kind_of_service, req, {})
         for match in matches:
             service = offered[match.id]

@@ -14,28 +14,11 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from functools import cache
 
 from wizard.domain.directory.index import DirectoryIndex, Entry
+from wizard.domain.directory.visibility import Visibility
 from wizard.domain.places import Town
-
-
-@dataclass(frozen=True, slots=True)
-class Visibility:
-    """What the public may see today."""
-
-    today: date
-    max_age_days: int
-    show_fictional: bool = False
-    partner: str | None = None  # a configured partner's id: its own listings are shown too
-
-    def allows(self, *, publisher: str | None, fictional: bool, last_checked: date | None) -> bool:
-        if publisher is not None and publisher != self.partner:
-            return False
-        if fictional and not self.show_fictional:
-            return False
-        return last_checked is not None and (self.today - last_checked).days <= self.max_age_days
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +60,17 @@ def _public(index: DirectoryIndex, country: str | None, visibility: Visibility) 
         found = [e for e in pool if allows(publisher=e.publisher, fictional=e.fictional, last_checked=e.last_checked)]
         found.sort(key=lambda entry: entry.id)
         memo[key] = found
+    return found
+
+
+def public_ids(index: DirectoryIndex, country: str, visibility: Visibility) -> frozenset[str]:
+    """The ids of the country's listings the public may see, kept per index and visibility: matching
+    asks for every candidate of every results page, and a set look-up is the cheapest way to say."""
+    memo = _memo(index)
+    key = ("public-ids", country, visibility)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = frozenset(entry.id for entry in _public(index, country, visibility))
     return found
 
 

@@ -12,16 +12,16 @@ from __future__ import annotations
 import heapq
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from operator import itemgetter
 
 from wizard.domain.audience import audience_of
-from wizard.domain.directory.index import REMOTE_BIT, DirectoryIndex, Entry, attribute_bits
+from wizard.domain.directory.browse import public_ids
+from wizard.domain.directory.index import REMOTE_BIT, DirectoryIndex, Entry, Slot, attribute_bits
 from wizard.domain.directory.taxonomy import MEDICATION, RESIDENTIAL
+from wizard.domain.directory.visibility import Visibility
 from wizard.domain.matching import Reason
 from wizard.domain.messages import N_, Message
 from wizard.domain.places import Place, distance_km
-from wizard.domain.vocabulary import PREFER_NOT_TO_SAY
 
 # A site this close to the person's town serves them, whatever its listed areas.
 NEARBY_KM = 50.0
@@ -46,10 +46,7 @@ class Request:
     approaches: tuple[str, ...]  # approach ids the results show as services, best first
     answers: Mapping[str, object]
     place: Place
-    today: date
-    max_age_days: int
-    partner: str | None = None
-    show_fictional: bool = False
+    visibility: Visibility  # what the public may see today, the same rule as the API's
     # Overdose prevention (naloxone): when the results show it and a service near the person
     # offers it, one such service is always among those shown, whatever else ranks higher.
     life_saving: frozenset[str] = frozenset()
@@ -57,14 +54,54 @@ class Request:
     medication_approaches: frozenset[str] = frozenset()
 
 
-def _answer(answers: Mapping[str, object], question: str) -> object:
+@dataclass(frozen=True, slots=True)
+class Preference:
+    """Something the person asked for that a service's attributes can meet: it ranks a service
+    higher and, when met, is one of the reasons it was shown."""
+
+    question: str
+    answers: frozenset[str]  # any of these answers states it
+    bits: int  # the attribute bits (or "by telephone or online") that meet it
+    reason: str
+
+
+MEDICATION_PREFERENCE = Preference(
+    "medication",
+    frozenset({"open", "want_to_know_more"}),
+    attribute_bits(MEDICATION),
+    N_("Offers medication-assisted treatment"),
+)
+PREFERENCES = (
+    Preference("faith", frozenset({"secular"}), attribute_bits({"secular"}), N_("Not faith-based")),
+    Preference("faith", frozenset({"faith_based"}), attribute_bits({"faith-based"}), N_("Faith-based")),
+    Preference(
+        "setting",
+        frozenset({"outpatient"}),
+        attribute_bits({"outpatient"}),
+        N_("You can live at home during treatment"),
+    ),
+    Preference("setting", frozenset({"inpatient"}), attribute_bits(RESIDENTIAL), N_("Offers a stay at a centre")),
+    MEDICATION_PREFERENCE,
+    Preference(
+        "needs",
+        frozenset({"cost"}),
+        attribute_bits({"cost-free", "cost-sliding-scale"}),
+        N_("Free or pay what you can"),
+    ),
+    Preference("needs", frozenset({"women_childcare"}), attribute_bits({"women-only"}), N_("For women only")),
+    Preference("needs", frozenset({"distance"}), REMOTE_BIT, N_("By telephone or online")),
+)
+
+
+def _given(answers: Mapping[str, object], question: str) -> frozenset[str]:
     value = answers.get(question)
-    return None if value == PREFER_NOT_TO_SAY else value
-
-
-def _needs(answers: Mapping[str, object]) -> frozenset[str]:
-    value = answers.get("needs") or ()
+    if isinstance(value, str):
+        return frozenset({value})
     return frozenset(value) if isinstance(value, (list, tuple, set, frozenset)) else frozenset()
+
+
+def stated_preferences(answers: Mapping[str, object]) -> tuple[Preference, ...]:
+    return tuple(p for p in PREFERENCES if not p.answers.isdisjoint(_given(answers, p.question)))
 
 
 def nearest_km(entry: Entry, place: Place) -> float | None:
@@ -98,21 +135,18 @@ def match_services(
     town = place.town
     region = place.subdivision
     near = (town.latitude, town.longitude) if town else None
-    oldest = request.today.toordinal() - request.max_age_days
-    partner, show_fictional = request.partner, request.show_fictional
-    secular = _answer(answers, "faith") == "secular"
-    outpatient = _answer(answers, "setting") == "outpatient"
-    wanted = _wanted_attributes(answers)
+    public = public_ids(index, place.country, request.visibility)
+    secular = answers.get("faith") == "secular"
+    outpatient = answers.get("setting") == "outpatient"
+    wanted = stated_preferences(answers)
     scored = []
     for slot in index.candidates(place.country, region, near, NEARBY_KM):
-        if not slot.approach_bits & shown_bits or slot.checked < oldest:
+        if not slot.approach_bits & shown_bits:
             continue
         entry = slot.entry
-        if entry.publisher is not None and entry.publisher != partner:
+        if entry.id not in public:
             continue
-        if (entry.fictional and not show_fictional) or (secular and slot.faith_based):
-            continue
-        if outpatient and slot.residential_only:
+        if (secular and slot.faith_based) or (outpatient and slot.residential_only):
             continue
         distance = nearest_km(entry, place) if near and entry.coordinates else None
         if not (
@@ -124,8 +158,8 @@ def match_services(
         fit = 0
         for bit in slot.bits:
             fit += weight.get(bit, 0)
-        for mask in wanted:
-            if slot.attribute_bits & mask:
+        for preference in wanted:
+            if slot.attribute_bits & preference.bits:
                 fit += 3
         key = (entry.publisher is None, -fit, INFINITY if distance is None else distance, -slot.checked, entry.id)
         scored.append((key, slot, distance))
@@ -134,9 +168,7 @@ def match_services(
     return tuple(
         ServiceMatch(
             id=slot.entry.id,
-            reasons=_reasons(
-                slot.entry, slot.entry.approaches.intersection(rank), distance, rank, request, approach_names
-            ),
+            reasons=_reasons(slot, slot.entry.approaches.intersection(rank), distance, rank, request, approach_names),
             distance_km=distance,
             partner=slot.entry.publisher is not None,
             fictional=slot.entry.fictional,
@@ -154,58 +186,8 @@ def _best(scored: list, life_saving_bits: int) -> list:
     return shown if not saving else [*shown[: SHOWN - 1], min(saving, key=itemgetter(0))]
 
 
-def _wanted_attributes(answers: Mapping[str, object]) -> tuple[int, ...]:
-    """The preferences the person stated, each as the attribute bits that meet it."""
-    wanted: list[int] = []
-    needs = _needs(answers)
-    faith = _answer(answers, "faith")
-    if faith == "secular":
-        wanted.append(attribute_bits({"secular"}))
-    elif faith == "faith_based":
-        wanted.append(attribute_bits({"faith-based"}))
-    setting = _answer(answers, "setting")
-    if setting == "outpatient":
-        wanted.append(attribute_bits({"outpatient"}))
-    elif setting == "inpatient":
-        wanted.append(attribute_bits(RESIDENTIAL))
-    if _answer(answers, "medication") in ("open", "want_to_know_more"):
-        wanted.append(attribute_bits(MEDICATION))
-    if "cost" in needs:
-        wanted.append(attribute_bits({"cost-free", "cost-sliding-scale"}))
-    if "women_childcare" in needs:
-        wanted.append(attribute_bits({"women-only"}))
-    if "distance" in needs:
-        wanted.append(REMOTE_BIT)
-    return tuple(wanted)
-
-
-def _preferences_met(entry: Entry, answers: Mapping[str, object], *, said_medication: bool = False) -> list[Message]:
-    attributes, needs = entry.attributes, _needs(answers)
-    met: list[Message] = []
-    faith = _answer(answers, "faith")
-    if faith == "secular" and "secular" in attributes:
-        met.append(Message(N_("Not faith-based")))
-    elif faith == "faith_based" and "faith-based" in attributes:
-        met.append(Message(N_("Faith-based")))
-    setting = _answer(answers, "setting")
-    if setting == "outpatient" and "outpatient" in attributes:
-        met.append(Message(N_("You can live at home during treatment")))
-    elif setting == "inpatient" and attributes & RESIDENTIAL:
-        met.append(Message(N_("Offers a stay at a centre")))
-    medication_wanted = _answer(answers, "medication") in ("open", "want_to_know_more")
-    if medication_wanted and attributes & MEDICATION and not said_medication:
-        met.append(Message(N_("Offers medication-assisted treatment")))
-    if "cost" in needs and attributes & {"cost-free", "cost-sliding-scale"}:
-        met.append(Message(N_("Free or pay what you can")))
-    if "women_childcare" in needs and "women-only" in attributes:
-        met.append(Message(N_("For women only")))
-    if "distance" in needs and entry.remote:
-        met.append(Message(N_("By telephone or online")))
-    return met
-
-
 def _reasons(
-    entry: Entry,
+    slot: Slot,
     offered: frozenset[str],
     distance: float | None,
     rank: Mapping[str, int],
@@ -218,8 +200,12 @@ def _reasons(
     ]
     # "Offers medication-assisted treatment" once: not again when an approach reason says it.
     said_medication = not offered.isdisjoint(request.medication_approaches)
-    texts.extend(_preferences_met(entry, request.answers, said_medication=said_medication))
-    place = request.place
+    texts.extend(
+        Message(preference.reason)
+        for preference in stated_preferences(request.answers)
+        if slot.attribute_bits & preference.bits and not (preference is MEDICATION_PREFERENCE and said_medication)
+    )
+    entry, place = slot.entry, request.place
     if distance is not None and distance <= NEARBY_KM and place.town is not None:
         if distance < 1:
             texts.append(Message(N_("Less than 1 km from %(town)s"), town=place.town.name))
