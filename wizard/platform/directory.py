@@ -23,7 +23,7 @@ from wizard.domain.directory.matching import Request, ServiceMatch, match_servic
 from wizard.domain.directory.taxonomy import Taxonomy, build_taxonomy
 from wizard.domain.directory.visibility import Visibility
 from wizard.domain.matching import Result
-from wizard.domain.places import Place
+from wizard.domain.places import Place, place_of
 from wizard.domain.rulebook.models import Rulebook
 from wizard.storage.directory import DirectoryStore, StoredListing
 
@@ -57,6 +57,7 @@ class Directory:
         self._approach_names = {a.id: a.name for a in rulebook.approaches}
         self._life_saving = frozenset(a.id for a in rulebook.approaches if a.life_saving)
         self._medication = frozenset(a.id for a in rulebook.approaches if a.medication == "central")
+        self._finders_for = rulebook.finders_for
         self._index: DirectoryIndex = EMPTY
         self._kept: dict[str, Listing] = {}
         self._kept_version = -1
@@ -79,6 +80,23 @@ class Directory:
                 log.warning("directory_unavailable", extra={"error": type(exc).__name__})
             self._checked_at = now
             return self._index
+
+    def nearby(
+        self, result: Result | None, answers: Mapping[str, object], *, partner: str | None = None
+    ) -> dict[str, object]:
+        """What a page shows about the person's place (templates/partials/services_near.html): the
+        services for these results, whether a region or town would bring local ones, and the country's
+        official service finders (shown where the directory has no listing). For the results,
+        reach-out and plan pages and the staff guide alike."""
+        if result is None or result.crisis or result.country is None:
+            return {"shown_services": (), "place_would_help": False, "finders": ()}
+        place = place_of(answers)
+        country = result.country.code
+        return {
+            "shown_services": self.for_result(result, answers, place, partner=partner),
+            "place_would_help": not (place.subdivision or place.town) and self.has_local_listings(country),
+            "finders": self._finders_for(country),
+        }
 
     def for_result(
         self, result: Result, answers: Mapping[str, object], place: Place, *, partner: str | None = None

@@ -35,7 +35,6 @@ from wizard.domain.journey import (
 )
 from wizard.domain.matching import Result
 from wizard.domain.messages import Message
-from wizard.domain.places import place_of
 from wizard.domain.rulebook import conditions
 from wizard.domain.rulebook.models import Question, words_for
 from wizard.domain.share_codes import make_code
@@ -365,11 +364,8 @@ def panel_context(reading: GuideAnswers, *, record: Mapping | None = None) -> di
         "documents": {d.id: d for d in rulebook.documents},
         "approach_names": {a.id: a.name for a in rulebook.approaches},
         "summary": summary_text(reading, result) if complete else "",
-        # Services near the person: the same matching as the public results, none before the answers are complete.
-        "shown_services": (
-            services().directory.for_result(result, reading.answers, place_of(reading.answers)) if complete else ()
-        ),
-        "finders": rulebook.finders_for(result.country.code) if result and result.country else (),
+        # Services near the person, as the public pages show them; none before the answers are complete.
+        **services().directory.nearby(result if complete else None, reading.answers),
         "handout_url": handout_url(reading) if complete else "",
         "hidden_answers": hidden_answers(reading),
         "form_key": record.get("form_key") or secrets.token_urlsafe(24),

@@ -17,7 +17,7 @@ from wizard.platform.rate_limits import limiter
 from wizard.platform.services import services
 from wizard.public import answers as state
 from wizard.public.callback_form import CallbackForm, strip_invisible_characters
-from wizard.public.nearby import finders_for, place_would_help, services_for
+from wizard.public.nearby import nearby
 from wizard.storage.failures import classify
 
 bp = Blueprint("contact", __name__)
@@ -108,9 +108,7 @@ def reach_out():
     page = render_template(
         "pages/reach_out.html",
         result=result,
-        shown_services=services_for(result, answers),
-        place_would_help=place_would_help(result, answers),
-        finders=finders_for(result),
+        **nearby(result, answers),
         errors=page_errors,
         previous_reference=session.get(REFERENCE),
         **_form_context(form, field_errors),

@@ -13,7 +13,7 @@ from wizard.platform import i18n
 from wizard.platform.security_headers import csrf
 from wizard.platform.services import services
 from wizard.public import answers as state
-from wizard.public.nearby import finders_for, place_would_help, services_for
+from wizard.public.nearby import nearby
 from wizard.public.one_page import OnePageForm
 
 bp = Blueprint("results", __name__)
@@ -37,10 +37,8 @@ def render_results(result: Result, walk: Walk, *, one_page: bool, shared_code: s
     return render_template(
         "pages/results.html",
         result=result,
-        shown_services=services_for(result, answers),
-        place_would_help=place_would_help(result, answers),
+        **nearby(result, answers),
         change_place_url=_change_place_url(walk) if not one_page and shared_code is None else None,
-        finders=finders_for(result),
         documents={d.id: d for d in rulebook.documents},
         approach_names={a.id: a.name for a in rulebook.approaches},
         answers_summary=summary,

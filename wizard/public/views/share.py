@@ -19,7 +19,7 @@ from wizard.domain.journey import Answers, Walk
 from wizard.domain.share_codes import LIFETIME_DAYS, ShareError, make_code, read_code
 from wizard.platform.services import services
 from wizard.public import answers as state
-from wizard.public.nearby import finders_for, services_for
+from wizard.public.nearby import nearby
 from wizard.public.views.results import render_results
 
 bp = Blueprint("share", __name__)
@@ -107,10 +107,6 @@ def shared(code: str):
     return render_results(result, walk, one_page=False, shared_code=code)
 
 
-# The services printed on the plan: the best few, so the page still fits on one sheet.
-PLAN_SERVICES = 3
-
-
 @bp.get("/plan")
 def plan():
     answers = _session_answers()
@@ -134,8 +130,7 @@ def _plan(answers: Answers, code: str, back_url: str):
     return render_template(
         "pages/plan.html",
         result=result,
-        shown_services=services_for(result, answers)[:PLAN_SERVICES],
-        finders=finders_for(result),
+        **nearby(result, answers),
         approaches=result.approaches[:PLAN_APPROACHES],
         more=max(len(result.approaches) - PLAN_APPROACHES, 0),
         link=link,
