@@ -162,8 +162,9 @@ def test_reports_are_rate_limited(app, browser, results):
     assert len(reports(app)) == 10
 
 
-def test_results_still_show_when_the_directory_cannot_be_read(app_with, tmp_path):
-    app = app_with(DATABASE_URL=f"sqlite:///{tmp_path / 'missing' / 'nowhere.sqlite3'}")
+def test_results_still_show_when_the_directory_cannot_be_read(app_with):
+    # A database server that is not there: port 1 on this machine refuses at once.
+    app = app_with(DATABASE_URL="postgresql://nobody@127.0.0.1:1/nothing")
     from tests.support.pages import Browser
 
     browser = Browser(app.test_client())
@@ -171,6 +172,12 @@ def test_results_still_show_when_the_directory_cannot_be_read(app_with, tmp_path
     page = browser.get("/results")
     assert page.status == 200
     assert "Find a treatment service near you" in page.text()
+    # A report sent while the directory cannot be read says so, and nothing else.
+    sent = browser.post(
+        "/report-a-listing",
+        data={"csrf_token": page.csrf_token(), "service": "any-listing", "step": "report", "kind": "closed"},
+    )
+    assert sent.status == 503 and "Your report could not be sent" in sent.text()
 
 
 def test_the_reach_out_page_and_the_printed_plan_list_the_services_too(app, browser, results):

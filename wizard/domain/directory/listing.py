@@ -7,7 +7,7 @@ was imported; the other fields are what matching and the pages need, worked out 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 
@@ -117,8 +117,6 @@ def aged_to(listings: list[Listing], today: date) -> list[Listing]:
 
     For the fictional example directory: its dates say how old each listing is (one is stale on
     purpose), and the demo must look the same whichever day it is loaded."""
-    from dataclasses import replace
-
     dates = [listing.last_checked for listing in listings if listing.last_checked]
     if not dates:
         return list(listings)

@@ -12,6 +12,7 @@ import logging
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import SQLAlchemyError
 from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
@@ -20,6 +21,7 @@ from wizard.platform.i18n import translate_rule_text
 from wizard.platform.rate_limits import limiter
 from wizard.platform.services import services
 from wizard.storage.directory import NOTE_LIMIT
+from wizard.storage.failures import classify
 
 bp = Blueprint("listings", __name__)
 log = logging.getLogger(__name__)
@@ -47,11 +49,7 @@ class ReportForm(FlaskForm):
 def _listing(service_id: str | None):
     if not service_id or len(service_id) > 64:
         return None
-    try:
-        stored = services().directory.store.get(service_id)
-    except Exception as exc:
-        log.warning("directory_unavailable", extra={"error": type(exc).__name__})
-        return None
+    stored = services().directory.store.get(service_id)
     return stored.listing if stored else None
 
 
@@ -68,8 +66,17 @@ def _page(form: ReportForm, listing, errors: list, status: int = 200):
 @bp.post("/report-a-listing")
 @limiter.limit(REPORT_RATE_LIMIT, deduct_when=lambda response: response.status_code == 200 and "step" in request.form)
 def report():
-    """The listing's button opens the form (no kind yet); the form sends the report."""
-    form = ReportForm()
+    """The listing's button opens the form (no kind yet); the form sends the report. A database that
+    cannot be reached says so (503, nothing stored), never "no such listing" or an error page."""
+    try:
+        return _report(ReportForm())
+    except SQLAlchemyError as exc:
+        failure = classify(exc)
+        log.warning("listing report not stored: %s (%s)", failure.kind, failure.code)
+        return render_template("pages/report_listing_unavailable.html"), 503, {"Retry-After": "5"}
+
+
+def _report(form: ReportForm):
     listing = _listing(form.service.data)
     if listing is None:
         return render_template("pages/report_listing_gone.html"), 404
