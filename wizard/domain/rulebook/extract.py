@@ -26,6 +26,8 @@ TRANSLATABLE = {
     "what_to_expect",
     "evidence",
     "cautions",
+    "how_to_start",
+    "gaps",
     "where",
     "description",
     "reason",

@@ -220,6 +220,12 @@ class Approach(Frozen):
     evidence_basis: Text | None = None
     evidence: Text
     cautions: tuple[Text, ...] = ()
+    # How a person could start: what to ask for, in plain words. The page adds a real contact
+    # (a listed service, a helpline or the call-back), so the text names none. Every service has one.
+    how_to_start: Text | None = None
+    # What the sources do not say (no named service, no platform): shown with the sources, never as
+    # a caution about the treatment itself.
+    gaps: tuple[Text, ...] = ()
     # Ids of notes in safety.yaml, shown wherever the approach is.
     safety_notes: tuple[Code, ...] = ()
     # Where the documents describe it (shown so nobody assumes it exists everywhere).
