@@ -504,7 +504,7 @@ class Wizard:
             """() => {
                 const section = document.querySelector('section[aria-labelledby="approaches"]');
                 if (!section) return [];
-                const cards = [...section.querySelectorAll('article[id^="approach-"]')]
+                const cards = [...section.querySelectorAll('.card[id^="approach-"]')]
                     .map(card => card.id.slice('approach-'.length));
                 const links = [...section.querySelectorAll('a[href^="/approaches/"]')]
                     .map(link => link.getAttribute('href').split('/').pop());

@@ -136,6 +136,8 @@ class Matcher:
         self.countries = {c.code: c for c in rulebook.countries}
         self.contacts = {c.country: c for c in rulebook.contacts}
         self.approach_order = {a.id: n for n, a in enumerate(rulebook.approaches)}
+        # Each rule's weight, to put the reasons of the weightiest rules first.
+        self.rule_scores = {r.id: r.score for r in rulebook.rules}
         self.approaches = {a.id: a for a in rulebook.approaches}
         self.organisations = {o.id: o for o in rulebook.organisations}
         self.country_question = next(q.id for q in rulebook.questions if q.kind == "country")
@@ -223,7 +225,7 @@ class Matcher:
             if not _covers(approach.only_in, country):
                 exclusions.append(("The documents describe it only in other places.", frozenset({approach_id})))
                 continue
-            shown.append(ApproachMatch(approach, score, tuple(reasons[approach_id])))
+            shown.append(ApproachMatch(approach, score, self._strongest_first(reasons[approach_id])))
         shown.sort(key=lambda a: (-a.score, self.approach_order[a.approach.id]))
         services = tuple(a for a in shown if a.approach.kind == "service")
         information = tuple(a for a in shown if a.approach.kind == "information")
@@ -265,6 +267,11 @@ class Matcher:
         """Which tests of a rule held for these answers, in words (for staff and the CLI)."""
         rule = next((r.rule for r in self.rules if r.rule.id == rule_id), None)
         return matched_leaves(rule.when, self.facts(answers)) if rule else []
+
+    def _strongest_first(self, reasons: list[Reason]) -> tuple[Reason, ...]:
+        """The reasons of the rules that weigh most first: a card shows its first two, so what the person said
+        comes before what everyone is told (rules that fire for everyone weigh least)."""
+        return tuple(sorted(reasons, key=lambda r: -self.rule_scores.get(r.rule, 0)))
 
     def _organisations(self, shown, fitted, scores, reasons, excluded, country, audience):
         fitting = {a.approach.id: a for a in shown if a.approach.id in fitted}

@@ -8,9 +8,16 @@ from collections.abc import Mapping
 from flask import g
 
 from wizard.domain.matching import Result
+from wizard.domain.next_steps import next_steps
+from wizard.platform import i18n
 from wizard.platform.services import services
 
 
 def nearby(result: Result | None, answers: Mapping[str, object]) -> dict[str, object]:
+    """The services near the person, and the next steps they lead to (the line to call first, and a real
+    contact for each approach): the same on the results, reach-out and plan pages."""
     partner = g.get("partner")
-    return services().directory.nearby(result, answers, partner=partner.id if partner else None)
+    shown = services().directory.nearby(result, answers, partner=partner.id if partner else None)
+    if result is not None:
+        shown["steps"] = next_steps(result, shown["shown_services"], i18n.language())
+    return shown

@@ -35,6 +35,7 @@ from wizard.domain.journey import (
 )
 from wizard.domain.matching import Result
 from wizard.domain.messages import Message
+from wizard.domain.next_steps import next_steps
 from wizard.domain.rulebook import conditions
 from wizard.domain.rulebook.models import Question, words_for
 from wizard.domain.share_codes import make_code
@@ -354,6 +355,8 @@ def panel_context(reading: GuideAnswers, *, record: Mapping | None = None) -> di
     rulebook = services().rulebook
     complete = started and reading.complete
     record = record or {}
+    # Services near the person, as the public pages show them; none before the answers are complete.
+    near = services().directory.nearby(result if complete else None, reading.answers)
     return {
         "reading": reading,
         "started": started,
@@ -364,8 +367,9 @@ def panel_context(reading: GuideAnswers, *, record: Mapping | None = None) -> di
         "documents": {d.id: d for d in rulebook.documents},
         "approach_names": {a.id: a.name for a in rulebook.approaches},
         "summary": summary_text(reading, result) if complete else "",
-        # Services near the person, as the public pages show them; none before the answers are complete.
-        **services().directory.nearby(result if complete else None, reading.answers),
+        **near,
+        # The same first line and ways to start as the person's own results page.
+        "steps": next_steps(result, near["shown_services"], reading.person_language) if result else None,
         "handout_url": handout_url(reading) if complete else "",
         "hidden_answers": hidden_answers(reading),
         "form_key": record.get("form_key") or secrets.token_urlsafe(24),

@@ -14,6 +14,7 @@ from wizard.platform import quick_exit as exit_ids
 from wizard.platform.security_headers import csrf
 from wizard.platform.services import services
 from wizard.public import answers as state
+from wizard.public.nearby import nearby
 
 bp = Blueprint("pages", __name__)
 log = logging.getLogger(__name__)
@@ -48,9 +49,16 @@ def approach(approach_id: str):
         abort(404)
     rulebook = services().rulebook
     walk = state.load_walk()
-    back_url = url_for("results.results") if walk.answers and walk.complete else url_for("pages.start")
+    finished = bool(walk.answers) and walk.complete and not walk.crisis
+    back_url = url_for("results.results") if finished else url_for("pages.start")
+    # A real next step at the end: with the person's answers, the same contacts as their results page.
+    steps = nearby(matcher.match(walk.answers), walk.answers).get("steps") if finished else None
     return render_template(
-        "pages/approach.html", a=found, documents={d.id: d for d in rulebook.documents}, back_url=back_url
+        "pages/approach.html",
+        a=found,
+        documents={d.id: d for d in rulebook.documents},
+        back_url=back_url,
+        steps=steps,
     )
 
 
