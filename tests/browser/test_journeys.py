@@ -24,7 +24,7 @@ JOURNEYS = [
         "id": "myself-gb-opioids-injects-secular",
         "answers": OPIOIDS_ONLY,
         "lands": "/check-answers",
-        "heading": "Options that may suit you",
+        "heading": "Your next steps",
         "shows": ["medication-assisted-treatment", "needle-syringe-exchange"],
         "shows_text": ["Medication-assisted treatment", "Needle exchange"],
         "hides_faith_based": True,
@@ -49,7 +49,7 @@ JOURNEYS = [
             "needs": [],
         },
         "lands": "/check-answers",
-        "heading": "Options that may suit them",
+        "heading": "Your next steps",
         "shows": ["faith-based-therapeutic-communities"],
         "shows_text": ["Faith-based therapeutic communities"],
         "hides": ["medication-assisted-treatment"],
@@ -136,10 +136,8 @@ def test_journey(page: Page, wizard, check_page, assert_only_local, journey: dic
     heading = journey["heading"]
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     expect(page).to_have_title(re.compile("^" + re.escape(heading)))
-    other_audience = "you" if audience == "someone_else" else "them"
-    expect(page.get_by_role("heading", name=f"Why this may suit {other_audience}")).to_have_count(0)
-    if audience == "someone_else":
-        expect(page.get_by_role("heading", name="Why this may suit them").first).to_be_visible()
+    about_them = page.get_by_role("heading", name="Options that fit what you told us about them")
+    expect(about_them).to_have_count(1 if audience == "someone_else" else 0)
 
     shown = wizard.approach_ids(page)
     for approach_id in journey["shows"]:
@@ -176,7 +174,7 @@ def test_journey(page: Page, wizard, check_page, assert_only_local, journey: dic
         assert wizard.path(page) == "/results"
 
     with page.expect_navigation():
-        page.get_by_role("link", name="Reach out for help").click()
+        page.get_by_role("link", name="Ask us to call you back").first.click()
     assert wizard.path(page) == "/reach-out"
     check_page(page, "reach-out-" + journey["id"])
     expect(page.get_by_role("heading", level=1)).to_have_text("Reach out for help")

@@ -95,7 +95,7 @@ def test_whole_journey_with_the_keyboard_only(page: Page, wizard, check_page) ->
         page.keyboard.press("Enter")
     assert wizard.path(page) == "/results"
     check_page(page, "results-keyboard")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Options that may suit you")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your next steps")
     assert "medication-assisted-treatment" in wizard.approach_ids(page)
 
 

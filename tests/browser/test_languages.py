@@ -81,12 +81,12 @@ def test_whole_journey_in_each_language(open_page, site, check_page, lang):
         page.locator('main a.button[href="/results"]').click()
     check_page(page)
     expect(html).to_have_attribute("lang", lang)
-    expect(page.locator("h1")).to_have_text(translate(lang, "Options that may suit them"))
+    expect(page.locator("h1")).to_have_text(translate(lang, "Your next steps"))
     expect(page.locator("#approach-medication-assisted-treatment")).to_be_visible()
     # The crisis line names the country's number, isolated so it reads the right way round.
     expect(page.locator(".crisis bdi[dir=ltr]")).to_have_text("112")
     if lang != "en":
-        assert translate(lang, "Options that may suit them") != "Options that may suit them"
+        assert translate(lang, "Your next steps") != "Your next steps"
 
 
 def test_switching_language_mid_journey_keeps_every_answer(open_page, site, check_page):

@@ -67,7 +67,7 @@ def test_no_horizontal_scrolling(open_page, wizard, check_page, viewport_name: s
     assert_no_horizontal_scroll(page, "the results")
 
     with page.expect_navigation():
-        page.get_by_role("link", name="Reach out for help").click()
+        page.get_by_role("link", name="Ask us to call you back").first.click()
     check_page(page)
     assert_no_horizontal_scroll(page, "reach out")
 

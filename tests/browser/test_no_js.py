@@ -29,7 +29,7 @@ def test_step_by_step_journey_to_results(no_js_page: Page, wizard, check_page) -
         page.get_by_role("link", name="See results").click()
     assert wizard.path(page) == "/results"
     check_page(page)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Options that may suit you")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your next steps")
     shown = wizard.approach_ids(page)
     assert "medication-assisted-treatment" in shown
     assert "needle-syringe-exchange" in shown
@@ -81,7 +81,7 @@ def test_one_page_form_to_results(no_js_page: Page, wizard, check_page) -> None:
 
     assert wizard.path(page) == "/all-questions"
     check_page(page, "all-questions-results")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Options that may suit you")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your next steps")
     shown = wizard.approach_ids(page)
     assert "medication-assisted-treatment" in shown
     assert "needle-syringe-exchange" in shown

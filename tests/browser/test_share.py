@@ -59,7 +59,7 @@ def test_copy_a_link_and_open_it_in_another_browser(open_page, wizard, check_pag
     check_page(page, "results-before-sharing")
     original = wizard.approach_ids(page)
 
-    share = page.get_by_role("region", name="Save or share these results")
+    share = page.get_by_role("region", name="Keep these results")
     with page.expect_navigation():
         share.get_by_role("link", name="Get a link to these results").click()
     assert wizard.path(page) == "/results/share"
@@ -87,7 +87,7 @@ def test_copy_a_link_and_open_it_in_another_browser(open_page, wizard, check_pag
     other = open_page()
     other.goto(link)
     check_page(other, "shared-results")
-    expect(other.get_by_role("heading", level=1)).to_have_text("Options that may suit you")
+    expect(other.get_by_role("heading", level=1)).to_have_text("Your next steps")
     expect(other.get_by_text("These results were shared with you.")).to_be_visible()
     assert wizard.approach_ids(other) == original
     expect(other.get_by_role("link", name="Answer the questions yourself").first).to_be_visible()

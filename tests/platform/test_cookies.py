@@ -43,7 +43,7 @@ def test_the_answers_cannot_be_read_from_the_cookie(browser, client):
         for answer in ("opioids", "injects", "answers", "secular", "myself"):
             assert answer.encode() not in text
     # The server still reads it: the results are there.
-    assert browser.get("/results").h1 == "Options that may suit you"
+    assert browser.get("/results").h1 == "Your next steps"
 
 
 def test_the_embedded_cookie_is_sealed_too(browser, client):
@@ -88,7 +88,7 @@ def test_a_cookie_sealed_under_the_previous_key_still_opens_during_a_key_change(
     rotated = create_app({"TESTING": True, "SECRET_KEY": "new-secret", "SECRET_KEY_FALLBACKS": ["test-secret"]})
     after = Browser(rotated.test_client())
     after.client.set_cookie("wizard", value)
-    assert after.get("/results").h1 == "Options that may suit you"
+    assert after.get("/results").h1 == "Your next steps"
     without = Browser(create_app({"TESTING": True, "SECRET_KEY": "new-secret"}).test_client())
     without.client.set_cookie("wizard", value)
     without.get("/results")

@@ -27,15 +27,15 @@ def test_whole_journey_reaches_results_and_reach_out(browser):
     assert "United Kingdom" in page.text()
     page = browser.get("/results")
     text = page.text()
-    assert page.h1 == "Options that may suit you"
+    assert page.h1 == "Your next steps"
     assert "Medication-assisted treatment" in text
-    assert "Why this may suit you" in text
+    assert "Why it fits:" in text
     assert "From: Worldwide Trends in Addiction Treatment" in text or "From:" in text
     assert "999" in text  # the UK emergency number, now that the country is known
     assert "not a diagnosis or medical advice" in text
-    assert "Places that help people directly" in text
+    assert "Groups and organisations you can contact" in text
     assert "Harm Reduction International" not in _section(
-        page.html, "Places that help people directly", "for information"
+        page.html, "Groups and organisations you can contact", "for information"
     )
     page = browser.get("/reach-out")
     assert page.h1 == "Reach out for help"

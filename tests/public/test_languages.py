@@ -79,7 +79,7 @@ def test_rules_content_and_errors_are_translated(browser):
     walk(browser, FULL)
     page = browser.get("/results")
     assert translate("fr", "Medication-assisted treatment (MAT)") in page.text()
-    assert translate("fr", "Why this may suit you") in page.text()
+    assert translate("fr", "Why it fits:") in page.text()
 
 
 def test_country_names_are_localised_and_sorted_for_the_language(browser):

@@ -58,7 +58,7 @@ def test_the_one_page_form_walks_once(app, walks):
     walks.clear()
     response = browser.client.post("/all-questions", data=form_data(FULL, csrf_token=token))
     assert response.status_code == 200
-    assert "Options that may suit" in response.get_data(as_text=True)
+    assert "Your next steps" in response.get_data(as_text=True)
     assert walks == [FULL]
 
 

@@ -64,7 +64,7 @@ def shared(browser) -> tuple[str, list[str]]:
 def test_results_page_offers_a_link_and_a_plan(browser):
     walk(browser, FULL)
     page = browser.get("/results")
-    assert '<h2 id="share">Save or share these results</h2>' in page.html
+    assert '<h2 id="share">Keep these results</h2>' in page.html
     assert 'href="/results/share"' in page.html
     assert 'href="/plan"' in page.html
     assert 'href="#share"' in page.html  # listed under "On this page"
@@ -144,7 +144,7 @@ def test_a_shared_link_opens_the_same_results_in_another_browser(app, shared):
     other = fresh(app)
     page = other.get(link_path)
     assert page.status == 200
-    assert page.h1 == "Options that may suit you"
+    assert page.h1 == "Your next steps"
     assert approach_ids(page) == original
     text = page.text()
     assert "These results were shared with you." in text
@@ -222,7 +222,7 @@ def test_an_expired_link_gets_a_clear_page(app, shared, monkeypatch):
 def test_one_page_results_come_with_their_own_link(app, browser):
     page = browser.get("/all-questions")
     page = browser.post("/all-questions", data={"csrf_token": page.csrf_token(), **FULL})
-    assert page.h1 == "Options that may suit you"
+    assert page.h1 == "Your next steps"
     # No cookie holds these answers, so the link and its explanation are on the results page itself.
     assert page.html.index("only your answers, as codes") < page.html.index('id="share-link"')
     link_path = path_of(share_link(page))

@@ -120,7 +120,7 @@ class Public:
         response = self.client.post("/all-questions?lang=en", data=form_data(answers, csrf_token=self.token))
         assert response.status_code == 200
         page = response.get_data(as_text=True)
-        assert "Options that may suit" in page, "the public form did not show results"
+        assert "Your next steps" in page, "the public form did not show results"
         return page
 
 
@@ -231,7 +231,7 @@ def test_full_answers_give_the_public_results_with_the_same_reasons_cautions_and
     for approach, block in guide_cards.items():
         assert block == public_cards[approach], approach
     assert "Cautions" in text_of("".join(guide_cards.values()))
-    assert "Why this may suit you" in page.text() and "Sources" in page.text()
+    assert "Why it fits:" in page.text() and "Sources" in page.text()
 
 
 def test_a_broad_sample_of_the_answer_space_gives_the_same_results_as_the_public_form(app, browser):

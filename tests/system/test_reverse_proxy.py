@@ -264,7 +264,7 @@ def test_a_journey_through_the_proxy_reaches_results_on_both_instances(proxied):
         assert page.status_code == 200, (path, page.status_code)
     assert urlsplit(page.url).path == "/check-answers"
     results = session.get(proxied.base + "/results", timeout=TIMEOUT)
-    assert results.status_code == 200 and "Options that may suit you" in results.text
+    assert results.status_code == 200 and "Your next steps" in results.text
     # The proxy sent requests to both instances (round robin).
     assert all('"route": "/questions/<question_id>"' in instance.log() for instance in proxied.pair)
     # Links the app makes for others use the scheme and host the visitor used.

@@ -112,7 +112,7 @@ def test_a_journey_alternating_between_instances_reaches_the_matchers_results(pa
     assert urlsplit(page.url).path == "/check-answers", page.url
     results = visitor.get("/results")
     assert results.status_code == 200
-    assert "Options that may suit you" in results.text
+    assert "Your next steps" in results.text
     expected = matcher.match(FULL)
     wanted = {m.approach.id for m in (*expected.approaches, *expected.information)}
     assert approaches_on(results.text) == wanted
