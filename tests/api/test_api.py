@@ -217,7 +217,7 @@ def test_approaches_are_listed_with_their_facts_and_sources(app, client):
     rulebook = app.extensions["services"].rulebook
     assert [a["id"] for a in approaches] == [a.id for a in rulebook.approaches]
     mat = next(a for a in approaches if a["id"] == "medication-assisted-treatment")
-    assert mat["name"] == "Medication-assisted treatment (MAT)"
+    assert mat["name"] == "Medicine for cravings and withdrawal (medication-assisted treatment, MAT)"
     assert mat["evidence"]["level"] == "strong" and mat["evidence"]["text"]
     assert (mat["faith"], mat["setting"], mat["medication"], mat["kind"]) == ("secular", "either", "central", "service")
     citation = mat["citations"][0]
@@ -225,7 +225,9 @@ def test_approaches_are_listed_with_their_facts_and_sources(app, client):
     assert citation["title"] == titles[citation["document"]] and citation["quote"]
 
     spanish = {a["id"]: a for a in client.get("/api/v1/approaches?lang=es").get_json()["approaches"]}
-    assert spanish["medication-assisted-treatment"]["name"] == translate("es", "Medication-assisted treatment (MAT)")
+    assert spanish["medication-assisted-treatment"]["name"] == translate(
+        "es", "Medicine for cravings and withdrawal (medication-assisted treatment, MAT)"
+    )
     assert spanish["medication-assisted-treatment"]["name"] != mat["name"]
     # Quotes from the documents stay as the documents wrote them.
     assert spanish["medication-assisted-treatment"]["citations"] == mat["citations"]

@@ -26,7 +26,7 @@ JOURNEYS = [
         "lands": "/check-answers",
         "heading": "Your next steps",
         "shows": ["medication-assisted-treatment", "needle-syringe-exchange"],
-        "shows_text": ["Medication-assisted treatment", "Needle exchange"],
+        "shows_text": ["Medicine for cravings and withdrawal", "Clean needles to prevent infection"],
         "hides_faith_based": True,
         "emergency": "999",
     },

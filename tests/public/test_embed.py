@@ -51,7 +51,7 @@ def test_embedded_journey_reaches_results_with_a_partitioned_cookie(browser, cli
         page = browser.answer(page, FULL.get(qid))
     assert browser.history[-1] == f"/embed/{PARTNER}/check-answers"
     page = browser.get(f"/embed/{PARTNER}/results")
-    assert "Medication-assisted treatment" in page.text()
+    assert "Medicine for cravings and withdrawal" in page.text()
     assert client.get_cookie("wizard") is None  # the embed never uses the site's own cookie
 
 

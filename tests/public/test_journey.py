@@ -28,7 +28,7 @@ def test_whole_journey_reaches_results_and_reach_out(browser):
     page = browser.get("/results")
     text = page.text()
     assert page.h1 == "Your next steps"
-    assert "Medication-assisted treatment" in text
+    assert "Medicine for cravings and withdrawal" in text
     assert "Why it fits:" in text
     assert "From: Worldwide Trends in Addiction Treatment" in text or "From:" in text
     assert "999" in text  # the UK emergency number, now that the country is known

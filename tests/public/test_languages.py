@@ -78,7 +78,7 @@ def test_rules_content_and_errors_are_translated(browser):
     assert page.title.startswith(translate("fr", "Error:"))
     walk(browser, FULL)
     page = browser.get("/results")
-    assert translate("fr", "Medication-assisted treatment (MAT)") in page.text()
+    assert translate("fr", "Medicine for cravings and withdrawal (medication-assisted treatment, MAT)") in page.text()
     assert translate("fr", "Why it fits:") in page.text()
 
 
