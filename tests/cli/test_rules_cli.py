@@ -49,11 +49,11 @@ def test_safety_lists_each_broken_promise_with_the_answers(tmp_path, capsys):
     # Naloxone recommended only when medication is welcome: the SC-1 defect in another form.
     text = rules.read_text()
     text = text.replace(
-        "    when: {answer: substances, any_in: [opioids]}\n    score: 20\n    recommend: [naloxone]",
+        "    when: {answer: substances, any_in: [opioids]}\n    score: 45\n    recommend: [naloxone]",
         "    when:\n      all:\n        - {answer: substances, any_in: [opioids]}\n"
-        "        - {answer: medication, equals: open}\n    score: 20\n    recommend: [naloxone]",
+        "        - {answer: medication, equals: open}\n    score: 45\n    recommend: [naloxone]",
     )
-    assert "equals: open}\n    score: 20\n    recommend: [naloxone]" in text
+    assert "equals: open}\n    score: 45\n    recommend: [naloxone]" in text
     rules.write_text(text)
     with pytest.raises(SystemExit) as stopped:
         main(["--rules", str(folder), "rules", "safety"])

@@ -109,16 +109,17 @@ def test_world_assistance_is_disclosed_shown_only_where_it_fits_and_not_first_by
     )
     linked = next(m for m in everyone.direct_help if m.organisation.id == "world-assistance").reasons[-1]
     assert linked.items and matcher.approaches["individualised-treatment-plans"].name not in linked.items
-    # When it fits as well as another place, the other place comes first.
+    # When it fits as well as another place, the other place comes first: here its best
+    # approach (holistic therapies) scores the same as 12-step groups for Alcoholics Anonymous.
     fits = match(
         matcher,
         country="GB",
         substances=["alcohol"],
         readiness="stop",
-        faith="faith_based",
+        faith="no_preference",
         setting="outpatient",
         medication="open",
-        support=["peer_groups"],
+        support=["peer_groups", "holistic"],
     )
     direct = [m.organisation.id for m in fits.direct_help]
     assert "world-assistance" in direct and direct[0] != "world-assistance"

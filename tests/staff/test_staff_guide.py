@@ -334,7 +334,9 @@ def test_the_summary_for_case_notes(app, browser):
     top = result.approaches[0]
     assert f"1. {top.approach.name}: {top.reasons[0].text}" in summary
     assert len([line for line in lines if re.match(r"\d\. ", line)]) == 5
-    assert "Key cautions" in lines and f"- {top.approach.name}: {top.approach.cautions[0]}" in lines
+    # The first caution of each of the five is listed; safer use, first here, has none.
+    cautioned = next(m for m in result.approaches[:5] if m.approach.cautions)
+    assert "Key cautions" in lines and f"- {cautioned.approach.name}: {cautioned.approach.cautions[0]}" in lines
     assert "Helplines for United Kingdom" in lines and "- Emergency number (general): 999" in lines
     samaritans = next(n for n, line in enumerate(lines) if line.startswith("- Samaritans (crisis line): 116 123"))
     frank = next(n for n, line in enumerate(lines) if line.startswith("- FRANK (not a crisis line): 0300 123 6600"))

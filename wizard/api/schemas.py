@@ -272,7 +272,8 @@ class ApproachMatch(ApproachFacts):
     """An approach that fits the answers, with why."""
 
     score: int = Field(ge=1)
-    """Higher ranks first."""
+    """Higher ranks first, except that an approach one of the reasons moves down (such as a stay
+    at a centre for someone not sure yet) comes after the others; the list is in rank order."""
     reasons: Reasons
 
     @classmethod

@@ -3,6 +3,12 @@
 The Matcher is built once from a loaded Rulebook: conditions are already
 parsed and attribute-based exclusions resolved to id sets, so ``match`` is
 a loop over rules with dictionary look-ups and nothing else.
+
+Ranking: each approach's score is the sum of the scores of the rules that
+recommend it; higher comes first, ties in the order of approaches.yaml. A rule
+with ``lower`` moves the approaches it names after every approach it does not
+(for example a stay at a centre for someone not ready yet): they are still
+shown, with that rule's reason, because the person may still want them.
 """
 
 from __future__ import annotations
@@ -94,6 +100,8 @@ class _CompiledRule:
     targets: tuple[str, ...]
     # The approaches it recommends because of an answer: a rule that fires for everyone links none.
     fits: tuple[str, ...]
+    # The approaches it moves to the end of the list.
+    lowers: frozenset[str] = frozenset()
 
 
 def _excluded_ids(rule: Rule, book: Rulebook) -> frozenset[str]:
@@ -111,6 +119,18 @@ def _excluded_ids(rule: Rule, book: Rulebook) -> frozenset[str]:
     for o in book.organisations:
         if o.faith in spec.faith or o.setting in spec.setting:
             ids.add(o.id)
+    return frozenset(ids)
+
+
+def _lowered_ids(rule: Rule, book: Rulebook) -> frozenset[str]:
+    """The approaches a rule moves down; like exclusions, never a life-saving one by attribute."""
+    spec = rule.lower
+    if spec is None:
+        return frozenset()
+    ids = set(spec.approaches)
+    for a in book.approaches:
+        if not a.life_saving and (a.faith in spec.faith or a.setting in spec.setting):
+            ids.add(a.id)
     return frozenset(ids)
 
 
@@ -157,6 +177,7 @@ class Matcher:
                 },
                 rule.recommend + rule.recommend_organisations,
                 () if isinstance(rule.when, Always) else rule.recommend,
+                _lowered_ids(rule, rulebook),
             )
             for rule in rulebook.rules
         )
@@ -203,6 +224,7 @@ class Matcher:
         fitted: set[str] = set()
         excluded: set[str] = set()
         exclusions: list[tuple[str, frozenset[str]]] = []
+        lowered: dict[str, list[Reason]] = {}
         for compiled in self._candidates(facts):
             rule = compiled.rule
             if not rule.when.test(facts):
@@ -216,6 +238,8 @@ class Matcher:
             if compiled.excludes:
                 excluded |= compiled.excludes
                 exclusions.append((reason.text, compiled.excludes))
+            for target in compiled.lowers:
+                lowered.setdefault(target, []).append(reason)
 
         shown: list[ApproachMatch] = []
         for approach_id, score in scores.items():
@@ -225,8 +249,9 @@ class Matcher:
             if not _covers(approach.only_in, country):
                 exclusions.append(("The documents describe it only in other places.", frozenset({approach_id})))
                 continue
-            shown.append(ApproachMatch(approach, score, self._strongest_first(reasons[approach_id])))
-        shown.sort(key=lambda a: (-a.score, self.approach_order[a.approach.id]))
+            why = (*self._strongest_first(reasons[approach_id]), *lowered.get(approach_id, ()))
+            shown.append(ApproachMatch(approach, score, why))
+        shown.sort(key=lambda a: (a.approach.id in lowered, -a.score, self.approach_order[a.approach.id]))
         services = tuple(a for a in shown if a.approach.kind == "service")
         information = tuple(a for a in shown if a.approach.kind == "information")
 

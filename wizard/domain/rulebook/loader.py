@@ -591,6 +591,8 @@ def _check_links(
                 index.organisations,
                 "organisation",
             )
+        if rule.lower is not None:
+            unknown("rules.yaml", raw, ("lower", "approaches"), rule.lower.approaches, index.approaches, "approach")
         for message in _check_condition(rule.when, index, before=None):
             reader.problem("rules.yaml", line_at(raw, ("when",)), _item_name(raw), message)
 

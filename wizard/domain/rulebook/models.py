@@ -354,6 +354,18 @@ class Exclusion(Frozen):
     organisations: tuple[Code, ...] = ()
 
 
+class Lowering(Frozen):
+    """Approaches to move to the end of the list, by attribute or id.
+
+    They are still shown (the person may want them), after everything that is not
+    lowered. Life-saving approaches are never lowered by attribute.
+    """
+
+    faith: tuple[Faith, ...] = ()
+    setting: tuple[Setting, ...] = ()
+    approaches: tuple[Code, ...] = ()
+
+
 class Rule(Frozen):
     id: Code
     when: Condition
@@ -363,11 +375,12 @@ class Rule(Frozen):
     recommend: tuple[Code, ...] = ()
     recommend_organisations: tuple[Code, ...] = ()
     exclude: Exclusion | None = None
+    lower: Lowering | None = None
 
     @model_validator(mode="after")
     def _has_effect(self) -> Rule:
-        if not (self.recommend or self.recommend_organisations or self.exclude):
-            raise ValueError("a rule needs recommend, recommend_organisations or exclude")
+        if not (self.recommend or self.recommend_organisations or self.exclude or self.lower):
+            raise ValueError("a rule needs recommend, recommend_organisations, exclude or lower")
         return self
 
 
