@@ -179,3 +179,16 @@ def test_answers_never_appear_in_urls(browser):
     for url in browser.history:
         # Question ids appear in URLs; answer codes never do.
         assert [code for code in codes if code in url] == [], url
+
+
+def test_back_at_the_danger_question_a_hint_says_which_answer_carries_on(browser):
+    page = browser.get("/questions/danger")
+    assert "If the danger has passed" not in page.text()
+    page = browser.answer(browser.answer(browser.get("/questions"), "myself"), "GB")
+    browser.answer(page, "danger_now")
+    page = browser.get("/questions/danger?change=1")
+    assert "If the danger has passed, choose “No, not right now”." in page.text()
+    # Read out with the question, after its own hint.
+    assert 'aria-describedby="danger-hint danger-passed"' in page.html
+    page = browser.answer(page, "not_now")
+    assert "If the danger has passed" not in browser.get("/questions/danger?change=1").text()
