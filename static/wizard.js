@@ -94,7 +94,24 @@
     shiftTimes = shiftTimes.filter(function (t) { return now - t < 1000; });
     if (shiftTimes.length >= 3) leave();
   });
-  show(".exit-tip", true);
+  /* The Shift tip only where there is a keyboard to press it on: a mouse or trackpad is the best sign
+     of one. On a phone the page says "tap 'Leave this site'" instead (wizard.css). */
+  var finePointer = window.matchMedia && window.matchMedia("(hover: hover) and (pointer: fine)").matches;
+  show(".exit-tip--keys", finePointer);
+
+  /* 1b. The language list closes with Escape, or a tap elsewhere, as a menu would. */
+  var languages = doc.querySelector("details.languages");
+  if (languages) {
+    doc.addEventListener("keydown", function (event) {
+      if ((event.key === "Escape" || event.key === "Esc") && languages.open) {
+        languages.open = false;
+        languages.querySelector("summary").focus();
+      }
+    });
+    doc.addEventListener("click", function (event) {
+      if (languages.open && !languages.contains(event.target)) languages.open = false;
+    });
+  }
 
   /* 2. Print: a real button, and every <details> open on paper. */
   show(".js-print", true);
@@ -165,7 +182,13 @@
     });
   }
 
-  /* 5. "None of these" style answers cannot be chosen with the others. */
+  /* 5. "None of these" style answers cannot be chosen with the others. A screen reader hears what was
+     unticked (a polite message in the page's live region), so nothing changes without a word. */
+  var announcer = doc.getElementById("announce");
+  function labelOf(box) {
+    var label = doc.querySelector("label[for='" + box.id + "']");
+    return (label ? label.textContent : box.value).trim();
+  }
   doc.addEventListener("change", function (event) {
     var input = event.target;
     if (input.type !== "checkbox" || !input.checked) return;
@@ -173,11 +196,16 @@
     if (!group) return;
     var boxes = group.querySelectorAll("input[type='checkbox']");
     var exclusive = input.hasAttribute("data-exclusive");
+    var unticked = [];
     for (var i = 0; i < boxes.length; i++) {
       var box = boxes[i];
       if (box !== input && box.name === input.name && (exclusive || box.hasAttribute("data-exclusive"))) {
+        if (box.checked) unticked.push(labelOf(box));
         box.checked = false;
       }
+    }
+    if (unticked.length && announcer) {
+      announcer.textContent = announcer.getAttribute("data-unticked").replace("{answers}", unticked.join(", "));
     }
   });
 

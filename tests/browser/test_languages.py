@@ -54,8 +54,9 @@ def test_whole_journey_in_each_language(open_page, site, check_page, lang):
     page = open_page(shot_prefix=f"{lang}-")
     page.goto("/")
     check_page(page, "start-en")
+    page.locator(".languages__toggle").click()
     with page.expect_navigation():
-        page.locator(f'nav.languages a[hreflang="{lang}"]').click()
+        page.locator(f'.languages__list a[hreflang="{lang}"]').click()
     html = page.locator("html")
     expect(html).to_have_attribute("lang", lang)
     expect(html).to_have_attribute("dir", LANGUAGES[lang][1])
@@ -99,8 +100,9 @@ def test_switching_language_mid_journey_keeps_every_answer(open_page, site, chec
         with page.expect_navigation():
             page.locator("main form button[type=submit]").first.click()
     check_page(page)
+    page.locator(".languages__toggle").click()
     with page.expect_navigation():
-        page.locator('nav.languages a[hreflang="ar"]').click()
+        page.locator('.languages__list a[hreflang="ar"]').click()
     check_page(page)
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     # Still on the sixth question, and the answers given in English are kept.

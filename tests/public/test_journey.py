@@ -12,7 +12,10 @@ def test_start_page_explains_the_tool(browser):
     page = browser.get("/")
     text = page.text()
     assert page.h1 == "Find recovery support that fits"
-    assert "about 2 minutes" in text
+    # How many questions and how long, worked out from the rules: 11 without a country or substances
+    # that bring more questions, 14 with a country that has regions and a substance that brings injecting.
+    assert "11 to 14 short questions, depending on your answers. It takes about 5 to 10 minutes." in text
+    assert "2 minutes" not in text
     assert "not stored on our server" in text
     assert "not a diagnosis or medical advice" in text
     assert 'href="/questions"' in page.html
@@ -99,12 +102,14 @@ def test_danger_goes_straight_to_crisis_contacts(browser):
 
 def test_crisis_line_is_generic_until_the_country_is_known(browser):
     page = browser.get("/")
-    assert "call your local emergency number" in page.text()
+    # No number before the country is known: we do not know theirs.
+    assert "Danger now? Call your local emergency number." in page.text()
+    assert 'href="tel:' not in page.html
     page = browser.get("/questions")
     page = browser.answer(page, "myself")
     page = browser.answer(page, "BR")
     assert 'href="tel:192"' in page.html
-    assert "emergency number in Brazil" in page.text()
+    assert "Danger now? Call 192" in page.text()
 
 
 def test_start_again_clears_answers(browser):
@@ -174,3 +179,16 @@ def test_answers_never_appear_in_urls(browser):
     for url in browser.history:
         # Question ids appear in URLs; answer codes never do.
         assert [code for code in codes if code in url] == [], url
+
+
+def test_back_at_the_danger_question_a_hint_says_which_answer_carries_on(browser):
+    page = browser.get("/questions/danger")
+    assert "If the danger has passed" not in page.text()
+    page = browser.answer(browser.answer(browser.get("/questions"), "myself"), "GB")
+    browser.answer(page, "danger_now")
+    page = browser.get("/questions/danger?change=1")
+    assert "If the danger has passed, choose “No, not right now”." in page.text()
+    # Read out with the question, after its own hint.
+    assert 'aria-describedby="danger-hint danger-passed"' in page.html
+    page = browser.answer(page, "not_now")
+    assert "If the danger has passed" not in browser.get("/questions/danger?change=1").text()

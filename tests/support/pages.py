@@ -1,7 +1,7 @@
 """A tiny "browser" over the Flask test client that checks every page it fetches.
 
 Every HTML page must: parse as HTML5 without errors, have exactly one <h1>,
-a <title> that starts with that h1 (after an optional "Error: "), no
+a neutral <title> (wizard/platform/titles.py, after an optional "Error: "; a staff page's starts with its h1), no
 duplicate ids, labels that point at real controls, and the safety features
 every page carries (crisis line, quick exit). Pages are collected so a
 later test can run them all through the Nu Html Checker.
@@ -9,12 +9,17 @@ later test can run them all through the Nu Html Checker.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import html5lib
+from babel.support import Translations
+
+from wizard.platform import titles
+from wizard.platform.i18n import TRANSLATIONS
 
 CHECKED_PAGES: dict[str, str] = {}
 
@@ -122,7 +127,14 @@ def check_page(url: str, status: int, html: str, headers) -> Page:
         title = rest.strip()
         if '<html lang="en"' in html:
             assert collected.title.startswith("Error: "), f"{url}: title must start 'Error: '"
-    assert title.startswith(h1), f"{url}: title {collected.title!r} does not start with h1 {h1!r}"
+    if urlsplit(url).path.startswith("/staff"):
+        assert title.startswith(h1), f"{url}: title {collected.title!r} does not start with h1 {h1!r}"
+    else:
+        lang = re.search(r'<html lang="([a-z]+)"', html)
+        assert lang, f"{url}: no lang on <html>"
+        assert title_is_neutral(title, lang.group(1), h1, status), (
+            f"{url}: title {collected.title!r} is not one of the neutral titles (wizard/platform/titles.py)"
+        )
     # The staff console is not for the public: it has no quick exit or crisis line.
     if not urlsplit(url).path.startswith("/staff"):
         assert re.search(r'id="quick-exit" href="[^"]*/exit(\?s=[A-Za-z0-9_-]{22})?"', html), (
@@ -136,6 +148,36 @@ def check_page(url: str, status: int, html: str, headers) -> Page:
     assert collected.inline == [], f"{url}: inline script or style on {collected.inline}"
     CHECKED_PAGES[f"{status}-{url}"] = html
     return Page(url, status, html, dict(headers), collected)
+
+
+@functools.cache
+def _catalogue(lang: str):
+    return Translations.load(str(TRANSLATIONS), [lang])
+
+
+def translated(lang: str, msgid: str) -> str:
+    """The catalogue's translation, with white space folded as the page check folds a title."""
+    return " ".join(_catalogue(lang).gettext(msgid).split())
+
+
+def title_is_neutral(title: str, lang: str, h1: str, status: int) -> bool:
+    """A public page's title (after any "Error:"): one of the few neutral titles in the page's language,
+    then the brand, or the brand alone. An error page (4xx, 5xx) may use its own heading, which says
+    what went wrong with the request."""
+    brand = translated(lang, titles.BRAND)
+    if title == brand:
+        return True
+    own, separator, rest = title.rpartition(" – ")
+    if not separator or rest != brand:
+        return False
+    if own in {translated(lang, msgid) for msgid in titles.NEUTRAL_TITLES if msgid}:
+        return True
+    question = re.escape(translated(lang, titles.QUESTION))
+    for name in ("number", "total"):
+        question = question.replace(re.escape(f"%({name})s"), r"\d+")
+    if re.fullmatch(question, own):
+        return True
+    return status >= 400 and own == h1
 
 
 class Browser:

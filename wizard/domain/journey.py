@@ -14,6 +14,7 @@ journey, the one-page form and the JSON API.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -107,6 +108,42 @@ class Journey:
         else:
             given = {qid: value for qid, value in answers.items() if qid in kept}
         return Walk(self, tuple(on_path), given)
+
+    @cached_property
+    def path_lengths(self) -> tuple[int, int]:
+        """The fewest and the most questions anyone is asked (the start page says so, rather than a guess).
+
+        Only the answers that decide which questions are asked are tried: those a skip condition
+        tests, and the country (the region and town questions follow it). Any other answer leaves
+        the path as it is.
+        """
+        tested = {leaf.answer for q in self.questions if q.ask_if is not None for leaf in q.ask_if.leaves()}
+        deciding = {q.id for q in self.questions if q.id in tested or q.kind == "country"}
+        lengths: set[int] = set()
+
+        def explore(answers: Answers) -> None:
+            walk = self.walk(answers)
+            upcoming = next((q for q in walk.path if q.id in deciding and q.id not in answers), None)
+            if upcoming is None:
+                lengths.add(len(walk.path))
+                return
+            for value in self._possible_answers(upcoming):
+                explore({**answers, upcoming.id: value})
+
+        explore({})
+        return min(lengths), max(lengths)
+
+    def _possible_answers(self, question: Question) -> list[object]:
+        """Every answer a person can give to a question (a multiple one's every allowed combination)."""
+        if question.kind == "country":
+            return [c.code for c in self.country_choices]
+        codes = [o.code for o in question.options]
+        if question.kind != "multiple":
+            return codes if question.required else [*codes, ""]
+        exclusive = {o.code for o in question.options if o.exclusive}
+        plain = [code for code in codes if code not in exclusive]
+        combinations = [list(c) for n in range(1, len(plain) + 1) for c in itertools.combinations(plain, n)]
+        return [*combinations, *([code] for code in exclusive), *([] if question.required else [[]])]
 
     def read_form(self, form: FormData) -> FormReading:
         """Validate every question on the path that the submitted answers make (the one-page

@@ -7,6 +7,7 @@ from flask import Flask, current_app
 
 from wizard.domain.directory.taxonomy import ATTRIBUTES
 from wizard.domain.rulebook.models import words_for
+from wizard.platform import titles
 from wizard.platform.services import services
 
 
@@ -51,6 +52,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["tel"] = tel_href
     app.jinja_env.filters["field_partial"] = FIELD_PARTIALS.__getitem__
     app.jinja_env.filters["audience_label"] = lambda code, labels: labels[code]
+    app.jinja_env.globals["page_title"] = titles.page_title
     app.jinja_env.globals["safety_note"] = lambda note_id: services().rulebook.safety_note(note_id)
     app.jinja_env.filters["words"] = lambda words, audience="myself": words_for(words, audience)
     app.jinja_env.trim_blocks = True

@@ -20,9 +20,20 @@ bp = Blueprint("pages", __name__)
 log = logging.getLogger(__name__)
 
 
+# Seconds a question takes, measured in the usability walk-through of 2026-12-02 (the start and
+# check-answers pages shared out over the 12 questions): 5.7 minutes at a typical reading pace,
+# 8.2 at a careful one.
+TYPICAL_SECONDS_A_QUESTION = 28
+CAREFUL_SECONDS_A_QUESTION = 41
+
+
 @bp.get("/")
 def start():
-    return render_template("pages/start.html")
+    """The start page says how many questions there are and how long they take, from the rules."""
+    shortest, longest = state.journey().path_lengths
+    fewest = max(1, round(shortest * TYPICAL_SECONDS_A_QUESTION / 60))
+    most = max(fewest, round(longest * CAREFUL_SECONDS_A_QUESTION / 60))
+    return render_template("pages/start.html", shortest=shortest, longest=longest, fewest=fewest, most=most)
 
 
 @bp.get("/staying-safe-online")

@@ -75,16 +75,23 @@ def question(question_id: str):
         town_text, town_choices = town_field(error, current, walk.answers)
         if not error and isinstance(current, str) and current not in ("", PREFER_NOT_TO_SAY):
             town_pick = PICK + current
-    # The path can grow or shrink with the answers, so the total is "about".
+    # Where the question is on this person's path, out of the questions on it now. The path can still
+    # grow or shrink with the answers to come, so the page says "about"; the title (titles.py) is short.
     number = step.number
-    total = len(journey.questions)
+    total = len(walk.path)
     choices = i18n.choices_for(journey, q, audience, walk.answers)
+    # Back at a crisis question from the urgent-help page: say which answer carries on once it is safe.
+    crisis_codes = {o.code for o in q.options if o.crisis}
+    calm_answer = None
+    if isinstance(current, str) and current in crisis_codes:
+        calm_answer = next((c.label for c in choices if c.code not in crisis_codes), None)
     return render_template(
         "pages/question.html",
         q=q,
         text=i18n.translate_rule_text(words_for(q.text, audience)),
         help=i18n.translate_rule_text(words_for(q.help, audience)),
         why_we_ask=i18n.translate_rule_text(q.why_we_ask),
+        calm_answer=calm_answer,
         choices=choices,
         selected=selected,
         error=i18n.translate_rule_text(error),
