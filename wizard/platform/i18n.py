@@ -141,10 +141,14 @@ def translate_rule_text(text: object) -> str:
     return catalogue.ugettext(str(text))
 
 
+# Parameters shown exactly as given: what the person typed, and numbers and examples of numbers.
+LITERAL_PARAMS = frozenset({"text", "digits", "example", "code"})
+
+
 def _param(catalogue: NullTranslations, key: str, value: str) -> str:
     """A message's parameter in the reader's language: "country" holds a country code (shown by its
-    local name) and "text" what the person typed (shown as typed); others are message ids."""
-    if key == "text":
+    local name), "text" what the person typed and LITERAL_PARAMS are shown as given; others are message ids."""
+    if key in LITERAL_PARAMS:
         return value
     if key == "country":
         return country_name(value)
