@@ -327,6 +327,8 @@ def init_app(app: Flask, locale_selector: Callable[[], str] = select_locale) -> 
     app.jinja_env.filters["t"] = translate_rule_text
     app.jinja_env.filters["country"] = country_name
     app.jinja_env.filters["language_name"] = language_name
+    # For imported macros, which do not see the page's context.
+    app.jinja_env.globals["page_language"] = language
     app.jinja_env.filters["format_list"] = format_list
     app.jinja_env.filters["reason"] = reason_text
     app.jinja_env.filters["date"] = lambda value: format_date(value, format="long")
