@@ -156,6 +156,8 @@ def test_a_form_sent_after_the_session_expired_comes_back_filled_in_and_nothing_
     typed = {**VALID, "name": "Sam Ü", "phone": "07911 123456", "message": "Only after 6pm, please."}
     again = browser.post("/reach-out", data={**typed, "csrf_token": old_token, "form_key": key})
     assert again.status == 400 and store.count() == 0
+    # Said at the top, where focus goes, with a link to the form.
+    assert 'href="#callback-notice"' in again.html and 'id="callback-notice"' in again.html
     text = main_text(again)
     assert (
         "For your privacy we cleared your answers after 30 minutes. "

@@ -132,6 +132,9 @@ def reach_out():
 
 def _page(form: CallbackForm, field_errors: dict, answers: dict, result, notice: str | None = None) -> str:
     page_errors = [{"href": f"#{_anchor(field)}", "message": message} for field, message in field_errors.items()]
+    if notice:
+        # At the top of the page too, where focus goes: the form itself is far below.
+        page_errors.insert(0, {"href": "#callback-notice", "message": notice})
     return render_template(
         "pages/reach_out.html",
         result=result,
