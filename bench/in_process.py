@@ -18,6 +18,15 @@ from wizard.storage.crypto import new_key
 
 # The host the Flask test client sends.
 HOST = "localhost"
+# Production refuses to start without an operator's details: a fictional one (reserved example address).
+OPERATOR = {
+    "OPERATOR_NAME": "Example Recovery Line",
+    "OPERATOR_COUNTRY": "PT",
+    "OPERATOR_LANGUAGES": "pt,en",
+    "OPERATOR_CALLER_ID": "withheld",
+    "OPERATOR_RESPONSE_TIME": "2 working days",
+    "OPERATOR_CANCEL_CONTACT": "cancel@example.org",
+}
 HTTPS = {"wsgi.url_scheme": "https", "HTTP_REFERER": f"https://{HOST}/"}
 
 
@@ -29,6 +38,7 @@ def production_app(folder: Path) -> Flask:
             "DATA_KEYS": new_key(),
             "PUBLIC_HOST": HOST,
             "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+            **OPERATOR,
         }
     )
     if app.config["DEVELOPMENT"]:

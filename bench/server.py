@@ -42,6 +42,8 @@ import requests
 
 from wizard.storage.crypto import new_key
 
+from .in_process import OPERATOR
+
 ROOT = Path(__file__).resolve().parent.parent
 CONF = ROOT / "gunicorn.conf.py"
 # Only when there is no gunicorn.conf.py: the settings the reliability tests use.
@@ -86,6 +88,7 @@ def _environment(port: int, database: Path, redis_url: str) -> dict[str, str]:
         "SECRET_KEY": secrets.token_hex(32),
         "DATA_KEYS": new_key(),
         "PUBLIC_HOST": PUBLIC_HOST,
+        **OPERATOR,
         "TRUSTED_PROXIES": "1",
         "FORWARDED_ALLOW_IPS": "127.0.0.1,::1",
         "RATELIMIT_STORAGE_URI": redis_url,

@@ -8,6 +8,7 @@ import logging
 
 import pytest
 
+from tests.support.operator import set_operator
 from wizard import create_app
 
 PROBLEM = "application/problem+json"
@@ -53,6 +54,7 @@ def test_production_logs_an_exception_flask_catches_by_its_type_only(monkeypatch
     monkeypatch.setenv("WIZARD_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "p" * 40)
     monkeypatch.setenv("PUBLIC_HOST", "localhost")
+    set_operator(monkeypatch)
     app = create_app({"EXIT_URL": "https://example.org/weather"})
 
     class Failing(Exception):

@@ -42,6 +42,7 @@ def test_a_call_back_request_with_the_keyboard_only(page: Page, site, check_page
     check_page(page)
     type_into(page, "callback-name", "Alex")
     assert_focus_visible(page)
+    choose_radio(page, "contact_method", "text")
     type_into(page, "callback-phone", "+44 7911 123456")
     type_into(page, "callback-email", "alex@example.org")
     choose_radio(page, "best_time", "evening")
@@ -70,7 +71,7 @@ def test_a_call_back_request_with_the_keyboard_only(page: Page, site, check_page
     details = stored(site, reference).details
     assert details["name"] == "Alex"
     assert details["phone"] == "+447911123456"
-    assert details["language"] == "es"
+    assert details["language"] == "es" and details["contact_method"] == "text"
     assert (details["for_whom"], details["whose_details"]) == ("someone_else", "mine")
 
 
@@ -80,17 +81,22 @@ CASES = [
     pytest.param(
         {
             "Your name or a nickname": "Jo",
+            "How would you like us to contact you?": "Phone call",
             "Morning": True,
             "Is it safe to leave a message?": "No",
-            "Can we say who is calling?": "No",
+            "Can we say we are calling from World Assistance?": "No",
             "Who is the help for?": "For me",
         },
-        ["Enter a phone number or an email address, or both", "Tick the box to agree that we may store your request"],
+        [
+            "Enter a phone number for a call or a text message, or choose email",
+            "Tick the box to agree that we may store your request",
+        ],
         id="no-contact-no-consent",
     ),
     pytest.param(
         {
             "Your name or a nickname": "Jo",
+            "How would you like us to contact you?": "Phone call",
             "Phone number (optional if you give an email address)": "0791112",
             "Is it safe to leave a message?": "Yes",
             "Who is the help for?": "For me",
@@ -99,17 +105,18 @@ CASES = [
         [
             "Enter the phone number with its country code, like +44 7700 900123",
             "Select the best time to contact you",
-            "Select whether we can say who is calling",
+            "Select whether we can say where we are calling from",
         ],
         id="bad-phone-missing-choices",
     ),
     pytest.param(
         {
             "Your name or a nickname": "Jo",
+            "How would you like us to contact you?": "Email",
             "Email address (optional if you give a phone number)": "jo@example.org",
             "Any time": True,
             "Is it safe to leave a message?": "Yes",
-            "Can we say who is calling?": "Yes",
+            "Can we say we are calling from World Assistance?": "Yes",
             "Who is the help for?": "For me",
             "I agree": True,
         },
@@ -169,10 +176,11 @@ def test_after_sending_the_reach_out_page_shows_the_reference(page: Page, check_
         page,
         {
             "Your name or a nickname": "Sam",
+            "How would you like us to contact you?": "Phone call",
             "Phone number (optional if you give an email address)": "+44 7911 123456",
             "Any time": True,
             "Is it safe to leave a message?": "Yes",
-            "Can we say who is calling?": "Yes",
+            "Can we say we are calling from World Assistance?": "Yes",
             "Who is the help for?": "For me",
             "I agree": True,
         },

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.operator import OPERATOR_SETTINGS, set_operator
 from wizard.cli.requests import parse_duration
 from wizard.platform.preflight import preflight
 from wizard.platform.settings import SettingsError, build_config, load_settings
@@ -32,6 +33,9 @@ def test_production_is_the_default_when_wizard_env_is_unset(tmp_path, monkeypatc
     with pytest.raises(RuntimeError, match="PUBLIC_HOST is not set"):
         build_config(tmp_path)
     monkeypatch.setenv("PUBLIC_HOST", "help.example.org")
+    with pytest.raises(RuntimeError, match="OPERATOR_NAME is not set"):
+        build_config(tmp_path)
+    set_operator(monkeypatch)
     config = build_config(tmp_path)
     assert config["DEVELOPMENT"] is False and config["SESSION_COOKIE_SECURE"] is True
     assert config["WIZARD_ENV"] == "production"
@@ -66,6 +70,7 @@ def test_every_unusable_setting_is_reported_at_once_by_name_and_never_with_its_v
     }
     for name, value in bad.items():
         monkeypatch.setenv(name, value)
+    set_operator(monkeypatch)
     monkeypatch.delenv("PUBLIC_HOST", raising=False)
     with pytest.raises(SettingsError) as refused:
         build_config(tmp_path)
@@ -100,7 +105,55 @@ def test_an_empty_variable_counts_as_unset(tmp_path, monkeypatch):
         "SECRET_KEY",
         "DATA_KEYS",
         "PUBLIC_HOST",
+        *OPERATOR_SETTINGS,
     ]
+
+
+def test_production_without_the_operators_details_names_each_missing_setting(tmp_path, monkeypatch):
+    """Who will call, from where, in which languages, showing what, how soon, and how to cancel:
+    a person is told all of it before giving a number, so a deployment must say it."""
+    monkeypatch.setenv("WIZARD_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "s" * 32)
+    monkeypatch.setenv("PUBLIC_HOST", "help.example.org")
+    for name in OPERATOR_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OPERATOR_NAME", "Example Recovery Line")
+    with pytest.raises(SettingsError) as refused:
+        build_config(tmp_path)
+    problems = refused.value.problems
+    missing = [name for name in OPERATOR_SETTINGS if name != "OPERATOR_NAME"]
+    assert [problem.split(" is not set")[0] for problem in problems] == missing
+    assert "Cannot start the wizard" in str(refused.value) and "such as '2 working days'" in str(refused.value)
+    # The server's preflight refuses the same, before any worker starts.
+    assert preflight() == problems
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("OPERATOR_COUNTRY", "Portugal"),
+        ("OPERATOR_LANGUAGES", "pt,klingon"),
+        ("OPERATOR_CALLER_ID", "private"),
+        ("OPERATOR_RESPONSE_TIME", "whenever"),
+        ("OPERATOR_CANCEL_CONTACT", "call us"),
+    ],
+)
+def test_an_operator_detail_that_cannot_be_read_is_refused_by_name_without_its_value(name, value):
+    with pytest.raises(SettingsError) as refused:
+        load_settings({**OPERATOR_SETTINGS, name: value}, SECRET_KEY="s" * 32, PUBLIC_HOST="help.example.org")
+    (problem,) = [problem for problem in refused.value.problems if not problem.startswith("DATA_KEYS")]
+    assert problem.startswith(name) and value not in problem
+
+
+def test_development_shows_a_fictional_operator_labelled_as_an_example(tmp_path, monkeypatch):
+    monkeypatch.setenv("WIZARD_ENV", "development")
+    for name in OPERATOR_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    config = build_config(tmp_path)
+    assert config["OPERATOR_DEMO"] is True and config["OPERATOR_CANCEL_CONTACT"].endswith("@example.org")
+    set_operator(monkeypatch)
+    config = build_config(tmp_path)
+    assert config["OPERATOR_DEMO"] is False and config["OPERATOR_COUNTRY"] == "PT"
 
 
 @pytest.mark.parametrize(("text", "hours"), [("90d", 90 * 24), ("36h", 36), ("0d", 0)])

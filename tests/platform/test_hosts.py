@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from tests.support.operator import OPERATOR_SETTINGS
 from wizard import create_app
 
 
@@ -69,6 +70,7 @@ def test_on_its_own_host_the_staff_cookie_is_host_only(monkeypatch):
             "EXIT_URL": "https://example.org/weather",
             "PUBLIC_HOST": "help.example.org",
             "STAFF_HOST": "staff.example.org",
+            **OPERATOR_SETTINGS,
         }
     )
     client = app.test_client()

@@ -15,6 +15,7 @@ import time
 import pytest
 import requests
 
+from tests.support.operator import OPERATOR_SETTINGS
 from wizard.platform.preflight import preflight
 from wizard.storage.crypto import new_key
 
@@ -26,6 +27,7 @@ GOOD = {
     "DATA_KEYS": new_key(),
     "WEB_CONCURRENCY": "1",
     "PUBLIC_HOST": "help.example.org",
+    **OPERATOR_SETTINGS,
 }
 
 
@@ -36,7 +38,7 @@ def _env(**changes) -> dict:
 
 
 def test_preflight_names_every_missing_setting_and_how_to_make_it():
-    problems = preflight({"WIZARD_ENV": "production"})
+    problems = preflight({"WIZARD_ENV": "production", **OPERATOR_SETTINGS})
     assert len(problems) == 3
     assert problems[2].startswith("PUBLIC_HOST is not set")
     assert problems[0].startswith("SECRET_KEY is not set") and "secrets.token_hex(32)" in problems[0]
@@ -68,7 +70,12 @@ def test_preflight_refuses_development_mode_and_says_how_to_serve():
 def test_preflight_without_wizard_env_checks_as_production():
     """The review's reproduction: no WIZARD_ENV and no keys used to print "Settings OK"."""
     problems = preflight({})
-    assert [problem.split(" is not set")[0] for problem in problems] == ["SECRET_KEY", "DATA_KEYS", "PUBLIC_HOST"]
+    assert [problem.split(" is not set")[0] for problem in problems] == [
+        "SECRET_KEY",
+        "DATA_KEYS",
+        "PUBLIC_HOST",
+        *OPERATOR_SETTINGS,
+    ]
 
 
 def _free_port() -> int:

@@ -76,14 +76,20 @@ def test_nothing_is_stored_without_consent(browser, store):
         ({"name": ""}, "Enter a name or nickname we can ask for"),
         ({"name": "x" * 81}, "Name must be 80 characters or fewer"),
         ({"name": "Sam\x07"}, "Remove special characters from the name"),
-        ({"phone": "", "email": ""}, "Enter a phone number or an email address, or both"),
+        ({"phone": "", "email": ""}, "Enter a phone number for a call or a text message, or choose email"),
+        ({"phone": "", "email": "", "contact_method": "email"}, "Enter a phone number or an email address, or both"),
+        ({"contact_method": "letter"}, "Select how you would like us to contact you"),
         ({"phone": "12"}, "Enter the phone number with its country code, like +44 7700 900123"),
-        ({"phone": "+44 12"}, "Enter a real phone number"),
+        (
+            {"phone": "+44 12"},
+            "Check the phone number: mobile numbers in United Kingdom have 11 digits, like 07400 123456. "
+            "You can also start with +44.",
+        ),
         ({"email": "sam@", "phone": ""}, "Enter an email address in the right format, like name@example.com"),
         ({"best_time": "midnight"}, "Select the best time to contact you"),
         ({"language": "xx"}, "Select the language you would like us to use"),
         ({"leave_message": "true"}, "Select whether it is safe to leave a message"),
-        ({"say_who": None}, "Select whether we can say who is calling"),
+        ({"say_who": None}, "Select whether we can say where we are calling from"),
         ({"for_whom": "cat"}, "Select who the help is for"),
         ({"for_whom": "someone_else"}, "Select whose contact details these are"),
         ({"message": "x" * 501}, "Your message must be 500 characters or fewer"),
@@ -114,7 +120,7 @@ def test_phone_numbers_are_read_for_the_country_given_and_kept_in_international_
 
 
 def test_email_only_is_enough_and_is_kept_normalised(browser, store):
-    done = send(browser, browser.get("/reach-out"), phone="", email="Sam@Example.ORG")
+    done = send(browser, browser.get("/reach-out"), phone="", email="Sam@Example.ORG", contact_method="email")
     details = store.get(reference_on(done)).details
     assert details["email"] == "Sam@example.org"
     assert "phone" not in details

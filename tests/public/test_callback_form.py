@@ -14,6 +14,7 @@ VALID = {
     "name": "  Sam  ",
     "phone": "+44 7911 123456",
     "email": "",
+    "contact_method": "call",
     "best_time": "morning",
     "language": "en",
     "leave_message": "no",
@@ -71,9 +72,9 @@ def test_a_country_the_person_preferred_not_to_give_is_not_a_region():
 
 
 def test_email_syntax_only_no_lookups():
-    details, errors = read(phone="", email="person@no-such-domain-zq9.org")
+    details, errors = read(phone="", email="person@no-such-domain-zq9.org", contact_method="email")
     assert errors == [] and details["email"] == "person@no-such-domain-zq9.org"
-    _details, errors = read(phone="", email="person@@example.org")
+    _details, errors = read(phone="", email="person@@example.org", contact_method="email")
     assert errors[0].field == "email"
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from tests.support.operator import set_operator
 from wizard import create_app
 from wizard.platform.partners import DEFAULT_FILE, EXAMPLE_FILE, PartnerError, load_partners
 
@@ -15,6 +16,7 @@ def production(monkeypatch):
     monkeypatch.setenv("WIZARD_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "p" * 40)
     monkeypatch.setenv("PUBLIC_HOST", "localhost")
+    set_operator(monkeypatch)
     monkeypatch.delenv("PARTNERS_FILE", raising=False)
 
 

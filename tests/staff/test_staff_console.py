@@ -100,6 +100,7 @@ def test_the_detail_page_shows_every_field_in_plain_english(app, browser):
         "Sam Example",
         "+44 7911 123456",
         "sam@example.org",
+        "How to contact Text message",
         "Best time to contact Evening",
         "Language to use Spanish",
         "Safe to leave a message No",
@@ -114,6 +115,19 @@ def test_the_detail_page_shows_every_field_in_plain_english(app, browser):
     assert "Partner site: " in text
     assert "which they used in Spanish" in text
     assert ("alice", "viewed", reference, "") in audit_actions(app)
+
+
+def test_a_text_message_request_says_so_in_the_inbox_and_another_language_is_named(app, browser):
+    reference = submit(app)
+    assert "Text message" in browser.get("/staff").text()
+    services = app.extensions["services"]
+    other = services.callbacks.submit(
+        {"name": "Ana", "phone": "+351912345678", "contact_method": "call", "language": "other", "summary": {}},
+        form_key="another-language-form-0001",
+    )[0]
+    text = browser.get(f"/staff/requests/{other}").text()
+    assert "Language to use Another language (named in the message)" in text and "How to contact Phone call" in text
+    assert reference != other
 
 
 def test_the_answers_summary_uses_the_questions_and_english_labels(app, browser):
@@ -240,6 +254,7 @@ def test_the_csv_export_has_what_staff_need(app, staff):
         "Name",
         "Phone",
         "Email",
+        "How to contact",
         "Best time to contact",
         "Language",
         "Safe to leave a message",
@@ -260,6 +275,7 @@ def test_the_csv_export_has_what_staff_need(app, staff):
     # A phone number starts with "+", so it is written so a spreadsheet cannot run it.
     assert sam["Phone"] == "'+44 7911 123456"
     assert sam["Best time to contact"] == "Evening" and sam["Language"] == "Spanish"
+    assert sam["How to contact"] == "Text message"
     assert sam["Safe to leave a message"] == "No" and sam["Can say who is calling"] == "Yes"
     assert sam["Help is for"] == "Someone else" and sam["Message"] == "Evenings are hard.\nPlease text first."
     alex = by_reference[handled]
@@ -280,7 +296,7 @@ def test_csv_cells_cannot_become_formulas(app, staff, start):
     submit(app, name=f'{start}HYPERLINK("http://evil.example","x")', message=f"{start}1+1")
     _header, row = read_csv(export(app, staff))
     assert row[4] == f'\'{start}HYPERLINK("http://evil.example","x")'
-    assert row[13] == f"'{start}1+1"
+    assert row[14] == f"'{start}1+1"
 
 
 # --- the audit log ------------------------------------------------------------------------------------------------

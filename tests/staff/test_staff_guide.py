@@ -454,7 +454,7 @@ def test_recording_twice_keeps_one_entry(app, browser):
         ({"note": "Rang\u0007 back"}, "note", "The note must not contain special control characters"),
         ({"name": "Sam\u202e"}, "name", "Remove special characters from the name"),
         ({"name": "S" * 81}, "name", "Name must be 80 characters or fewer"),
-        ({"phone": "12"}, "phone", "Enter a real phone number"),
+        ({"phone": "12"}, "phone", "Check the phone number: mobile numbers in"),
         ({"email": "not-an-email"}, "email", "Enter an email address in the right format"),
     ],
 )

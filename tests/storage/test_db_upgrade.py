@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import inspect
 
+from tests.support.operator import set_operator
 from tests.support.servers import free_port
 from wizard.storage import Database
 from wizard.storage.db import head_revision
@@ -64,6 +65,7 @@ def test_creating_the_app_in_production_touches_no_database(tmp_path, monkeypatc
 
     monkeypatch.setenv("WIZARD_ENV", "production")
     monkeypatch.setenv("PUBLIC_HOST", "localhost")
+    set_operator(monkeypatch)
     port = free_port()
     app = create_app(
         {

@@ -20,6 +20,7 @@ DETAILS = {
     "name": "Quintessa Marlowe-Brightwater",
     "phone": "+447911123456",
     "email": "quintessa.brightwater@example.org",
+    "contact_method": "call",
     "best_time": "evening",
     "language": "pt",
     "leave_message": "no",

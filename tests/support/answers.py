@@ -26,6 +26,7 @@ CALLBACK = {
     "name": "Quintessa Marlowe-Brightwater",
     "phone": "+44 7911 123456",
     "email": "quintessa.brightwater@example.org",
+    "contact_method": "call",
     "best_time": "evening",
     "language": "pt",
     "leave_message": "no",

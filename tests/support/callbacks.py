@@ -13,6 +13,7 @@ VALID = {
     "name": "Sam",
     "phone": "+44 7911 123456",
     "email": "",
+    "contact_method": "call",
     "best_time": "morning",
     "language": "en",
     "leave_message": "no",

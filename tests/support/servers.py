@@ -151,6 +151,7 @@ def callback_form(hidden: dict, name: str, message: str) -> dict:
         "name": name,
         "phone": CALLBACK_PHONE,
         "email": "",
+        "contact_method": "call",
         "best_time": "evening",
         "language": "en",
         "leave_message": "no",

@@ -152,6 +152,7 @@ DETAILS = {
     "name": "Sam Example",
     "phone": "+447911123456",
     "email": "sam@example.org",
+    "contact_method": "text",
     "best_time": "evening",
     "language": "es",
     "leave_message": "no",

@@ -36,6 +36,7 @@ import pytest
 import requests
 
 from tests.support.database_servers import RedisServer
+from tests.support.operator import OPERATOR_SETTINGS
 from tests.support.scale_out import CSRF, FORM_KEY, REFERENCE, Visitor
 from tests.support.servers import Gunicorn, callback_form, open_store, upgrade_database
 from wizard.storage.crypto import new_key
@@ -59,6 +60,7 @@ def production_env(database_url: str, **more: str) -> dict:
     tests with two pass RATELIMIT_STORAGE_URI, the SQLite ones run one worker instead."""
     return {
         "WIZARD_ENV": "production",
+        **OPERATOR_SETTINGS,
         "PUBLIC_HOST": "127.0.0.1,localhost",
         "SECRET_KEY": secrets.token_hex(32),
         "DATA_KEYS": KEY,

@@ -37,6 +37,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from tests.support.answers import CALLBACK, FULL
+from tests.support.operator import OPERATOR_SETTINGS
 from tests.support.scale_out import CSRF, FORM_KEY, TOO_MANY, instances
 from tests.support.servers import end, free_port, log_tail
 from wizard.storage.crypto import new_key
@@ -192,6 +193,7 @@ def proxied(redis_url, tmp_path_factory) -> Iterator[Proxied]:
     folder = tmp_path_factory.mktemp("proxy")
     env = {
         "WIZARD_ENV": "production",
+        **OPERATOR_SETTINGS,
         "PUBLIC_HOST": "127.0.0.1,localhost",
         "SECRET_KEY": secrets.token_hex(32),
         "DATA_KEYS": new_key(),

@@ -24,6 +24,7 @@ import requests
 
 from tests.support.answers import CALLBACK, FULL, PERSONAL_PIECES, answer_codes
 from tests.support.database_servers import new_database
+from tests.support.operator import OPERATOR_SETTINGS
 from tests.support.scale_out import CSRF, FORM_KEY, REFERENCE, TIMEOUT, TOO_MANY, Instance, Visitor, instances
 from wizard.storage import Database, Sealer
 from wizard.storage.crypto import new_key
@@ -85,6 +86,7 @@ def database_for_instances(postgres_url) -> Iterator[str]:
 def pair(database_for_instances, redis_url, tmp_path_factory) -> Iterator[list[Instance]]:
     env = {
         "WIZARD_ENV": "production",
+        **OPERATOR_SETTINGS,
         "PUBLIC_HOST": "127.0.0.1,localhost",
         "SECRET_KEY": SECRET,
         "DATA_KEYS": KEY,
@@ -204,6 +206,7 @@ def test_with_memory_storage_each_instance_counts_on_its_own(database_for_instan
     """The negative control: without Redis the same limit is per process, so twice as many get through."""
     env = {
         "WIZARD_ENV": "production",
+        **OPERATOR_SETTINGS,
         "PUBLIC_HOST": "127.0.0.1,localhost",
         "SECRET_KEY": SECRET,
         "DATA_KEYS": KEY,

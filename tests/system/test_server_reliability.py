@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.support.operator import OPERATOR_SETTINGS
 from tests.support.servers import (
     Gunicorn,
     callback_form,
@@ -58,6 +59,7 @@ class Server(Gunicorn):
         env = {
             # Production, as served (the server refuses development mode); see secure_cookies.
             "WIZARD_ENV": "production",
+            **OPERATOR_SETTINGS,
             "PUBLIC_HOST": "127.0.0.1,localhost",
             # Two workers must share their rate limits: the server refuses memory:// with more than one.
             "RATELIMIT_STORAGE_URI": rate_limits,

@@ -33,6 +33,12 @@ BEST_TIMES = {
     "evening": N_("Evening"),
 }
 YES_NO = {"yes": N_("Yes"), "no": N_("No")}
+# A text message is often safer than a call for someone whose phone others may hear.
+CONTACT_METHODS = {"call": N_("Phone call"), "text": N_("Text message"), "email": N_("Email")}
+NEEDS_PHONE = ("call", "text")
+# A language the service's pages are not in: the person names it in their message.
+OTHER_LANGUAGE = "other"
+OTHER_LANGUAGE_LABEL = N_("Other language (tell us in the message)")
 FOR_WHOM_CHOICES = {"myself": N_("For me"), "someone_else": N_("For someone else")}
 WHOSE_DETAILS = {
     "mine": N_("Mine: contact me"),
@@ -48,7 +54,15 @@ NAME_TOO_LONG = N_("Name must be 80 characters or fewer")
 NAME_SPECIAL = N_("Remove special characters from the name")
 MESSAGE_TOO_LONG = N_("Your message must be 500 characters or fewer")
 MESSAGE_SPECIAL = N_("Remove special characters from your message")
-NOT_A_PHONE = N_("Enter a real phone number")
+NOT_A_PHONE = N_("Check the phone number: start it with + and the country code, like +44 7700 900123")
+# Said for the country the number is read for, with a real example of its mobile numbers.
+PHONE_DIGITS = N_(
+    "Check the phone number: mobile numbers in %(country)s have %(digits)s digits, like %(example)s. "
+    "You can also start with %(code)s."
+)
+PHONE_LOOKS_LIKE = N_(
+    "Check the phone number: mobile numbers in %(country)s look like %(example)s. You can also start with %(code)s."
+)
 NEEDS_COUNTRY_CODE = N_("Enter the phone number with its country code, like +44 7700 900123")
 NOT_AN_EMAIL = N_("Enter an email address in the right format, like name@example.com")
 
@@ -58,7 +72,7 @@ class ContactProblem(ValueError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
-        self.message = Message(message)
+        self.message = message if isinstance(message, Message) else Message(message)
 
 
 @dataclass(frozen=True)
@@ -100,9 +114,9 @@ def stored_message(value: object) -> str:
 def stored_phone(value: object, country: str | None) -> str:
     """The phone number in E.164, read for `country` (a two-letter code) when it has no country code."""
     number = trimmed(value)
-    if len(number) > PHONE_MAX or _has_control_characters(number):
-        raise ContactProblem(NOT_A_PHONE)
     region = country if country and len(country) == 2 else None
+    if len(number) > PHONE_MAX or _has_control_characters(number):
+        raise ContactProblem(phone_hint(region))
     if region is None and number.startswith("00"):
         # 00 is the international prefix in most of the world; without a country it can only mean "+".
         number = "+" + number[2:]
@@ -113,8 +127,27 @@ def stored_phone(value: object, country: str | None) -> str:
     if parsed is None or not phonenumbers.is_valid_number(parsed):
         if region is None and not number.startswith("+"):
             raise ContactProblem(NEEDS_COUNTRY_CODE)
-        raise ContactProblem(NOT_A_PHONE)
+        if parsed is not None and number.startswith("+"):
+            # An international number is judged by its own country code, not the person's country.
+            region = phonenumbers.region_code_for_country_code(parsed.country_code)
+        raise ContactProblem(phone_hint(region))
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_hint(region: str | None) -> Message:
+    """What a phone number for `region` should look like, from phonenumbers' own example of a
+    mobile number there (its digit count only where every mobile number there has the same)."""
+    example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE) if region else None
+    if example is None:
+        return Message(NOT_A_PHONE)
+    national = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
+    code = f"+{example.country_code}"
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    lengths = metadata.mobile.possible_length if metadata and metadata.mobile else ()
+    if len(lengths) == 1:
+        digits = str(sum(ch.isdigit() for ch in national))
+        return Message(PHONE_DIGITS, country=region, digits=digits, example=national, code=code)
+    return Message(PHONE_LOOKS_LIKE, country=region, example=national, code=code)
 
 
 def stored_email(value: object) -> str:
@@ -127,6 +160,19 @@ def stored_email(value: object) -> str:
     except EmailNotValidError:
         raise ContactProblem(NOT_AN_EMAIL) from None
     return checked.normalized
+
+
+def masked_phone(number: str) -> str:
+    """The last 3 digits of a stored number: enough to catch a typo, too little to call."""
+    return "".join(ch for ch in number if ch.isdigit())[-3:]
+
+
+def masked_email(address: str) -> str:
+    """An address with all but the first character of its local part hidden: j•••@example.org."""
+    local, at, domain = address.rpartition("@")
+    if not at or not local:
+        return "•••"
+    return f"{local[0]}•••@{domain}"
 
 
 def format_phone(number: str) -> str:

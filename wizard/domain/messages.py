@@ -24,4 +24,12 @@ class Message(str):
         return message
 
     def english(self) -> str:
-        return str.__str__(self) % self.params if self.params else str.__str__(self)
+        if not self.params:
+            return str.__str__(self)
+        params = dict(self.params)
+        if "country" in params:
+            # As the web layer does for the reader's language: a country code shows as its name.
+            from babel import Locale
+
+            params["country"] = Locale.parse("en").territories.get(params["country"], params["country"])
+        return str.__str__(self) % params

@@ -141,10 +141,14 @@ def translate_rule_text(text: object) -> str:
     return catalogue.ugettext(str(text))
 
 
+# Parameters shown exactly as given: what the person typed, and numbers and examples of numbers.
+LITERAL_PARAMS = frozenset({"text", "digits", "example", "code"})
+
+
 def _param(catalogue: NullTranslations, key: str, value: str) -> str:
     """A message's parameter in the reader's language: "country" holds a country code (shown by its
-    local name) and "text" what the person typed (shown as typed); others are message ids."""
-    if key == "text":
+    local name), "text" what the person typed and LITERAL_PARAMS are shown as given; others are message ids."""
+    if key in LITERAL_PARAMS:
         return value
     if key == "country":
         return country_name(value)
@@ -323,6 +327,8 @@ def init_app(app: Flask, locale_selector: Callable[[], str] = select_locale) -> 
     app.jinja_env.filters["t"] = translate_rule_text
     app.jinja_env.filters["country"] = country_name
     app.jinja_env.filters["language_name"] = language_name
+    # For imported macros, which do not see the page's context.
+    app.jinja_env.globals["page_language"] = language
     app.jinja_env.filters["format_list"] = format_list
     app.jinja_env.filters["reason"] = reason_text
     app.jinja_env.filters["date"] = lambda value: format_date(value, format="long")

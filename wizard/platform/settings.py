@@ -11,6 +11,7 @@ runs it at start-up and `serve-check` / gunicorn run it before starting
 from __future__ import annotations
 
 import contextvars
+import re
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
@@ -42,6 +43,39 @@ OPERATOR_DEFAULTS = {
     "OPERATOR_WEBSITE": "",
     "OPERATOR_HOURS": "",
 }
+# What a person is told before giving a phone number: who will call, from where, in which
+# languages, what the call will show, how soon, and how to cancel. An unexpected or
+# unexplained call is a real risk for someone who has not told the people around them, so
+# production refuses to start without these (and without OPERATOR_NAME). Each sentence
+# names the variable and an example.
+OPERATOR_REQUIRED = {
+    "OPERATOR_NAME": "who will contact people, as they should hear it, such as World Assistance",
+    "OPERATOR_COUNTRY": "the country the calls come from, as a two-letter code such as PT",
+    "OPERATOR_LANGUAGES": "the languages staff speak, as comma-separated codes such as pt,en",
+    "OPERATOR_CALLER_ID": "what the person's phone will show: 'withheld' or the number calls come from",
+    "OPERATOR_RESPONSE_TIME": "how soon people are contacted, such as '2 working days' or '24 hours'",
+    "OPERATOR_CANCEL_CONTACT": "a phone number or email address where a person can cancel a request",
+}
+# Development only: a clearly fictional operator (reserved example numbers and addresses), so
+# the pages can be tried out; the Reach out page labels it as an example.
+DEMO_OPERATOR = {
+    "OPERATOR_NAME": "World Assistance",
+    "OPERATOR_COUNTRY": "GB",
+    "OPERATOR_LANGUAGES": "en",
+    "OPERATOR_CALLER_ID": "withheld",
+    "OPERATOR_RESPONSE_TIME": "2 working days",
+    "OPERATOR_CANCEL_CONTACT": "cancel@example.org",
+}
+RESPONSE_TIME = re.compile(r"^([1-9][0-9]?) (working days?|hours?)$")
+WITHHELD = "withheld"
+
+
+def response_time(text: str) -> tuple[int, str] | None:
+    """'2 working days' -> (2, 'working_days'); '24 hours' -> (24, 'hours'); None if unreadable."""
+    match = RESPONSE_TIME.match(" ".join(text.lower().split()))
+    if not match:
+        return None
+    return int(match.group(1)), "hours" if match.group(2).startswith("hour") else "working_days"
 
 
 class SettingsError(RuntimeError):
@@ -92,11 +126,16 @@ class Settings(BaseSettings):
     # Fictional example listings (`directory demo`) are shown, labelled, only when this is on;
     # unset, it is on in development and off in production.
     DIRECTORY_SHOW_EXAMPLES: bool | None = None
-    OPERATOR_NAME: str = OPERATOR_DEFAULTS["OPERATOR_NAME"]
+    OPERATOR_NAME: str = ""
     OPERATOR_PHONE: str = ""
     OPERATOR_EMAIL: str = ""
     OPERATOR_WEBSITE: str = ""
     OPERATOR_HOURS: str = ""
+    OPERATOR_COUNTRY: str = ""
+    OPERATOR_LANGUAGES: str = ""
+    OPERATOR_CALLER_ID: str = ""
+    OPERATOR_RESPONSE_TIME: str = ""
+    OPERATOR_CANCEL_CONTACT: str = ""
 
     @classmethod
     def settings_customise_sources(
@@ -169,10 +208,28 @@ class Settings(BaseSettings):
         "OPERATOR_EMAIL",
         "OPERATOR_WEBSITE",
         "OPERATOR_HOURS",
+        "OPERATOR_COUNTRY",
+        "OPERATOR_LANGUAGES",
+        "OPERATOR_CALLER_ID",
+        "OPERATOR_RESPONSE_TIME",
+        "OPERATOR_CANCEL_CONTACT",
     )
     @classmethod
     def _stripped(cls, text: str) -> str:
         return text.strip()
+
+    @field_validator(*OPERATOR_REQUIRED)
+    @classmethod
+    def _operator_details(cls, text: str, info: ValidationInfo) -> str:
+        name = info.field_name
+        if not text:
+            if _production(info):
+                raise ValueError(f"{name} is not set: it must be, outside development: {OPERATOR_REQUIRED[name]}.")
+            return text
+        problem = _operator_problem(name, text, info.data.get("OPERATOR_COUNTRY", ""))
+        if problem:
+            raise ValueError(f"{name} {problem}: give {OPERATOR_REQUIRED[name]}.")
+        return text.upper() if name == "OPERATOR_COUNTRY" else text
 
     @field_validator("PUBLIC_HOST")
     @classmethod
@@ -251,12 +308,47 @@ class Settings(BaseSettings):
                 development if self.DIRECTORY_SHOW_EXAMPLES is None else self.DIRECTORY_SHOW_EXAMPLES
             ),
         }
-        for key in OPERATOR_DEFAULTS:
+        for key in [*OPERATOR_DEFAULTS, *OPERATOR_REQUIRED]:
             config[key] = getattr(self, key)
+        # Development fills in the fictional operator, all of it or none, and says so on the page.
+        config["OPERATOR_DEMO"] = development and not any(
+            getattr(self, key) for key in DEMO_OPERATOR if key != "OPERATOR_NAME"
+        )
+        if config["OPERATOR_DEMO"]:
+            config.update(DEMO_OPERATOR, OPERATOR_NAME=self.OPERATOR_NAME or DEMO_OPERATOR["OPERATOR_NAME"])
+        elif not config["OPERATOR_NAME"]:
+            config["OPERATOR_NAME"] = OPERATOR_DEFAULTS["OPERATOR_NAME"]
         # Only development reaches here without keys: validation refuses their absence otherwise.
         config["SECRET_KEY"] = self.SECRET_KEY.get_secret_value() if self.SECRET_KEY else _local_secret(instance)
         config["DATA_KEYS"] = self.DATA_KEYS.get_secret_value() if self.DATA_KEYS else _local_data_key(instance)
         return config
+
+
+def _operator_problem(name: str, text: str, country: str) -> str | None:
+    """What is wrong with an operator detail that was given (never quoting it), or None."""
+    import phonenumbers
+    from babel import Locale
+
+    english = Locale.parse("en")
+    if name == "OPERATOR_COUNTRY" and text.upper() not in english.territories:
+        return "is not a known two-letter country code"
+    if name == "OPERATOR_LANGUAGES":
+        codes = [code.strip() for code in text.split(",")]
+        if not all(code in english.languages for code in codes):
+            return "holds a code that is not a known language code"
+    if name == "OPERATOR_RESPONSE_TIME" and response_time(text) is None:
+        return "cannot be read"
+    phone_like = {"OPERATOR_CALLER_ID": text.lower() != WITHHELD, "OPERATOR_CANCEL_CONTACT": "@" not in text}
+    if phone_like.get(name) and not _valid_phone(phonenumbers, text, country):
+        return "is not a phone number that can be read (start it with + and the country code)"
+    return None
+
+
+def _valid_phone(phonenumbers, text: str, country: str) -> bool:
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(text, country.upper() or None))
+    except phonenumbers.NumberParseException:
+        return False
 
 
 class _MappingSource(EnvSettingsSource):

@@ -9,6 +9,7 @@ from wizard.domain.directory.taxonomy import ATTRIBUTES
 from wizard.domain.rulebook.models import words_for
 from wizard.platform import titles
 from wizard.platform.services import services
+from wizard.platform.settings import WITHHELD, response_time
 
 
 def _context() -> dict:
@@ -19,9 +20,31 @@ def _context() -> dict:
         "email": config["OPERATOR_EMAIL"],
         "website": config["OPERATOR_WEBSITE"],
         "hours": config["OPERATOR_HOURS"],
+        **_call_details(config),
     }
     # No crisis line is known here; the public app fills these in from the visitor's answers.
     return {"operator": operator, "crisis_contacts": None, "crisis_country": None}
+
+
+def _call_details(config) -> dict:
+    """Who will contact a person who asks, and how: shown above the call-back form and on the confirmation."""
+    cancel = config.get("OPERATOR_CANCEL_CONTACT", "")
+    caller_id = config.get("OPERATOR_CALLER_ID", "")
+    languages = config.get("OPERATOR_LANGUAGES", "")
+    details = {
+        "country": config.get("OPERATOR_COUNTRY", ""),
+        "languages": [code.strip() for code in languages.split(",") if code.strip()],
+        "withheld": caller_id.lower() == WITHHELD,
+        "caller_number": "" if caller_id.lower() == WITHHELD else caller_id,
+        "response": response_time(config.get("OPERATOR_RESPONSE_TIME", "")),
+        "cancel_email": cancel if "@" in cancel else "",
+        "cancel_phone": cancel if cancel and "@" not in cancel else "",
+        "demo": bool(config.get("OPERATOR_DEMO")),
+    }
+    details["described"] = bool(
+        details["country"] or details["languages"] or caller_id or details["response"] or cancel
+    )
+    return details
 
 
 # The control for each kind of question: one answer (radio buttons) or several (checkboxes) share one partial.

@@ -3,7 +3,7 @@
 Every check carries its own English message id (translated where shown). What a value
 may hold, and how it is cleaned for storing, is in wizard.domain.contact_details, which
 the staff conversation guide shares; the validators here only apply it to the form.
-The five small validator classes have no WTForms equivalent that reads the field's data
+The six small validator classes have no WTForms equivalent that reads the field's data
 (Optional reads the raw input; laa-access writes its ValidateIf the same way).
 """
 
@@ -18,7 +18,10 @@ from wtforms.validators import AnyOf, DataRequired, StopValidation, ValidationEr
 
 from wizard.domain.contact_details import (
     BEST_TIMES,
+    CONTACT_METHODS,
     FOR_WHOM_CHOICES,
+    NEEDS_PHONE,
+    OTHER_LANGUAGE,
     WHOSE_DETAILS,
     YES_NO,
     ContactProblem,
@@ -44,6 +47,18 @@ class RequiredWithout:
             return
         field.errors[:] = []
         raise StopValidation(None if trimmed(form[self.other].data) else self.message)
+
+
+class NeededFor:
+    """An empty field the chosen contact method needs (a text message needs a phone number)."""
+
+    def __init__(self, methods: tuple[str, ...], message: str) -> None:
+        self.methods = methods
+        self.message = message
+
+    def __call__(self, form, field) -> None:
+        if not trimmed(field.data) and form.contact_method.data in self.methods:
+            raise StopValidation(self.message)
 
 
 class MayBeLeftEmpty:
@@ -110,22 +125,36 @@ class CallbackForm(FlaskForm):
             return None
 
     name = StringField(validators=[DataRequired(message=N_("Enter a name or nickname we can ask for"))])
-    phone = StringField(
-        validators=[RequiredWithout("email", message=N_("Enter a phone number or an email address, or both"))]
+    contact_method = RadioField(
+        validate_choice=False,
+        validators=[AnyOf(CONTACT_METHODS, message=N_("Select how you would like us to contact you"))],
     )
-    email = StringField(validators=[MayBeLeftEmpty()])
+    phone = StringField(
+        validators=[
+            NeededFor(NEEDS_PHONE, N_("Enter a phone number for a call or a text message, or choose email")),
+            RequiredWithout("email", message=N_("Enter a phone number or an email address, or both")),
+        ]
+    )
+    email = StringField(
+        validators=[
+            NeededFor(("email",), N_("Enter an email address, or choose a phone call or a text message")),
+            MayBeLeftEmpty(),
+        ]
+    )
     # `validate_choice=False`: AnyOf checks each choice, with a message that says what to do.
     best_time = RadioField(
         validate_choice=False, validators=[AnyOf(BEST_TIMES, message=N_("Select the best time to contact you"))]
     )
     language = RadioField(
-        validate_choice=False, validators=[AnyOf(LANGUAGES, message=N_("Select the language you would like us to use"))]
+        validate_choice=False,
+        validators=[AnyOf([*LANGUAGES, OTHER_LANGUAGE], message=N_("Select the language you would like us to use"))],
     )
     leave_message = RadioField(
         validate_choice=False, validators=[AnyOf(YES_NO, message=N_("Select whether it is safe to leave a message"))]
     )
     say_who = RadioField(
-        validate_choice=False, validators=[AnyOf(YES_NO, message=N_("Select whether we can say who is calling"))]
+        validate_choice=False,
+        validators=[AnyOf(YES_NO, message=N_("Select whether we can say where we are calling from"))],
     )
     for_whom = RadioField(
         validate_choice=False, validators=[AnyOf(FOR_WHOM_CHOICES, message=N_("Select who the help is for"))]
@@ -171,7 +200,7 @@ class CallbackForm(FlaskForm):
             details["phone"] = stored_phone(self.phone.data, self.country)
         if trimmed(self.email.data):
             details["email"] = stored_email(self.email.data)
-        for field in ("best_time", "language", "leave_message", "say_who", "for_whom"):
+        for field in ("contact_method", "best_time", "language", "leave_message", "say_who", "for_whom"):
             details[field] = self[field].data
         if details["for_whom"] == "someone_else":
             details["whose_details"] = self.whose_details.data

@@ -23,6 +23,8 @@ from wizard.domain.journey import Journey
 from wizard.storage.callbacks import StoredRequest
 
 STATUSES = {"open": "Open", "handled": "Handled"}
+CONTACT_METHODS = {"call": "Phone call", "text": "Text message", "email": "Email"}
+OTHER_LANGUAGE = "Another language (named in the message)"
 YES_NO = {"yes": "Yes", "no": "No"}
 FOR_WHOM_STAFF_LABELS = {"myself": "The person asking", "someone_else": "Someone else"}
 WHOSE_DETAILS = {
@@ -39,6 +41,8 @@ def _language_names() -> dict[str, str]:
 def language_name(code: str | None) -> str:
     if not code:
         return ""
+    if code == "other":
+        return OTHER_LANGUAGE
     return _language_names().get(code, code)
 
 
@@ -79,6 +83,7 @@ class Described:
     name: str
     phone: str
     email: str
+    contact_method: str
     best_time: str
     language: str
     leave_message: str
@@ -106,6 +111,7 @@ def request_fields(item: StoredRequest) -> Described:
         name=d.get("name", ""),
         phone=format_phone(d["phone"]) if d.get("phone") else "",
         email=d.get("email", ""),
+        contact_method=_label(CONTACT_METHODS, d.get("contact_method")),
         best_time=_label(BEST_TIMES, d.get("best_time")),
         language=language_name(d.get("language")),
         leave_message=_label(YES_NO, d.get("leave_message")),
@@ -157,6 +163,7 @@ CSV_HEADER = [
     "Name",
     "Phone",
     "Email",
+    "How to contact",
     "Best time to contact",
     "Language",
     "Safe to leave a message",
@@ -202,6 +209,7 @@ def csv_row(item: StoredRequest, partner_names: dict[str, str]) -> list[str]:
         d.name,
         d.phone,
         d.email,
+        d.contact_method,
         d.best_time,
         d.language,
         d.leave_message,

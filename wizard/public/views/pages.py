@@ -153,6 +153,13 @@ def _error_page(status: int, title: str, message: str):
 def register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError):
+        if request.endpoint == "contact.reach_out":
+            # A call-back form must not lose what the person typed: it comes back filled in.
+            from wizard.public.views.reach_out import refilled_after_expiry
+
+            had_cookie = bool(request.cookies)
+            state.clear()
+            return refilled_after_expiry(had_cookie)
         if not request.cookies:
             # No cookie came back at all: the browser refuses cookies.
             return redirect(url_for("pages.cookies_off"), 303)

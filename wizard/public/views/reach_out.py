@@ -10,7 +10,18 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import BadRequest
 
-from wizard.domain.contact_details import BEST_TIMES, FOR_WHOM_CHOICES, WHOSE_DETAILS, YES_NO, valid_form_key
+from wizard.domain.contact_details import (
+    BEST_TIMES,
+    CONTACT_METHODS,
+    FOR_WHOM_CHOICES,
+    OTHER_LANGUAGE,
+    OTHER_LANGUAGE_LABEL,
+    WHOSE_DETAILS,
+    YES_NO,
+    masked_email,
+    masked_phone,
+    valid_form_key,
+)
 from wizard.domain.journey import Walk
 from wizard.platform.i18n import LANGUAGES, language, translate_rule_text
 from wizard.platform.rate_limits import limiter
@@ -25,6 +36,9 @@ log = logging.getLogger(__name__)
 
 # The reference of the request this browser sent, to show on the confirmation page.
 REFERENCE = "callback_reference"
+# What the confirmation repeats of the request: the method, time and language codes, and the
+# contact only masked ("ending 678"), so a typo can be caught without the cookie holding it.
+CONFIRMATION = "callback_confirmation"
 RETRY_AFTER_SECONDS = 5
 
 
@@ -52,10 +66,14 @@ def _form_context(form: CallbackForm, field_errors: dict) -> dict:
         "form": form,
         "field_errors": field_errors,
         "best_times": _choices(BEST_TIMES),
+        "contact_methods": _choices(CONTACT_METHODS),
         "yes_no": _choices(YES_NO),
         "for_whom_choices": _choices(FOR_WHOM_CHOICES),
         "whose_choices": _choices(WHOSE_DETAILS),
-        "language_choices": [(code, name) for code, (name, _dir) in LANGUAGES.items()],
+        "language_choices": [
+            *((code, name) for code, (name, _dir) in LANGUAGES.items()),
+            (OTHER_LANGUAGE, translate_rule_text(OTHER_LANGUAGE_LABEL)),
+        ],
     }
 
 
@@ -100,23 +118,68 @@ def reach_out():
                 status = 503
             else:
                 session[REFERENCE] = reference
+                session[CONFIRMATION] = _confirmation(details)
                 return redirect(url_for("contact.requested"), 303)
         for field, message in form.first_errors().items():
             field_errors.setdefault(field, translate_rule_text(message))
         strip_invisible_characters(form)
+    page = _page(form, field_errors, answers, result)
+    # A database outage is usually over in seconds: say so, rather than an hour (limits.py
+    # keeps this value from being replaced by the rate limit's own reset time).
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else {}
+    return page, status, headers
+
+
+def _page(form: CallbackForm, field_errors: dict, answers: dict, result, notice: str | None = None) -> str:
     page_errors = [{"href": f"#{_anchor(field)}", "message": message} for field, message in field_errors.items()]
-    page = render_template(
+    if notice:
+        # At the top of the page too, where focus goes: the form itself is far below.
+        page_errors.insert(0, {"href": "#callback-notice", "message": notice})
+    return render_template(
         "pages/reach_out.html",
         result=result,
         **nearby(result, answers),
         errors=page_errors,
         previous_reference=session.get(REFERENCE),
+        notice=notice,
         **_form_context(form, field_errors),
     )
-    # A database outage is usually over in seconds: say so, rather than an hour (limits.py
-    # keeps this value from being replaced by the rate limit's own reset time).
-    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else {}
-    return page, status, headers
+
+
+def refilled_after_expiry(had_cookie: bool):
+    """The form as the person filled it in, when its token could not be checked (the session
+    expired, or no cookie came back): nothing is stored, the answers are already cleared, and
+    a fresh token lets them check their details and press Send again."""
+    # The posted form fields only: a body in any other format is not read (and not an error).
+    form = CallbackForm(formdata=request.form)
+    strip_invisible_characters(form)
+    if not valid_form_key(form.form_key.data):
+        form.form_key.data = secrets.token_urlsafe(24)
+    if had_cookie:
+        notice = _(
+            "For your privacy we cleared your answers after 30 minutes. "
+            "Your contact details are still here: check them and press Send again."
+        )
+    else:
+        notice = _(
+            "Your browser did not send back the cookie this form needs, so we could not send it. "
+            "Your contact details are still here: check that cookies are turned on and press Send again."
+        )
+    return _page(form, {}, {}, None, notice=notice), 400
+
+
+def _confirmation(details: dict) -> dict:
+    method = details.get("contact_method")
+    if method == "email" or "phone" not in details:
+        contact = {"email": masked_email(details["email"])}
+    else:
+        contact = {"phone_ending": masked_phone(details["phone"])}
+    return {
+        "method": method,
+        "best_time": details.get("best_time"),
+        "language": details.get("language"),
+        **contact,
+    }
 
 
 def _storage_failed(exc: SQLAlchemyError) -> str:
@@ -134,7 +197,13 @@ def _storage_failed(exc: SQLAlchemyError) -> str:
 
 
 def _anchor(field: str) -> str:
-    radios = {"best_time": "anytime", "leave_message": "yes", "say_who": "yes", "for_whom": "myself"}
+    radios = {
+        "contact_method": "call",
+        "best_time": "anytime",
+        "leave_message": "yes",
+        "say_who": "yes",
+        "for_whom": "myself",
+    }
     if field == "language":
         return "callback-language-" + next(iter(LANGUAGES))
     if field == "whose_details":
@@ -149,4 +218,12 @@ def requested():
     reference = session.get(REFERENCE)
     if not isinstance(reference, str):
         return redirect(url_for("contact.reach_out"), 303)
-    return render_template("pages/callback_requested.html", reference=reference)
+    confirmation = session.get(CONFIRMATION)
+    confirmation = confirmation if isinstance(confirmation, dict) else {}
+    return render_template(
+        "pages/callback_requested.html",
+        reference=reference,
+        confirmation=confirmation,
+        best_time=translate_rule_text(BEST_TIMES.get(confirmation.get("best_time"), "")),
+        method=confirmation.get("method"),
+    )
