@@ -19,12 +19,10 @@ SHARED = re.compile(r"^http://localhost(/(?:embed/[a-z0-9-]+/)?shared/([A-Za-z0-
 
 
 def approach_ids(page) -> list[str]:
-    """The approaches on a results page, in order: full cards, then the shorter list."""
+    """The approaches on a results page, in order: the cards, then the shorter list."""
     start = page.html.index('<section aria-labelledby="approaches">')
     section = page.html[start : page.html.index("</section>", start)]
-    cards = re.findall(r'<article class="card" id="approach-([a-z0-9-]+)"', section)
-    more = re.findall(r'href="(?:/embed/[a-z0-9-]+)?/approaches/([a-z0-9-]+)"', section)
-    return cards + more
+    return re.findall(r'<li class="(?:card|more-list__item)" id="approach-([a-z0-9-]+)"', section)
 
 
 def share_link(page) -> str:
@@ -67,7 +65,6 @@ def test_results_page_offers_a_link_and_a_plan(browser):
     assert '<h2 id="share">Keep these results</h2>' in page.html
     assert 'href="/results/share"' in page.html
     assert 'href="/plan"' in page.html
-    assert 'href="#share"' in page.html  # listed under "On this page"
 
 
 def test_share_page_says_what_the_link_holds_before_showing_it(browser):
@@ -247,7 +244,7 @@ def _check_plan(page, approach_names: list[str]) -> None:
     text = page.text()
     positions = [text.index(name) for name in approach_names]
     assert positions == sorted(positions), "the approaches are in the order of the results"
-    assert text.count("What to expect:") == len(approach_names)
+    assert text.count("How to start:") == len(approach_names)
     assert "If someone has overdosed or is in danger now, call 999" in text
     assert "FRANK" in text and 'href="tel:03001236600"' in page.html
     assert "My next steps" in text

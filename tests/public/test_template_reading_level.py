@@ -67,7 +67,7 @@ def test_every_template_sentence_is_plain():
 @pytest.mark.parametrize(
     ("filename", "text"),
     [
-        ("pages/results.html", "Notwithstanding considerable heterogeneity, multidisciplinary interventions demonstrate efficacy."),
+        ("pages/results.html", "Notwithstanding considerable heterogeneity between jurisdictions, multidisciplinary interventions demonstrate substantial efficacy."),
         ("partials/first_step.html", "You can telephone the organisation's confidential information service whenever convenient."),
     ],
 )

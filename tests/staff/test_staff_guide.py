@@ -64,19 +64,17 @@ def section(markup: str, labelled_by: str) -> str:
 
 
 def approach_ids(markup: str) -> list[str]:
-    """Approaches in order: the full cards, then the shorter list (links on the public page)."""
+    """Approaches in order: the cards, then the shorter list."""
     part = section(markup, "approaches")
-    found = re.findall(r'<(?:article|li) class="(?:card|more-list__item)" id="approach-([a-z0-9-]+)"', part)
-    found += re.findall(r'<a href="/approaches/([a-z0-9-]+)"', part)
-    return found
+    return re.findall(r'<li class="(?:card|more-list__item)" id="approach-([a-z0-9-]+)"', part)
 
 
 def information_ids(markup: str) -> list[str]:
-    return re.findall(r'<article class="card" id="approach-([a-z0-9-]+)"', section(markup, "policies"))
+    return re.findall(r'<div class="note" id="approach-([a-z0-9-]+)"', markup)
 
 
 def organisations(markup: str) -> list[str]:
-    return [text_of(name) for name in re.findall(r'<h4 class="org__name">(.*?)</h4>', markup, re.S)]
+    return [text_of(name) for name in re.findall(r'<h3 class="org__name">(.*?)</h3>', markup, re.S)]
 
 
 def helplines(markup: str) -> list[str]:
@@ -97,7 +95,7 @@ def card_blocks(markup: str) -> dict[str, str]:
     return {
         approach: block
         for block, approach in re.findall(
-            r'(<article class="card" id="approach-([a-z0-9-]+)".*?</article>)', markup, re.S
+            r'(<li class="card" id="approach-([a-z0-9-]+)".*?</details>\n</li>)', markup, re.S
         )
     }
 
@@ -227,7 +225,7 @@ def test_full_answers_give_the_public_results_with_the_same_reasons_cautions_and
     # The full cards are the public partial's own HTML: reasons, what to expect, evidence,
     # cautions and quoted sources, word for word.
     guide_cards, public_cards = card_blocks(page.html), card_blocks(public)
-    assert list(guide_cards) == list(public_cards) and len(guide_cards) >= 6
+    assert list(guide_cards) == list(public_cards) and len(guide_cards) == 3
     for approach, block in guide_cards.items():
         assert block == public_cards[approach], approach
     assert "Cautions" in text_of("".join(guide_cards.values()))

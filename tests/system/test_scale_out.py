@@ -55,7 +55,7 @@ def walk(visitor: Visitor, answers: dict) -> requests.Response:
 
 
 def approaches_on(html: str) -> set[str]:
-    cards = set(re.findall(r'<article class="card" id="approach-([^"]+)"', html))
+    cards = set(re.findall(r'<li class="card" id="approach-([^"]+)"', html))
     listed = set(re.findall(r'href="/approaches/([^"?#]+)"', html))
     return cards | listed
 
