@@ -479,9 +479,24 @@ def _check_questions(questions: list, index: _ReferenceIndex, reader: _ProblemCo
                     f"id {question.id!r}",
                     "'exclusive' only makes sense in a multiple-choice question",
                 )
+            if option.audience:
+                for message in _audience_problems(question, option, index):
+                    reader.problem(file, line_at(raw, ("options", n, "audience")), f"id {question.id!r}", message)
         if question.ask_if is not None:
             for message in _check_condition(question.ask_if, index, before=index.order[question.id]):
                 reader.problem(file, line_at(raw, ("ask_if",)), f"id {question.id!r}", message)
+
+
+def _audience_problems(question: Question, option, index: _ReferenceIndex) -> Iterable[str]:
+    """An option offered to one audience only must be decided by an earlier answer to 'who', and must
+    not be the only way to say something everyone may need to say."""
+    if question.id == "who" or index.order.get("who", len(index.order)) > index.order[question.id]:
+        yield "'audience' needs the 'who' question to be asked before this question"
+    if option.crisis:
+        yield "a crisis option must be offered to everyone: remove 'audience'"
+    for audience in ("myself", "someone_else"):
+        if len(question.options_for(audience)) < 2:
+            yield f"leaves fewer than two options for {audience}"
 
 
 def _check_places(

@@ -96,6 +96,12 @@ class Option(Frozen):
     exclusive: StrictBool = False
     # Choosing it sends the person straight to crisis contacts.
     crisis: StrictBool = False
+    # Offered only when the help is for someone else ("I don't know" fits a carer, not the person
+    # themselves); an answer with it from anyone else is refused like any option not shown.
+    audience: Literal["someone_else"] | None = None
+
+    def offered_to(self, audience: str) -> bool:
+        return self.audience is None or self.audience == audience
 
 
 # Questions whose answers come from the places data (wizard.domain.places), not from options.
@@ -136,6 +142,10 @@ class Question(Frozen):
 
     def option(self, code: str) -> Option | None:
         return next((o for o in self.options if o.code == code), None)
+
+    def options_for(self, audience: str) -> tuple[Option, ...]:
+        """The options this reader is offered (all of them, unless some are for one audience only)."""
+        return tuple(o for o in self.options if o.offered_to(audience))
 
 
 class Region(Frozen):
