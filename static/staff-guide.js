@@ -40,6 +40,16 @@
     var key = chosen && chosen.value === "someone_else" ? "data-someone-else" : "data-myself";
     var nodes = form.querySelectorAll("[data-myself]");
     for (var i = 0; i < nodes.length; i++) nodes[i].textContent = nodes[i].getAttribute(key);
+    // Answers offered to one audience only ("I don't know" is for someone else): shown for it alone,
+    // and unticked when hidden, so a hidden answer is never sent.
+    var audience = chosen ? chosen.value : "myself";
+    var limited = form.querySelectorAll("[data-audience]");
+    for (var j = 0; j < limited.length; j++) {
+      var off = limited[j].getAttribute("data-audience") !== audience;
+      limited[j].hidden = off;
+      var input = limited[j].querySelector("input");
+      if (off && input) input.checked = false;
+    }
   }
 
   /* 3. Questions the answers skip: their answers are hidden (and not used) until they apply. */

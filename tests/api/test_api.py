@@ -162,6 +162,7 @@ def test_questions_are_listed_in_order_with_their_options_and_conditions(app, cl
         "hint": None,
         "exclusive": True,
         "crisis": False,
+        "audience": None,
     }
     readiness = {o["code"]: o for o in by_id["readiness"]["options"]}
     assert readiness["not_sure"]["label"] == {
@@ -300,10 +301,12 @@ def _random_answers(journey, rng: random.Random) -> dict:
             continue
         if rng.random() < 0.2:
             continue
-        codes = sorted(journey.valid_codes(question))
+        # The options offered to this reader ("I do not know" only when the help is for someone else).
+        audience = "someone_else" if answers.get("who") == "someone_else" else "myself"
+        codes = sorted(journey.valid_codes(question, audience))
         if question.kind == "multiple":
-            exclusive = [o.code for o in question.options if o.exclusive]
-            plain = [o.code for o in question.options if not o.exclusive]
+            exclusive = [o.code for o in question.options_for(audience) if o.exclusive]
+            plain = [o.code for o in question.options_for(audience) if not o.exclusive]
             answers[question.id] = (
                 [rng.choice(exclusive)] if exclusive and rng.random() < 0.2 else rng.sample(plain, rng.randint(0, 3))
             )
@@ -413,6 +416,16 @@ def test_partial_and_empty_answers_are_fine(client):
             {"answers": {"support": ["online", "none_of_these"]}},
             "answers.support",
             "“None of these” cannot be chosen together with other answers",
+        ),
+        (
+            {"answers": {"who": "myself", "substances": ["dont_know"]}},
+            "answers.substances",
+            "“I do not know” can only be chosen when the help is for someone else",
+        ),
+        (
+            {"answers": {"previous_treatment": "dont_know"}},
+            "answers.previous_treatment",
+            "“I do not know” can only be chosen when the help is for someone else",
         ),
         (
             {"answers": {"substances": ["alcohol"], "injecting": "injects"}},
@@ -678,3 +691,13 @@ def test_openapi_document_describes_the_api(client):
     assert match["responses"]["422"]["content"]["application/problem+json"]["schema"] == {
         "$ref": "#/components/schemas/Problem"
     }
+
+
+def test_i_do_not_know_is_listed_for_someone_else_and_matched_as_safely_as_not_saying(client):
+    questions = {q["id"]: q for q in client.get("/api/v1/questions").get_json()["questions"]}
+    options = {o["code"]: o for o in questions["injecting"]["options"]}
+    assert options["dont_know"]["audience"] == "someone_else"
+    assert options["prefer_not_to_say"]["audience"] is None
+    body = post(client, {"answers": {"who": "someone_else", "substances": ["dont_know"]}}).get_json()
+    shown = {a["id"] for a in body["approaches"]}
+    assert {"naloxone", "needle-syringe-exchange"} <= shown

@@ -39,7 +39,7 @@ def test_safety_passes_on_the_shipped_rules(capsys):
     with pytest.raises(SystemExit) as stopped:
         main(["rules", "safety"])
     assert stopped.value.code == 0
-    assert "Safety OK: 7 invariants hold" in capsys.readouterr().out
+    assert "Safety OK: 8 invariants hold" in capsys.readouterr().out
 
 
 def test_safety_lists_each_broken_promise_with_the_answers(tmp_path, capsys):

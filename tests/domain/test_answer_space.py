@@ -14,10 +14,16 @@ def walked(rulebook, matcher):
 
 def test_the_walk_covers_every_single_choice_combination(rulebook, walked):
     countries = representative_countries(rulebook)
-    singles = [q for q in rulebook.questions if q.kind == "single" and q.ask_if is None and q.id != "danger"]
-    expected = len(countries)
-    for q in singles:
-        expected *= len(q.options)
+    singles = [
+        q for q in rulebook.questions if q.kind == "single" and q.ask_if is None and q.id not in ("danger", "who")
+    ]
+    # Each audience with the options it is offered ("I do not know" is for someone else only).
+    expected = 0
+    for audience in ("myself", "someone_else"):
+        combinations = len(countries)
+        for q in singles:
+            combinations *= len(q.options_for(audience))
+        expected += combinations
     base = {
         tuple(
             sorted(
@@ -32,8 +38,26 @@ def test_the_walk_covers_every_single_choice_combination(rulebook, walked):
     # Region and town are walked left blank and as "prefer not to say", never as a place.
     assert {a.get("town") for a, _ in walked} == {None, "", "prefer_not_to_say"}
     assert {a.get("subdivision") for a, _ in walked} == {None, "", "prefer_not_to_say"}
-    for profile in multiple_profiles(rulebook):
-        assert any(all(a.get(k) == v for k, v in profile.items()) for a, _ in walked)
+    for audience in ("myself", "someone_else"):
+        for profile in multiple_profiles(rulebook, audience):
+            assert any(a["who"] == audience and all(a.get(k) == v for k, v in profile.items()) for a, _ in walked)
+
+
+def test_i_do_not_know_is_walked_for_someone_else_only(walked):
+    """The walk has the answers a person can give: "I do not know" is offered only to someone else."""
+
+    def not_known(answers):
+        return [qid for qid, v in answers.items() if "dont_know" in (v if isinstance(v, list) else [v])]
+
+    asked = {qid for answers, _ in walked if answers["who"] == "someone_else" for qid in not_known(answers)}
+    assert asked == {"substances", "injecting", "previous_treatment"}
+    assert not any(not_known(answers) for answers, _ in walked if answers["who"] == "myself")
+
+
+def test_not_knowing_the_substances_skips_injecting_as_not_saying_does(walked):
+    for answers, _ in walked:
+        if answers.get("substances") in (["dont_know"], ["prefer_not_to_say"]):
+            assert "injecting" not in answers, answers
 
 
 def test_everyone_gets_at_least_three_approaches(walked):

@@ -225,3 +225,64 @@ def test_country_choices_are_sorted_and_end_with_prefer_not_to_say(journey):
     assert names == sorted(names, key=str.casefold)
     assert journey.country_choices[-1].code == "prefer_not_to_say"
     assert len(journey.country_choices) > 240
+
+
+# --- "I do not know": offered only when the help is for someone else ----------------------------
+
+NOT_KNOWN_QUESTIONS = ("substances", "injecting", "previous_treatment")
+
+
+@pytest.mark.parametrize("qid", NOT_KNOWN_QUESTIONS)
+def test_i_do_not_know_is_offered_to_someone_else_only(journey, qid):
+    question = journey.by_id[qid]
+    assert "dont_know" in [c.code for c in journey.choices(question, "someone_else")]
+    assert "dont_know" not in [c.code for c in journey.choices(question, "myself")]
+    # A form that does not know yet who the help is for lists it, saying whom it is for.
+    every = {c.code: c for c in journey.choices(question, None)}
+    assert every["dont_know"].audience == "someone_else"
+    assert every["dont_know"].hint == "Only if the help is for someone else"
+
+
+@pytest.mark.parametrize("qid", NOT_KNOWN_QUESTIONS)
+def test_a_forged_i_do_not_know_is_refused_with_a_clear_message(journey, qid):
+    question = journey.by_id[qid]
+    value, error = journey.validate(question, ["dont_know"], "myself", {"who": "myself"})
+    assert value is None
+    assert error.english() == "“I do not know” can only be chosen when the help is for someone else"
+    value, error = journey.validate(question, ["dont_know"], "someone_else", {"who": "someone_else"})
+    assert error is None and value in ("dont_know", ["dont_know"])
+
+
+def test_i_do_not_know_cannot_be_combined_with_a_substance(journey):
+    question = journey.by_id["substances"]
+    _value, error = journey.validate(question, ["dont_know", "opioids"], "someone_else")
+    assert error is not None and "cannot be chosen together" in error
+
+
+def test_changing_who_to_myself_drops_i_do_not_know_and_asks_again(journey):
+    walk = journey.walk({"who": "someone_else", "country": "GB", "danger": "not_now", "substances": ["dont_know"]})
+    assert walk.answers["substances"] == ["dont_know"]
+    changed = walk.with_answer("who", "myself")
+    assert "substances" not in changed.answers
+    assert changed.next_question.id in ("subdivision", "substances")
+    assert "substances" not in journey.walk({**walk.answers, "who": "myself"}).answers
+
+
+def test_stored_i_do_not_know_is_kept_for_someone_else_only(journey):
+    stored = {"who": "myself", "previous_treatment": "dont_know", "injecting": "dont_know"}
+    assert journey.well_formed(stored) == {"who": "myself"}
+    theirs = {**stored, "who": "someone_else"}
+    assert journey.well_formed(theirs) == theirs
+
+
+def test_the_one_page_form_refuses_i_do_not_know_for_oneself(journey):
+    form = MultiDict({**{k: v for k, v in FULL.items() if not isinstance(v, list)}, "previous_treatment": "dont_know"})
+    reading = journey.read_form(form)
+    problems = {p.question.id: p.error for p in reading.problems}
+    assert (
+        problems["previous_treatment"].english()
+        == "“I do not know” can only be chosen when the help is for someone else"
+    )
+    reading = journey.read_form(MultiDict({**form.to_dict(), "who": "someone_else"}))
+    assert "previous_treatment" not in {p.question.id for p in reading.problems}
+    assert reading.walk.answers["previous_treatment"] == "dont_know"

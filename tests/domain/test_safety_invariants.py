@@ -152,6 +152,30 @@ def test_7_fails_when_an_item_has_no_reason(rulebook, monkeypatch):
     assert any("is shown without a reason" in p for p in problems_for(rulebook, 7))
 
 
+def test_1_fails_when_not_knowing_the_substances_hides_naloxone(rulebook):
+    # A carer who does not know which substances must still see naloxone, as "prefer not to say" does.
+    broken = rulebook.model_copy(
+        update={"rules": tuple(r for r in rulebook.rules if r.id != "substances-not-known-overdose-safety")}
+    )
+    assert any("naloxone is not shown" in p for p in problems_for(broken, 1))
+
+
+def test_8_fails_when_not_knowing_is_less_safe_than_not_saying(rulebook):
+    # "I do not know" whether they inject, without the injecting-safety services "prefer not to say" gets.
+    broken = rulebook.model_copy(update={"rules": tuple(r for r in rulebook.rules if r.id != "injecting-not-known")})
+    problems = problems_for(broken, 8)
+    assert problems and "is shown for 'prefer not to say' but not for 'I do not know'" in problems[0]
+
+
+def test_the_walk_includes_i_do_not_know_for_someone_else(rulebook):
+    from wizard.domain.coverage import walk
+
+    seen = list(walk(rulebook))
+    assert any(a["substances"] == ["dont_know"] and a["who"] == "someone_else" for a in seen)
+    assert any(a.get("injecting") == "dont_know" for a in seen)
+    assert not any(a["who"] == "myself" and "dont_know" in a["substances"] for a in seen)
+
+
 @pytest.mark.parametrize("number", [i.number for i in s.INVARIANTS])
 def test_every_invariant_has_a_broken_fixture(number):
     names = [name for name in globals() if name.startswith(f"test_{number}_fails_")]

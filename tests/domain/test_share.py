@@ -303,3 +303,11 @@ def test_a_tampered_expired_code_is_invalid_not_expired(journey):
     code = code_for(journey, FULL)
     changed = code[:5] + ("A" if code[5] != "A" else "B") + code[6:]
     assert reason(journey, changed, now=NOW + 31 * DAY) == "invalid"
+
+
+def test_i_do_not_know_comes_back_only_for_someone_else(journey):
+    theirs = {"who": "someone_else", "country": "GB", "danger": "not_now", "substances": ["dont_know"]}
+    assert read_code(journey, code_for(journey, theirs), SECRET, now=NOW).answers == theirs
+    # A code sealed with "I do not know" for oneself (no form offers it) opens without it.
+    mine = {**theirs, "who": "myself"}
+    assert "substances" not in read_code(journey, code_for(journey, mine), SECRET, now=NOW).answers

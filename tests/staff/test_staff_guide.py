@@ -190,6 +190,21 @@ def test_the_wording_follows_who_the_help_is_for(browser):
     assert "Ask: which country are you in?" in guide_page(browser, {"who": "myself"}).text()
 
 
+def test_i_do_not_know_is_there_for_someone_else_and_hidden_for_oneself(browser):
+    choice = re.compile(
+        r'<div class="choice" data-audience="someone_else"( hidden)?>\s*<input[^>]*id="injecting-dont_know"'
+    )
+    theirs = choice.search(guide_page(browser, {"who": "someone_else", "substances": ["opioids"]}).html)
+    assert theirs and not theirs.group(1)
+    # Hidden for oneself (the script shows it again when "who" changes), and refused if sent anyway.
+    page = guide_page(browser, {"who": "myself", "substances": ["opioids"], "previous_treatment": "dont_know"})
+    assert choice.search(page.html).group(1) == " hidden"
+    assert "“I do not know” can only be chosen when the help is for someone else" in page.text()
+    assert re.search(
+        r'<div class="choice" data-audience="someone_else">\s*<input[^>]*id="previous_treatment-dont_know"', page.html
+    )
+
+
 def test_validation_errors_are_listed_in_an_error_summary(browser):
     page = guide_page(browser, {"who": "myself", "faith": "forged", "substances": ["opioids", "prefer_not_to_say"]})
     assert page.title.startswith("Error: Conversation guide")

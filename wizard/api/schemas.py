@@ -91,6 +91,9 @@ class Option(Shape):
     """Cannot be combined with other options."""
     crisis: bool
     """Choosing it means danger now: show emergency contacts."""
+    audience: Literal["someone_else"] | None = None
+    """Offered only when the help is for this person (the answer to `who`), such as "I don't know" for
+    someone else; null: offered to everyone. Sent by anyone else, it is refused."""
 
     @classmethod
     def of(cls, option: m.Option) -> Option:
@@ -100,6 +103,7 @@ class Option(Shape):
             hint=Wording.of(option.hint),
             exclusive=option.exclusive,
             crisis=option.crisis,
+            audience=option.audience,
         )
 
     @classmethod

@@ -12,12 +12,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import cycle
 
+from wizard.domain.audience import MYSELF, SOMEONE_ELSE, audience_of
 from wizard.domain.journey import Journey, place_question_asked
 from wizard.domain.matching import Matcher
 from wizard.domain.rulebook.conditions import Equals, In
 from wizard.domain.rulebook.models import PLACE_KINDS, Question, Rulebook
 from wizard.domain.vocabulary import PREFER_NOT_TO_SAY
 
+AUDIENCES = (MYSELF, SOMEONE_ELSE)
 # Routing only: the danger answer changes which page comes first, not what matches.
 FIXED = {"danger": "not_now"}
 
@@ -54,29 +56,36 @@ def representative_countries(book: Rulebook) -> list[str]:
     return [*sorted(classes.values()), PREFER_NOT_TO_SAY]
 
 
-def representative_sets(question: Question) -> list[list[str]]:
-    """Nothing, each option alone, and every non-exclusive option together."""
+def _options(question: Question, audience: str | None):
+    return question.options if audience is None else question.options_for(audience)
+
+
+def representative_sets(question: Question, audience: str | None = None) -> list[list[str]]:
+    """Nothing, each option alone, and every non-exclusive option together (of the options offered
+    to the audience, when one is given)."""
+    options = _options(question, audience)
     sets: list[list[str]] = [] if question.required else [[]]
-    sets += [[o.code] for o in question.options]
-    together = [o.code for o in question.options if not o.exclusive]
+    sets += [[o.code] for o in options]
+    together = [o.code for o in options if not o.exclusive]
     if len(together) > 1:
         sets.append(together)
     return sets
 
 
-def _values(book: Rulebook, question: Question, countries: list[str]) -> list[str]:
+def _values(book: Rulebook, question: Question, countries: list[str], audience: str | None = None) -> list[str]:
     if question.id in FIXED:
         return [FIXED[question.id]]
     if question.kind == "country":
         return countries
-    codes = [o.code for o in question.options]
+    codes = [o.code for o in _options(question, audience)]
     return codes if question.required else [*codes, ""]
 
 
-def multiple_profiles(book: Rulebook) -> list[dict[str, list[str]]]:
-    """Representative multiple-choice answers, zipped so each set appears at least once."""
+def multiple_profiles(book: Rulebook, audience: str | None = None) -> list[dict[str, list[str]]]:
+    """Representative multiple-choice answers, zipped so each set appears at least once (for one
+    audience's options, when one is given)."""
     multiples = [q for q in book.questions if q.kind == "multiple"]
-    sets = {q.id: representative_sets(q) for q in multiples}
+    sets = {q.id: representative_sets(q, audience) for q in multiples}
     longest = max((len(s) for s in sets.values()), default=0)
     iters = {qid: cycle(s) for qid, s in sets.items()}
     return [{qid: next(it) for qid, it in iters.items()} for _ in range(longest)]
@@ -86,13 +95,17 @@ def walk(book: Rulebook, matcher: Matcher | None = None) -> Iterator[dict[str, o
     matcher = matcher or Matcher(book)
     journey = Journey(book, matcher)
     countries = representative_countries(book)
-    profiles = multiple_profiles(book) or [{}]
+    # Options offered to one audience only ("I do not know") are walked for that audience alone.
+    profiles = {audience: multiple_profiles(book, audience) or [{}] for audience in AUDIENCES}
+    counters = dict.fromkeys(AUDIENCES, 0)
     questions = book.questions
 
-    # Each combination of single answers takes the next profile in turn.
+    # Each combination of single answers takes the next profile of its audience in turn.
     singles = [q for q in questions if q.kind not in ("multiple", *PLACE_KINDS)]
-    for counter, combo in enumerate(_single_combinations(book, singles, countries)):
-        profile = profiles[counter % len(profiles)]
+    for combo in _single_combinations(book, singles, countries):
+        audience = audience_of(combo)
+        profile = profiles[audience][counters[audience] % len(profiles[audience])]
+        counters[audience] += 1
         answers = dict(combo)
         for question in questions:
             if question.kind == "multiple":
@@ -104,7 +117,7 @@ def _single_combinations(book, singles, countries) -> Iterator[dict[str, str]]:
     unconditional = [q for q in singles if q.ask_if is None]
     combos: list[dict[str, str]] = [{}]
     for question in unconditional:
-        combos = [{**c, question.id: v} for c in combos for v in _values(book, question, countries)]
+        combos = [{**c, question.id: v} for c in combos for v in _values(book, question, countries, audience_of(c))]
     yield from combos
 
 
@@ -118,7 +131,8 @@ def _complete(journey, answers, book, countries) -> Iterator[dict[str, object]]:
         expanded = []
         for partial in results:
             if question.ask_if.test(matcher.facts(partial)):
-                expanded.extend({**partial, question.id: v} for v in _values(book, question, countries))
+                values = _values(book, question, countries, audience_of(partial))
+                expanded.extend({**partial, question.id: v} for v in values)
             else:
                 expanded.append(partial)
         results = expanded

@@ -36,6 +36,11 @@ TOWN_TEXT_MAX = 100
 PICK = "#"
 NONE_OF_THESE = "none"
 
+# Said next to a choice offered to one audience only, on a form that lists every choice.
+ONLY_FOR = {"someone_else": N_("Only if the help is for someone else")}
+# The error when such a choice is sent by someone else.
+NOT_OFFERED = {"someone_else": N_("“%(label)s” can only be chosen when the help is for someone else")}
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -43,6 +48,9 @@ class Choice:
     label: str
     hint: str = ""
     exclusive: bool = False
+    # Set on a choice offered to one audience only, where a form lists every choice before it
+    # knows who the help is for (the one-page form, the staff guide).
+    audience: str = ""
 
 
 class FormData(Protocol):
@@ -67,6 +75,11 @@ class Journey:
         )
         self.country_codes = frozenset(c.code for c in self.country_choices)
         self.crisis_answers = tuple((q.id, o.code) for q in self.questions for o in q.options if o.crisis)
+        # Question id -> the option codes offered to one audience only, and to which.
+        self.limited = {
+            q.id: {o.code: o.audience for o in q.options if o.audience} for q in self.questions if q.options
+        }
+        self.limited = {qid: codes for qid, codes in self.limited.items() if codes}
         # Most requests carry no answers (every page before the first one, the staff
         # console): their walk is always the same, so it is worked out once, here.
         self.no_answers = self.walk({})
@@ -99,7 +112,7 @@ class Journey:
             if question.kind in PLACE_KINDS and not place_question_asked(question, kept):
                 continue
             on_path.append(question)
-            if question.id in answers:
+            if question.id in answers and self.offered(question.id, answers[question.id], audience_of(kept)):
                 kept[question.id] = answers[question.id]
         # In the order given (a cookie's or a form's), not the questions' order. When every answer
         # is on the path (most walks), that is the answers as they are.
@@ -169,18 +182,39 @@ class Journey:
 
     # --- options and validation --------------------------------------------------------
 
-    def choices(self, question: Question, audience: str) -> tuple[Choice, ...]:
+    def offered(self, question_id: str, value: object, audience: str) -> bool:
+        """Whether an answer uses only options offered to this audience. An answer that does not
+        (someone answering for themselves with "I don't know") is dropped like one off the path,
+        so the question is asked again: after "who" changes, for example."""
+        limited = self.limited.get(question_id)
+        if not limited:
+            return True
+        codes = value if isinstance(value, list) else [value]
+        return all(limited.get(code, audience) == audience for code in codes)
+
+    def choices(self, question: Question, audience: str | None) -> tuple[Choice, ...]:
+        """The options offered to this audience; with None (a form that does not know yet who the
+        help is for), every option, each one offered to one audience only saying so."""
         if question.kind == "country":
             return self.country_choices
+        wording = audience or "myself"
         return tuple(
-            Choice(o.code, words_for(o.label, audience), words_for(o.hint, audience), o.exclusive)
-            for o in question.options
+            Choice(
+                o.code,
+                words_for(o.label, wording),
+                words_for(o.hint, wording) or (ONLY_FOR[o.audience] if audience is None and o.audience else ""),
+                o.exclusive,
+                (o.audience or "") if audience is None else "",
+            )
+            for o in (question.options if audience is None else question.options_for(audience))
         )
 
-    def valid_codes(self, question: Question) -> frozenset[str]:
+    def valid_codes(self, question: Question, audience: str | None = None) -> frozenset[str]:
+        """Every code the question knows; with an audience, only those offered to it."""
         if question.kind == "country":
             return self.country_codes
-        return frozenset(o.code for o in question.options)
+        options = question.options if audience is None else question.options_for(audience)
+        return frozenset(o.code for o in options)
 
     def validate(
         self, question: Question, submitted: list[str], audience: str, answers: Mapping[str, object] | None = None
@@ -199,6 +233,11 @@ class Journey:
         codes = self.valid_codes(question)
         chosen = [value for value in dict.fromkeys(submitted) if value in codes]
         forged = len(chosen) != len([v for v in submitted if v != ""])
+        if not forged and not self.offered(question.id, chosen, audience):
+            # A real option, but not one this person was offered (a forged or stale form, or the
+            # one-page form's "I don't know" chosen by someone answering for themselves).
+            option = next(o for o in question.options if o.code in chosen and not o.offered_to(audience))
+            return None, Message(NOT_OFFERED[option.audience], label=words_for(option.label, audience))
         if question.kind == "multiple":
             exclusive = {o.code for o in question.options if o.exclusive}
             if forged:
@@ -248,7 +287,7 @@ class Journey:
                 if isinstance(value, str) and place_answer_valid(question, value, answers):
                     clean[qid] = value
                 continue
-            codes = self.valid_codes(question)
+            codes = self.valid_codes(question, audience_of(answers))
             if question.kind == "multiple":
                 if isinstance(value, list) and all(isinstance(v, str) and v in codes for v in value):
                     clean[qid] = list(value)

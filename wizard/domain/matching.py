@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from wizard.domain.audience import audience_of
+from wizard.domain.audience import SOMEONE_ELSE, audience_of
 from wizard.domain.messages import N_
 from wizard.domain.rulebook.conditions import ANY_VALUE, Always, guard, matched_leaves
 from wizard.domain.rulebook.models import (
@@ -24,6 +24,7 @@ from wizard.domain.rulebook.models import (
     Availability,
     Country,
     CountryContacts,
+    FamilySupport,
     NotEffective,
     Organisation,
     Rule,
@@ -78,6 +79,8 @@ class Result:
     not_effective: tuple[NotEffectiveMatch, ...]
     # (reason, ids it left out) for every exclusion that applied; see `excluded`.
     exclusions: tuple[tuple[str, frozenset[str]], ...] = ()
+    # For a family member or friend ("Support for you"): what fits these answers; none for oneself.
+    family_support: tuple[FamilySupport, ...] = ()
 
     @property
     def excluded(self) -> dict[str, tuple[str, ...]]:
@@ -272,7 +275,13 @@ class Matcher:
             contacts=self.contacts.get(country.code) if country else None,
             not_effective=notes,
             exclusions=tuple(exclusions),
+            family_support=self._family_support(facts, audience),
         )
+
+    def _family_support(self, facts: Mapping[str, object], audience: str) -> tuple[FamilySupport, ...]:
+        if audience != SOMEONE_ELSE:
+            return ()
+        return tuple(i for i in self.rulebook.family_support if i.show_if is None or i.show_if.test(facts))
 
     def _candidates(self, facts: Mapping[str, object]) -> list[_CompiledRule]:
         """The rules these answers could fire, in file order."""

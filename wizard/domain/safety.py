@@ -21,6 +21,12 @@ from wizard.domain.rulebook.models import EVIDENCE_WORDS, CountryContacts, Ruleb
 # Overdose reversal, and the harm-reduction services for people who may inject.
 NALOXONE = "naloxone"
 INJECTING_SERVICES = ("needle-syringe-exchange",)
+# Answers that leave the question open: the person would rather not say, or a carer does not know.
+NOT_SAID = "prefer_not_to_say"
+NOT_KNOWN = "dont_know"
+OPEN = frozenset({NOT_SAID, NOT_KNOWN})
+# Harm reduction that "I do not know" must show wherever "prefer not to say" does (invariant 8).
+HARM_REDUCTION = (*INJECTING_SERVICES, "supervised-consumption-sites", "safer-use-education")
 
 # Words that speak to the wrong person. With "someone else", the reader is not the one
 # being helped: "your recovery" or "said you prefer" is about the wrong person. With
@@ -57,13 +63,13 @@ def _shown_ids(result: Result) -> set[str]:
 
 
 def naloxone_for_opioids(answers: Answers, result: Result, matcher: Matcher) -> Iterator[str]:
-    """1. Opioids mentioned, or which substances not said: naloxone is shown, whatever the
+    """1. Opioids mentioned, or which substances not said or not known: naloxone is shown, whatever the
     medication answer; and harm reduction is there for anyone who has not said they do not inject."""
     substances = _substances(answers)
     shown = _shown_ids(result)
-    if substances & {"opioids", "prefer_not_to_say"} and NALOXONE not in shown:
-        yield "naloxone is not shown although opioids were mentioned or the substances were not said"
-    unsure = answers.get("injecting") == "prefer_not_to_say" or "prefer_not_to_say" in substances
+    if substances & {"opioids", *OPEN} and NALOXONE not in shown:
+        yield "naloxone is not shown although opioids were mentioned or the substances were not said or not known"
+    unsure = answers.get("injecting") in OPEN or bool(OPEN & substances)
     if unsure:
         for service in INJECTING_SERVICES:
             if service not in shown:
@@ -162,6 +168,31 @@ def reasons_for_the_audience(answers: Answers, result: Result, matcher: Matcher)
             yield f"{note.item.id}: the note is not worded for {result.audience}"
 
 
+def _as_not_said(value: object) -> object:
+    if isinstance(value, list):
+        return [NOT_SAID if v == NOT_KNOWN else v for v in value]
+    return NOT_SAID if value == NOT_KNOWN else value
+
+
+def _protective(result: Result) -> set[str]:
+    """What keeps a person alive or safer: life-saving approaches and harm reduction."""
+    return {
+        a.approach.id
+        for a in result.approaches + result.information
+        if a.approach.life_saving or a.approach.id in HARM_REDUCTION
+    }
+
+
+def not_knowing_is_as_safe(answers: Answers, result: Result, matcher: Matcher) -> Iterator[str]:
+    """8. "I do not know" is at least as safe as "prefer not to say": everything life-saving or
+    protective shown for "prefer not to say" in its place is shown for "I do not know" too."""
+    if not any(NOT_KNOWN in (v if isinstance(v, list) else [v]) for v in answers.values()):
+        return
+    not_said = matcher.match({qid: _as_not_said(value) for qid, value in answers.items()})
+    for item in sorted(_protective(not_said) - _protective(result)):
+        yield f"{item} is shown for 'prefer not to say' but not for 'I do not know'"
+
+
 INVARIANTS = (
     Invariant(1, "naloxone and harm reduction for anyone who may use opioids or inject", naloxone_for_opioids),
     Invariant(2, "a danger answer leads to the emergency contacts first", danger_leads_to_emergency),
@@ -170,6 +201,7 @@ INVARIANTS = (
     Invariant(5, "crisis lines before other lines", crisis_lines_first),
     Invariant(6, "evidence labels no stronger than the sources", evidence_supported),
     Invariant(7, "every item has a reason worded for the reader", reasons_for_the_audience),
+    Invariant(8, "not knowing is at least as safe as not saying", not_knowing_is_as_safe),
 )
 
 

@@ -49,8 +49,12 @@ def _key(secret: str) -> bytes:
 
 
 def fingerprint(journey: Journey) -> bytes:
-    """Four bytes that change whenever a question, its kind or its options change."""
-    parts = [f"{q.id}:{q.kind}:{','.join(o.code for o in q.options)}" for q in journey.questions]
+    """Four bytes that change whenever a question, its kind or its options (or whom they are offered
+    to) change."""
+    parts = [
+        f"{q.id}:{q.kind}:{','.join(o.code + (f'@{o.audience}' if o.audience else '') for o in q.options)}"
+        for q in journey.questions
+    ]
     return hashlib.sha256("|".join(parts).encode()).digest()[:4]
 
 

@@ -219,9 +219,10 @@ def compile_catalogues(folder: Path = TRANSLATIONS) -> None:
         os.replace(partial, mo_path)
 
 
-def choices_for(journey, question, audience: str, answers=None) -> list:
+def choices_for(journey, question, audience: str | None, answers=None) -> list:
     """A question's options in the person's language; countries and regions by their local names,
-    sorted (a region question's are the regions of the country in `answers`)."""
+    sorted (a region question's are the regions of the country in `answers`). With no audience (a
+    form that does not know yet who the help is for), every option, in the "myself" wording."""
     from wizard.domain.journey import Choice
 
     if question.kind == "subdivision":
@@ -234,7 +235,7 @@ def choices_for(journey, question, audience: str, answers=None) -> list:
         local = [Choice(code, name) for code, name in country_choices()]
         return [*local, Choice(PREFER_NOT_TO_SAY, translate_rule_text("Prefer not to say"))]
     return [
-        Choice(c.code, translate_rule_text(c.label), translate_rule_text(c.hint), c.exclusive)
+        Choice(c.code, translate_rule_text(c.label), translate_rule_text(c.hint), c.exclusive, c.audience)
         for c in journey.choices(question, audience)
     ]
 

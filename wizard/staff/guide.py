@@ -150,6 +150,10 @@ class ChoiceView:
     label_myself: str = ""
     label_someone_else: str = ""
     exclusive: bool = False
+    # Offered to one audience only ("I don't know", for someone else): hidden for the other one, and
+    # shown or hidden by the page's script as "who" changes.
+    audience: str = ""
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -176,15 +180,17 @@ class QuestionView:
         return first_control_id(self.question)
 
 
-def _choices(journey: Journey, question: Question, audience: str, answers: Mapping | None = None) -> list[ChoiceView]:
+def _choices(
+    journey: Journey, question: Question, audience: str, answers: Mapping | None = None, chosen: Iterable[str] = ()
+) -> list[ChoiceView]:
     if question.kind in ("country", "subdivision", "town"):
         return [
             ChoiceView(choice.code, choice.label) for choice in i18n.choices_for(journey, question, audience, answers)
         ]
-    mine = journey.choices(question, "myself")
-    theirs = journey.choices(question, "someone_else")
+    theirs = {choice.code: choice for choice in journey.choices(question, "someone_else")}
     views = []
-    for mine_choice, their_choice in zip(mine, theirs, strict=True):
+    for mine_choice in journey.choices(question, None):
+        their_choice = theirs[mine_choice.code]
         differs = mine_choice.label != their_choice.label
         views.append(
             ChoiceView(
@@ -193,6 +199,9 @@ def _choices(journey: Journey, question: Question, audience: str, answers: Mappi
                 mine_choice.label if differs else "",
                 their_choice.label if differs else "",
                 mine_choice.exclusive,
+                mine_choice.audience,
+                # Still shown when ticked, so that the error about it can be put right.
+                bool(mine_choice.audience) and mine_choice.audience != audience and mine_choice.code not in chosen,
             )
         )
     return views
@@ -245,7 +254,7 @@ def question_views(reading: GuideAnswers, *, show_errors: bool) -> list[Question
                 prompt_myself=mine if mine != theirs else "",
                 prompt_someone_else=theirs if mine != theirs else "",
                 why=question.why_we_ask or "",
-                choices=_choices(journey, question, audience, reading.walk.answers),
+                choices=_choices(journey, question, audience, reading.walk.answers, reading.form.getlist(question.id)),
                 chosen=reading.form.getlist(question.id),
                 skipped=not reading.walk.on_path(question.id),
                 skip_note=(

@@ -25,6 +25,7 @@ from wizard.domain.rulebook.models import (
     Country,
     CountryContacts,
     Document,
+    FamilySupport,
     Finder,
     NotEffective,
     Organisation,
@@ -49,6 +50,7 @@ FILES: dict[str, tuple[tuple[str, type[BaseModel]], ...]] = {
     "contacts.yaml": (("contacts", CountryContacts),),
     "safety.yaml": (("notes", SafetyNote),),
     "finders.yaml": (("finders", Finder),),
+    "family_support.yaml": (("family_support", FamilySupport),),
 }
 
 # Safety notes that pages show by id, whatever the answers.
@@ -370,6 +372,7 @@ def load_rulebook(folder: Path | str) -> Rulebook:
     contacts = parts["contacts.yaml"]["contacts"]
     safety_notes = parts["safety.yaml"]["notes"]
     finders = parts["finders.yaml"]["finders"]
+    family_support = parts["family_support.yaml"]["family_support"]
 
     for file, items, attr, what in (
         ("documents.yaml", documents, "id", "document"),
@@ -382,6 +385,7 @@ def load_rulebook(folder: Path | str) -> Rulebook:
         ("rules.yaml", rules, "id", "rule"),
         ("contacts.yaml", contacts, "country", "contacts"),
         ("safety.yaml", safety_notes, "id", "note"),
+        ("family_support.yaml", family_support, "id", "item"),
     ):
         _duplicates(file, items, attr, reader, what)
 
@@ -405,8 +409,10 @@ def load_rulebook(folder: Path | str) -> Rulebook:
         ("approaches.yaml", approaches),
         ("organisations.yaml", organisations),
         ("not_effective.yaml", not_effective),
+        ("family_support.yaml", family_support),
     ):
         _check_citations(file, items, index, texts, reader)
+    _check_family_support(family_support, index, reader)
     _check_evidence(approaches, texts, reader)
     _check_organisation_attributes(organisations, {a.id: a for a, _ in approaches}, reader)
     _check_life_saving(rules, {a.id for a, _ in approaches if a.life_saving}, reader)
@@ -441,6 +447,7 @@ def load_rulebook(folder: Path | str) -> Rulebook:
         contacts=models(contacts),
         safety_notes=models(safety_notes),
         finders=models(finders),
+        family_support=models(family_support),
     )
 
 
@@ -479,9 +486,24 @@ def _check_questions(questions: list, index: _ReferenceIndex, reader: _ProblemCo
                     f"id {question.id!r}",
                     "'exclusive' only makes sense in a multiple-choice question",
                 )
+            if option.audience:
+                for message in _audience_problems(question, option, index):
+                    reader.problem(file, line_at(raw, ("options", n, "audience")), f"id {question.id!r}", message)
         if question.ask_if is not None:
             for message in _check_condition(question.ask_if, index, before=index.order[question.id]):
                 reader.problem(file, line_at(raw, ("ask_if",)), f"id {question.id!r}", message)
+
+
+def _audience_problems(question: Question, option, index: _ReferenceIndex) -> Iterable[str]:
+    """An option offered to one audience only must be decided by an earlier answer to 'who', and must
+    not be the only way to say something everyone may need to say."""
+    if question.id == "who" or index.order.get("who", len(index.order)) > index.order[question.id]:
+        yield "'audience' needs the 'who' question to be asked before this question"
+    if option.crisis:
+        yield "a crisis option must be offered to everyone: remove 'audience'"
+    for audience in ("myself", "someone_else"):
+        if len(question.options_for(audience)) < 2:
+            yield f"leaves fewer than two options for {audience}"
 
 
 def _check_places(
@@ -629,6 +651,15 @@ def _valid_phone(number: str, country: str | None) -> bool:
         return phonenumbers.is_valid_number(phonenumbers.parse(number.replace(" ", "").replace("-", ""), None))
     except phonenumbers.NumberParseException:
         return False
+
+
+def _check_family_support(items: list, index: _ReferenceIndex, reader: _ProblemCollector) -> None:
+    for item, raw in items:
+        if item.show_if is not None:
+            for message in _check_condition(item.show_if, index, before=None):
+                reader.problem("family_support.yaml", line_at(raw, ("show_if",)), _item_name(raw), message)
+        if item.checked is not None and (problem := _future(item.checked)):
+            reader.problem("family_support.yaml", line_at(raw, ("checked",)), _item_name(raw), problem)
 
 
 def _check_finders(finders: list, index: _ReferenceIndex, reader: _ProblemCollector) -> None:

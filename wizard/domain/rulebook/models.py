@@ -96,6 +96,12 @@ class Option(Frozen):
     exclusive: StrictBool = False
     # Choosing it sends the person straight to crisis contacts.
     crisis: StrictBool = False
+    # Offered only when the help is for someone else ("I don't know" fits a carer, not the person
+    # themselves); an answer with it from anyone else is refused like any option not shown.
+    audience: Literal["someone_else"] | None = None
+
+    def offered_to(self, audience: str) -> bool:
+        return self.audience is None or self.audience == audience
 
 
 # Questions whose answers come from the places data (wizard.domain.places), not from options.
@@ -136,6 +142,10 @@ class Question(Frozen):
 
     def option(self, code: str) -> Option | None:
         return next((o for o in self.options if o.code == code), None)
+
+    def options_for(self, audience: str) -> tuple[Option, ...]:
+        """The options this reader is offered (all of them, unless some are for one audience only)."""
+        return tuple(o for o in self.options if o.offered_to(audience))
 
 
 class Region(Frozen):
@@ -460,6 +470,11 @@ class CountryContacts(Frozen):
         return tuple(sorted(self.helplines, key=lambda h: HELPLINE_ORDER[h.kind]))
 
     @property
+    def family_lines(self) -> tuple[Helpline, ...]:
+        """The lines that take calls from family and friends, in the same order."""
+        return tuple(h for h in self.ordered_helplines if "family_and_friends" in h.for_whom)
+
+    @property
     def has_crisis_line(self) -> bool:
         return any(h.kind == "crisis" for h in self.helplines)
 
@@ -484,6 +499,38 @@ class Finder(Frozen):
     checked: dt.date
 
 
+# --- Support for the family member -------------------------------------------------------
+
+
+class FamilySupport(Frozen):
+    """Something said to a family member or friend ("you"; "they" is the person they worry about),
+    shown only when the help is for someone else. Either from the source documents (citations, word
+    for word) or from a public-health body (publisher, source and the day it was checked)."""
+
+    id: Code
+    # for_you: support for the family member; talking: how to talk with someone who is not ready.
+    topic: Literal["for_you", "talking"]
+    text: Text
+    # Shown only when this holds for the answers (every family member sees it when left out).
+    show_if: Condition | None = None
+    citations: tuple[Citation, ...] = ()
+    publisher: Text | None = None
+    source: Url | None = None
+    checked: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _one_kind_of_source(self) -> FamilySupport:
+        external = (self.publisher, self.source, self.checked)
+        if self.citations and any(external):
+            raise ValueError("give either citations or publisher, source and checked, not both")
+        if not self.citations and not all(external):
+            raise ValueError(
+                "say where this comes from: citations from the source documents, or publisher, source and "
+                "checked for a public-health body"
+            )
+        return self
+
+
 # --- The whole rulebook ---------------------------------------------------------------
 
 
@@ -499,6 +546,7 @@ class Rulebook(Frozen):
     contacts: tuple[CountryContacts, ...]
     safety_notes: tuple[SafetyNote, ...] = ()
     finders: tuple[Finder, ...] = ()
+    family_support: tuple[FamilySupport, ...] = ()
 
     def finders_for(self, country_code: str | None) -> tuple[Finder, ...]:
         """The service finders for a country, in the order of finders.yaml (none for no country)."""

@@ -115,7 +115,8 @@ def one_page():
     return render_template(
         "pages/one_page.html",
         form=form,
-        questions=[(q, i18n.choices_for(journey, q, "myself", answers)) for q in journey.questions],
+        # Every choice, "I don't know" too: who the help is for is only known once the form is sent.
+        questions=[(q, i18n.choices_for(journey, q, None, answers)) for q in journey.questions],
         town_text=town_text_of(request.form.getlist("town")) if request.method == "POST" else "",
         town_choices=town_choices,
         town_pick=PICK + answers["town"] if answers.get("town") not in (None, "", PREFER_NOT_TO_SAY) else "",
