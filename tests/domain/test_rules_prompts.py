@@ -58,7 +58,7 @@ def test_a_prompt_is_optional_in_the_model():
 def test_the_rules_extractor_never_takes_a_prompt():
     source = (RULES / "questions.yaml").read_text(encoding="utf-8")
     messages = extracted(source)
-    assert "Would you consider medication as part of treatment?" in messages
+    assert "Would you be open to medicine as part of treatment?" in messages
     assert "Services, laws and helplines differ from country to country." in messages  # why_we_ask is translated
     assert not [m for m in messages if m.startswith("Ask")], "a talking prompt was extracted"
 

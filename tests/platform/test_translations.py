@@ -42,7 +42,7 @@ TRANSLATED = [code for code in LANGUAGES if code != "en"]
 def test_extraction_finds_interface_and_rules_text(source_messages):
     assert "Leave this site" in source_messages  # a template
     assert "Select an answer to continue" in source_messages  # Python
-    assert "Would you consider medication as part of treatment?" in source_messages  # questions.yaml
+    assert "Would you be open to medicine as part of treatment?" in source_messages  # questions.yaml
     assert any(m.startswith("You said you prefer a secular") for m in source_messages)  # rules.yaml
     assert len(source_messages) > 500
 

@@ -211,7 +211,7 @@ def test_validation_errors_are_listed_in_an_error_summary(browser):
     summary = error_summary(page)
     assert "Country: Select the country you are in, or Prefer not to say" in summary
     assert "Substances: “Prefer not to say” cannot be chosen together with other answers" in summary
-    assert "Faith or spirituality: Select whether faith or spirituality" in summary
+    assert "Faith or spirituality: Choose whether faith should be part of it" in summary
     # Each error links to its question's first control, and is shown at the question too.
     for href in re.findall(r'<li><a href="#([^"]+)">', page.html):
         assert f'id="{href}"' in page.html, href
