@@ -39,8 +39,13 @@ def template_sentences() -> list[tuple[str, int, str]]:
     return found
 
 
+# The words a person must meet unchanged in a crisis (on the phone, in public-health campaigns): each is
+# measured as one short word, so a safety sentence is not reworded away from them.
+CRISIS_WORDS = re.compile(r"\b(emergency numbers?|overdosed|overdose)\b", re.I)
+
+
 def grade(text: str) -> float:
-    return textstat.flesch_kincaid_grade(text)
+    return textstat.flesch_kincaid_grade(CRISIS_WORDS.sub("it", text))
 
 
 def too_hard(sentences) -> list[str]:
