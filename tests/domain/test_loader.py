@@ -32,6 +32,19 @@ def broken_copy(case: str, tmp_path: Path) -> Path:
     return folder
 
 
+def test_a_service_without_how_to_start_is_refused(tmp_path):
+    # approaches.yaml is too long to keep a broken copy in rule_fixtures/: one approach loses its field here.
+    folder = tmp_path / "rules"
+    shutil.copytree(RULES, folder)
+    text = (folder / "approaches.yaml").read_text()
+    start = text.index("    how_to_start:", text.index("- id: detox"))
+    (folder / "approaches.yaml").write_text(text[:start] + text[text.index("    what_to_expect:", start) :])
+    with pytest.raises(RulebookError) as raised:
+        load_rulebook(folder)
+    messages = [str(p) for p in raised.value.problems]
+    assert any("approaches.yaml" in m and "detox" in m and "how_to_start" in m for m in messages), messages
+
+
 def test_every_error_kind_has_a_fixture():
     assert len(CASES) >= 20
 

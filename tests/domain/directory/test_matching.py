@@ -55,7 +55,7 @@ def test_a_service_in_the_region_offering_a_shown_approach_is_shown_with_its_rea
     service = entry()
     (match,) = shown([service], request(), {"counselling-and-group-therapy": "Counselling and group therapy"})
     assert match.id == service.id
-    assert english(match) == ["Offers Counselling and group therapy", "Serves your region"]
+    assert english(match) == ["Offers: Counselling and group therapy", "Serves your region"]
 
 
 def test_someone_else_reads_their_region():
@@ -150,7 +150,7 @@ def test_preferences_met_are_reasons():
         "For women only",
     } <= set(english(match))
     assert english(shown([service], request(answers={"faith": PREFER_NOT_TO_SAY}))[0]) == [
-        "Offers counselling-and-group-therapy",
+        "Offers: counselling-and-group-therapy",
         "Serves your region",
     ]
 

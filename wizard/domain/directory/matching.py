@@ -195,7 +195,7 @@ def _reasons(
     approach_names: Mapping[str, str],
 ) -> tuple[Reason, ...]:
     texts: list[Message] = [
-        Message(N_("Offers %(approach)s"), approach=approach_names.get(approach, approach))
+        Message(N_("Offers: %(approach)s"), approach=approach_names.get(approach, approach))
         for approach in sorted(offered, key=rank.__getitem__)[:APPROACH_REASONS]
     ]
     # "Offers medication-assisted treatment" once: not again when an approach reason says it.

@@ -244,6 +244,13 @@ class Approach(Frozen):
     only_in: Availability | None = None
     citations: tuple[Citation, ...] = Field(min_length=1)
 
+    @model_validator(mode="after")
+    def _a_service_says_how_to_start(self) -> Approach:
+        # Every card and approach page ends with a real next step (C2): a service needs its words for it.
+        if self.kind == "service" and not self.how_to_start:
+            raise ValueError("a service approach needs 'how_to_start': what to ask for, in plain words")
+        return self
+
 
 # A national number with its country, or an international one (+...), as typed on the page.
 PhoneText = Annotated[StrictStr, StringConstraints(pattern=r"^\+?[0-9][0-9 -]{1,20}$")]
