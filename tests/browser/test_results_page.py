@@ -134,17 +134,18 @@ def open_results(open_page, wizard, check_page, answers: dict, name: str, langua
     if language != "en":
         page.goto(f"/?lang={language}")
         check_page(page)
-    wizard.complete(page, answers) if language == "en" else _complete_in(page, wizard, answers)
+    wizard.complete(page, answers) if language == "en" else _complete_in(page, wizard, check_page, answers)
     check_page(page)  # check your answers
     page.goto("/results")
     check_page(page)
     return page
 
 
-def _complete_in(page: Page, wizard, answers: dict) -> None:
+def _complete_in(page: Page, wizard, check_page, answers: dict) -> None:
     """The journey in another language: the answers are chosen by value, not by their English labels."""
     page.goto("/questions")
     while wizard.path(page).startswith("/questions/"):
+        check_page(page)
         question_id = wizard.path(page).rsplit("/", 1)[1]
         value = answers[question_id]
         question = wizard.journey.by_id[question_id]
