@@ -111,7 +111,11 @@ MIN_WORDS = 8
 # Texts allowed above their limit, each with the reason: (file, item, field) -> reason.
 EXCEPTIONS: dict[tuple[str, str, str], str] = {
     ("approaches.yaml", "culturally-safe-care", "summary"): "'Indigenous' names the people this care is for",
-    ("questions.yaml", "needs mental_health", "label"): "anxiety, depression and trauma are the names a person knows these by",
+    (
+        "questions.yaml",
+        "needs mental_health",
+        "label",
+    ): "anxiety, depression and trauma are the names a person knows these by",
 }
 
 # "The documents" was never explained to the person (S6): texts say what the sources say

@@ -77,7 +77,7 @@ def test_stale_fictional_and_other_countries_listings_are_not_shown(app, results
     for name in ("Old Line", "Pretend Line", "Elsewhere Line"):
         assert name not in text
     # With no listing for the place, the country's official service finder stands in.
-    assert "Find a treatment service near you" in text
+    assert "Official lists of drug and alcohol services" in text
 
 
 def test_no_listing_id_or_place_goes_into_an_address(app, results):
@@ -171,7 +171,7 @@ def test_results_still_show_when_the_directory_cannot_be_read(app_with):
     walk(browser, FULL)
     page = browser.get("/results")
     assert page.status == 200
-    assert "Find a treatment service near you" in page.text()
+    assert "Official lists of drug and alcohol services" in page.text()
     # A report sent while the directory cannot be read says so, and nothing else.
     sent = browser.post(
         "/report-a-listing",

@@ -62,7 +62,7 @@ def shared(browser) -> tuple[str, list[str]]:
 def test_results_page_offers_a_link_and_a_plan(browser):
     walk(browser, FULL)
     page = browser.get("/results")
-    assert '<h2 id="share">Keep these results</h2>' in page.html
+    assert 'id="share"' in page.html and "Keep these results" in page.html
     assert 'href="/results/share"' in page.html
     assert 'href="/plan"' in page.html
 
@@ -322,7 +322,7 @@ def test_share_and_plan_inside_the_embed(app, browser, client):
     assert f'href="/embed/{PARTNER}/plan"' in page.html
     opened = fresh(app).get(path_of(link))
     assert approach_ids(opened) == approach_ids(results)
-    assert 'class="embedded"' in opened.html
+    assert 'class="embedded' in opened.html
     plan = browser.get(f"/embed/{PARTNER}/plan")
     assert plan.h1 == "My options"
     assert 'class="embedded plan-page"' in plan.html

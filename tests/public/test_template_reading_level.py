@@ -72,8 +72,14 @@ def test_every_template_sentence_is_plain():
 @pytest.mark.parametrize(
     ("filename", "text"),
     [
-        ("pages/results.html", "Notwithstanding considerable heterogeneity between jurisdictions, multidisciplinary interventions demonstrate substantial efficacy."),
-        ("partials/first_step.html", "You can telephone the organisation's confidential information service whenever convenient."),
+        (
+            "pages/results.html",
+            "Notwithstanding considerable heterogeneity between jurisdictions, multidisciplinary interventions demonstrate substantial efficacy.",
+        ),
+        (
+            "partials/first_step.html",
+            "You can telephone the organisation's confidential information service whenever convenient.",
+        ),
     ],
 )
 def test_a_hard_sentence_is_caught(filename, text):

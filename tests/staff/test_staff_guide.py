@@ -78,6 +78,10 @@ def organisations(markup: str) -> list[str]:
 
 
 def helplines(markup: str) -> list[str]:
+    # The public page lists the line it offers first at the top, the others below it, and every line (in the
+    # same order as the guide) under "About these helplines".
+    if 'class="details contact-list__about"' in markup:
+        markup = markup[markup.index('class="details contact-list__about"') :]
     return [text_of(name) for name in re.findall(r'<h3 class="contact-list__name">(.*?)</h3>', markup, re.S)]
 
 
@@ -488,7 +492,7 @@ def test_recording_needs_complete_answers_and_a_real_form_key(app, browser):
     data.pop("record-consent")
     again = browser.post("/staff/guide/record", data=data)
     summary = error_summary(again)
-    assert "Faith or spirituality: Select whether faith" in summary
+    assert "Faith or spirituality: Choose whether faith" in summary
     assert "Answer the questions still open before you record the conversation" in summary
     assert 'href="#guide-form"' in again.html and 'href="#record-consent"' not in again.html
     data = record_data(page, consent="yes")
