@@ -79,9 +79,9 @@ def test_placeholders_are_kept(lang):
         # forms for one or two (Arabic "ساعتين"), but the general form always shows it.
         named = set(PLACEHOLDER.findall(message.id[1])) - {"%(num)d"}
         forms = list(message.string)
-        if any(set(PLACEHOLDER.findall(form)) - {"%(num)d"} != named for form in forms):
-            wrong.append(message.id[0])
-        elif "%(num)d" in message.id[1] and "%(num)d" not in forms[-1]:
+        names_lost = any(set(PLACEHOLDER.findall(form)) - {"%(num)d"} != named for form in forms)
+        count_lost = "%(num)d" in message.id[1] and "%(num)d" not in forms[-1]
+        if names_lost or count_lost:
             wrong.append(message.id[0])
     assert wrong == []
 
