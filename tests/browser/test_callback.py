@@ -23,7 +23,7 @@ def stored(site, reference: str):
 
 
 def reference_shown(page: Page) -> str:
-    text = page.locator(".reference").inner_text().strip()
+    text = page.locator(".reference").first.inner_text().strip()
     assert REFERENCE.match(text), text
     return text
 

@@ -44,6 +44,8 @@ def test_services_near_porto_and_a_problem_report(open_page, wizard, check_page)
     for width in (375, 1280):
         page.set_viewport_size({"width": width, "height": 900})
         section.screenshot(path=f"artifacts/screenshots/{width}-directory-services-section.png")
+    # The address, hours and the report button are under "About" on the listing: open it first.
+    porto.locator("details.service__about > summary").click()
     porto.get_by_role("button", name="Report a problem with this listing").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Report a problem with this listing")
     assert "service" not in page.url and "Porto" not in page.url

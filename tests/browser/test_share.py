@@ -80,7 +80,7 @@ def test_copy_a_link_and_open_it_in_another_browser(open_page, wizard, check_pag
     assert field.evaluate("input => [input.selectionStart, input.selectionEnd]") == [0, len(link)]
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site.base)
     page.get_by_role("button", name="Copy link").click()
-    expect(page.get_by_role("status")).to_have_text("Link copied")
+    expect(page.locator(".share-link__status")).to_have_text("Link copied")
     assert page.evaluate("navigator.clipboard.readText()") == link
 
     # Someone else opens it: the same results, in the same order, with a note.

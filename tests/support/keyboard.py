@@ -79,7 +79,10 @@ def choose_radio(page: Page, name: str, code: str, id_prefix: str = "") -> None:
     """Tab into a radio group, then arrow keys to the option (Space if it is the first).
     The option's id is `{id_prefix}{name}-{code}`."""
     first = press_until(page, lambda el: el["name"] == name and el["type"] == "radio", f"{name} radios")
-    codes = page.eval_on_selector_all(f"input[name='{name}']", "inputs => inputs.map(i => i.value)")
+    # The arrow keys skip options that are not shown ("I do not know" when the help is for the person).
+    codes = page.eval_on_selector_all(
+        f"input[name='{name}']", "inputs => inputs.filter(i => i.getClientRects().length).map(i => i.value)"
+    )
     steps = codes.index(code) - codes.index(first["value"])
     if steps == 0:
         page.keyboard.press("Space")
