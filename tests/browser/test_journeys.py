@@ -51,7 +51,7 @@ JOURNEYS = [
         "lands": "/check-answers",
         "heading": "Your next steps",
         "shows": ["faith-based-therapeutic-communities"],
-        "shows_text": ["Faith-based therapeutic communities"],
+        "shows_text": ["Live-in faith communities"],
         "hides": ["medication-assisted-treatment"],
         "emergency": "192",
     },
