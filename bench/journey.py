@@ -21,7 +21,7 @@ from . import server
 CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 # Production's name for the visitor's cookie: Secure, host-only, Path=/.
 COOKIE = "__Host-wizard"
-RESULTS_MARK = "Why this may suit you"
+RESULTS_MARK = "Why it fits:"
 TIMEOUT_S = 30
 MAX_STEPS = 30
 

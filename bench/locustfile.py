@@ -107,7 +107,7 @@ class Visitor(FastHttpUser):
             if path != "/check-answers":
                 raise RuntimeError(f"the journey ended on {path}, not on /check-answers")
             self._get(path, "/check-answers", mark="/questions/faith?change=1")
-            self._get("/results", "/results", mark="Why this may suit you")
+            self._get("/results", "/results", mark="Why it fits:")
             self._get("/reach-out", "/reach-out", mark='name="csrf_token"')
         except JourneyFailed:
             return
