@@ -13,9 +13,6 @@ from typing import Protocol
 from wizard.domain.matching import Result
 from wizard.domain.rulebook.models import Helpline
 
-# How many approaches get a card of their own; the others are listed shorter, collapsed.
-CARDS = 3
-
 
 class _Offers(Protocol):
     """A listed service as the pages hold it (platform.directory.ShownService): enough to know what it offers
@@ -54,9 +51,9 @@ def first_line(result: Result, language: str | None = None) -> Helpline | None:
         meant_for_them = audience in line.for_whom or "anyone" in line.for_whom
         speaks = not line.languages or language is None or language in line.languages
         return (
-            0 if not result.crisis or line.kind == "crisis" else 1,
-            # Not in danger: an information or family line before a crisis line, which others may need.
-            0 if result.crisis or line.kind != "crisis" else 1,
+            # In danger, a crisis line; otherwise an information or family line, leaving the crisis line to
+            # those who need it now (it is still listed below, and in the banner's "Get help now").
+            0 if (line.kind == "crisis") == result.crisis else 1,
             0 if meant_for_them else 1,
             0 if speaks else 1,
             0 if line.always_open else 1,
