@@ -50,10 +50,13 @@ def test_services_near_porto_and_a_problem_report(open_page, wizard, check_page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Report a problem with this listing")
     assert "service" not in page.url and "Porto" not in page.url
     check_page(page, "report-listing")
-    page.get_by_role("button", name="Send the report").click()
+    # Each send is a page load: wait for it, so the next click lands on the new page, not the old one.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send the report").click()
     expect(page.locator("#error-summary")).to_be_visible()
     page.get_by_label("The phone number is wrong").check()
-    page.get_by_role("button", name="Send the report").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send the report").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you: your report has been sent")
     check_page(page, "report-listing-sent")
     # Right to left: the same listing in Arabic, its facts and reasons mirrored.
