@@ -205,7 +205,8 @@ def test_language_comes_from_the_query_then_the_browser_never_the_cookie(client)
     with client.session_transaction() as session:
         session["lang"] = "fr"  # remembered by the web journey: the API reads no cookies
     assert client.get("/api/v1/questions").headers["Content-Language"] == "en"
-    assert client.get("/api/v1/questions", headers={"Accept-Language": "pt"}).headers["Content-Language"] == "pt"
+    assert client.get("/api/v1/questions", headers={"Accept-Language": "pt-PT"}).headers["Content-Language"] == "pt-PT"
+    assert client.get("/api/v1/questions", headers={"Accept-Language": "th-TH"}).headers["Content-Language"] == "th"
     response = client.get("/api/v1/questions?lang=ar", headers={"Accept-Language": "pt"})
     assert response.headers["Content-Language"] == "ar"
 
@@ -340,8 +341,12 @@ def test_match_text_is_translated_and_quotes_stay_english(app, client):
     # The query parameter works too, and the body wins over it.
     assert post(client, {"answers": FULL}, query_string={"lang": "fr"}).headers["Content-Language"] == "fr"
     assert (
-        post(client, {"answers": FULL, "lang": "pt"}, query_string={"lang": "fr"}).headers["Content-Language"] == "pt"
+        post(client, {"answers": FULL, "lang": "sw"}, query_string={"lang": "fr"}).headers["Content-Language"] == "sw"
     )
+    # "pt", the earlier name for Portuguese, still works: Portugal's for answers from Portugal.
+    for country, variant in (("GB", "pt-BR"), ("PT", "pt-PT")):
+        response = post(client, {"answers": {**FULL, "country": country}, "lang": "pt"})
+        assert response.headers["Content-Language"] == variant
 
 
 def test_match_explains_approaches_organisations_and_contacts(client):
@@ -433,7 +438,7 @@ def test_partial_and_empty_answers_are_fine(client):
             "not asked with these answers: it is asked only when substances includes any of",
         ),
         ({"answers": {"injecting": "injects"}}, "answers.injecting", "not asked with these answers"),
-        ({"answers": {}, "lang": "de"}, "lang", "must be one of: en, es, pt, fr, ar"),
+        ({"answers": {}, "lang": "de"}, "lang", "must be one of: en, es, pt-BR, pt-PT, fr, ar, sw, th"),
         ({"answers": {}, "lang": ["es"]}, "lang", "must be one of"),
         ({"answers": ["who", "myself"]}, "answers", "must be an object"),
         ({"answers": "myself"}, "answers", "must be an object"),

@@ -363,15 +363,15 @@ def test_the_summary_for_case_notes(app, browser):
 
 
 def test_the_handout_link_holds_the_answers_in_the_persons_language(app, browser):
-    page = guide_page(browser, FULL, person_language="pt")
+    page = guide_page(browser, FULL, person_language="pt-PT")
     link = re.search(r'<a id="handout-link" href="([^"]+)" target="_blank" rel="noopener">([^<]+)</a>', page.html)
     assert link and link.group(2) == "Print a handout for the person (opens in a new tab)"
     href = html.unescape(link.group(1))
-    match = re.fullmatch(r"/shared/([A-Za-z0-9_-]{40,120})/plan\?lang=pt", href)
+    match = re.fullmatch(r"/shared/([A-Za-z0-9_-]{40,120})/plan\?lang=pt-PT", href)
     assert match, href
     journey = app.extensions["services"].journey
     assert read_code(journey, match.group(1), app.config["SECRET_KEY"]).answers == FULL
-    assert "One page in Portuguese" in page.text()
+    assert "One page in European Portuguese" in page.text()
     # A forged language falls back to English.
     assert "/plan?lang=en" in guide_page(browser, FULL, person_language="xx").html
     # Once the public plan page exists, the link opens it.

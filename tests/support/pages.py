@@ -9,17 +9,15 @@ later test can run them all through the Nu Html Checker.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import html5lib
-from babel.support import Translations
 
 from wizard.platform import titles
-from wizard.platform.i18n import TRANSLATIONS
+from wizard.platform.i18n import babel_id, catalogue_for
 
 CHECKED_PAGES: dict[str, str] = {}
 
@@ -130,7 +128,7 @@ def check_page(url: str, status: int, html: str, headers) -> Page:
     if urlsplit(url).path.startswith("/staff"):
         assert title.startswith(h1), f"{url}: title {collected.title!r} does not start with h1 {h1!r}"
     else:
-        lang = re.search(r'<html lang="([a-z]+)"', html)
+        lang = re.search(r'<html lang="([a-zA-Z-]+)"', html)
         assert lang, f"{url}: no lang on <html>"
         assert title_is_neutral(title, lang.group(1), h1, status), (
             f"{url}: title {collected.title!r} is not one of the neutral titles (wizard/platform/titles.py)"
@@ -150,9 +148,9 @@ def check_page(url: str, status: int, html: str, headers) -> Page:
     return Page(url, status, html, dict(headers), collected)
 
 
-@functools.cache
 def _catalogue(lang: str):
-    return Translations.load(str(TRANSLATIONS), [lang])
+    # The app's own loader: a catalogue that only overrides another (pt-PT) falls back to it.
+    return catalogue_for(babel_id(lang))
 
 
 def translated(lang: str, msgid: str) -> str:

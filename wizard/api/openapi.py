@@ -19,7 +19,7 @@ from typing_extensions import TypeAliasType
 from wizard.api.schemas import RESPONSES
 from wizard.domain.journey import Journey
 from wizard.domain.rulebook.models import Question
-from wizard.platform.i18n import LANGUAGES
+from wizard.platform.i18n import EARLIER_TAGS, LANGUAGES
 
 API_VERSION = "1.0.0"
 BASE_PATH = "/api/v1"
@@ -38,7 +38,14 @@ class DocumentSchema(GenerateJsonSchema):
 
 
 Language = TypeAliasType(
-    "Language", Annotated[Literal[tuple(LANGUAGES)], Field(description="Language of the text returned.")]
+    "Language",
+    Annotated[
+        Literal[(*LANGUAGES, *sorted(EARLIER_TAGS))],
+        Field(
+            description='Language of the text returned. "pt", the earlier name for Portuguese, gives '
+            "pt-PT for answers from Portugal and pt-BR otherwise."
+        ),
+    ],
 )
 
 

@@ -49,7 +49,7 @@ from wizard.domain.places import Town, town_by_id
 from wizard.domain.rulebook.models import PLACE_KINDS, Question
 from wizard.domain.vocabulary import REGION
 from wizard.platform import i18n
-from wizard.platform.i18n import LANGUAGES, force_locale
+from wizard.platform.i18n import EARLIER_TAGS, LANGUAGES, browser_language, force_locale, resolve_language
 from wizard.platform.partners import allowed_origins
 from wizard.platform.rate_limits import limiter
 from wizard.platform.services import services
@@ -193,18 +193,29 @@ def _language_error(field: str) -> tuple[str, str]:
     return field, f"must be one of: {', '.join(LANGUAGES)}"
 
 
-def _query_language() -> tuple[str | None, list[tuple[str, str]]]:
+def _known_language(lang: object, country: str | None = None) -> str | None:
+    """One of LANGUAGES, for a tag given exactly (or "pt", its earlier name for Portuguese: Portugal's
+    for answers from Portugal, else Brazil's); None for anything else."""
+    if not isinstance(lang, str):
+        return None
+    if lang in LANGUAGES:
+        return lang
+    return resolve_language(lang, lambda: country) if lang in EARLIER_TAGS else None
+
+
+def _query_language(country: str | None = None) -> tuple[str | None, list[tuple[str, str]]]:
     lang = request.args.get("lang")
     if lang is None:
         return None, []
-    if lang not in LANGUAGES:
+    known = _known_language(lang, country)
+    if known is None:
         return None, [_language_error("lang")]
-    return lang, []
+    return known, []
 
 
 def _fallback_language() -> str:
     # Not the language the web journey remembers in its cookie: the API reads no cookies.
-    return request.accept_languages.best_match(list(LANGUAGES)) or "en"
+    return browser_language()
 
 
 def _json_response(data: dict, lang: str) -> Response:
@@ -379,7 +390,9 @@ def match():
         del response.headers["Content-Type"]
         return response
     body = _read_body()
-    query_lang, errors = _query_language()
+    answered = body.get("answers") if isinstance(body, dict) else None
+    country = answered.get("country") if isinstance(answered, dict) else None
+    query_lang, errors = _query_language(country if isinstance(country, str) else None)
     if not isinstance(body, dict):
         errors.append(("body", "must be a JSON object with the field answers"))
     elif "answers" not in body:
@@ -388,8 +401,9 @@ def match():
     errors += [(key, f"unknown field; allowed: {', '.join(BODY_FIELDS)}") for key in body if key not in BODY_FIELDS]
     lang = query_lang
     if "lang" in body:
-        if isinstance(body["lang"], str) and body["lang"] in LANGUAGES:
-            lang = body["lang"]
+        known = _known_language(body["lang"], country if isinstance(country, str) else None)
+        if known is not None:
+            lang = known
         else:
             errors.append(_language_error("lang"))
     lang = lang or _fallback_language()

@@ -21,7 +21,7 @@ from babel.lists import format_list as babel_format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
-from babel.support import NullTranslations
+from babel.support import NullTranslations, Translations
 from flask import Flask, g, request, session
 from flask.globals import _cv_app
 from flask_babel import Babel, format_date, get_locale, get_translations
@@ -34,40 +34,108 @@ from wizard.platform.settings import PROJECT_ROOT
 
 TRANSLATIONS = PROJECT_ROOT / "translations"
 
-# Each language in its own name, and its writing direction.
+# Each language by its BCP 47 tag (as in `lang` attributes and addresses), in its own name, and its
+# writing direction. Portuguese comes in two: the Brazilian and the European (Portugal's) standard.
 LANGUAGES: dict[str, tuple[str, str]] = {
     "en": ("English", "ltr"),
     "es": ("Español", "ltr"),
-    "pt": ("Português", "ltr"),
+    "pt-BR": ("Português (Brasil)", "ltr"),
+    "pt-PT": ("Português (Portugal)", "ltr"),
     "fr": ("Français", "ltr"),
     "ar": ("العربية", "rtl"),
+    "sw": ("Kiswahili", "ltr"),
+    "th": ("ไทย", "ltr"),
 }
 LANGUAGE_KEY = "lang"
 
+# Tags still understood though no longer offered: "pt" named the Brazilian catalogue before the two
+# Portuguese were told apart, and links, partners' settings and API callers may still use it.
+EARLIER_TAGS = frozenset({"pt"})
 
-def select_locale() -> str:
-    """The person's explicit choice, then a partner's setting, then the browser's, then English."""
-    chosen = request.args.get(LANGUAGE_KEY)
-    if chosen in LANGUAGES:
-        # Remembered for the journey.
-        if session.get(LANGUAGE_KEY) != chosen:
-            session[LANGUAGE_KEY] = chosen
-        return chosen
-    remembered = session.get(LANGUAGE_KEY)
-    if remembered in LANGUAGES:
-        return remembered
-    partner = getattr(g, "partner_language", None)
-    if partner in LANGUAGES:
-        return partner
-    return request.accept_languages.best_match(list(LANGUAGES)) or "en"
+# A catalogue that holds only what differs falls back to a fuller one: pt-PT keeps the Brazilian
+# wording wherever it reads as well in Portugal. Keys and values are Babel's locale ids.
+CATALOGUE_FALLBACKS = {"pt_PT": "pt_BR"}
+
+# Countries whose Portuguese follows the European standard (Portugal's, and the African countries' and
+# Timor-Leste's, which follow it): a plain "pt" from the browser reads as pt-PT for a person there.
+EUROPEAN_PORTUGUESE_COUNTRIES = frozenset({"PT", "AO", "MZ", "CV", "GW", "ST", "TL"})
+
+
+def resolve_language(tag: object, country: Callable[[], str | None] | None = None) -> str | None:
+    """One of LANGUAGES for a language tag from an address, a cookie, a partner or a browser, or None.
+
+    Tags are matched whatever their case or separator ("pt_pt", "PT-PT"), and by their first part
+    ("fr-CA" is fr). Portuguese without a known variant ("pt", as links and cookies made before the
+    two were told apart still say, or "pt-AO") is European where the region says so, else where the
+    person's country (asked only then) is Portugal or follows its standard, and Brazilian otherwise.
+    """
+    if not isinstance(tag, str) or not tag or len(tag) > 35:
+        return None
+    parts = tag.replace("_", "-").split("-")
+    primary, region = parts[0].lower(), (parts[1].upper() if len(parts) > 1 else "")
+    exact = f"{primary}-{region}" if region else primary
+    if exact in LANGUAGES:
+        return exact
+    if primary == "pt":
+        if region:
+            return "pt-BR" if region == "BR" else "pt-PT"
+        chosen = country() if country is not None else None
+        return "pt-PT" if chosen in EUROPEAN_PORTUGUESE_COUNTRIES else "pt-BR"
+    return primary if primary in LANGUAGES else None
+
+
+def spoken_languages() -> dict[str, str]:
+    """Each language once, without its variants, by its own name ("pt": "Português"): what a person
+    can be called back in (the two Portuguese are one language on the phone)."""
+    spoken: dict[str, str] = {}
+    for code, (name, _direction) in LANGUAGES.items():
+        spoken.setdefault(spoken_language(code), name.split(" (")[0])
+    return spoken
+
+
+def babel_id(code: str) -> str:
+    """Babel's and gettext's id for a language tag ("pt-BR" -> "pt_BR")."""
+    return code.replace("-", "_")
+
+
+def spoken_language(code: str) -> str:
+    """The language a tag names, without its variant ("pt-PT" -> "pt"): what helplines and staff list."""
+    return code.split("-")[0]
+
+
+def select_locale(country: Callable[[], str | None] | None = None) -> str:
+    """The person's explicit choice, then a partner's setting, then the browser's, then English.
+
+    `country` gives the person's answer to the country question, asked only to tell the two
+    Portuguese apart when nothing else does. Returns Babel's locale id.
+    """
+    asked = request.args.get(LANGUAGE_KEY)
+    chosen = resolve_language(asked, country)
+    if chosen is not None:
+        # Remembered for the journey, as asked: a plain "pt" stays open to the country answered later.
+        if session.get(LANGUAGE_KEY) != asked:
+            session[LANGUAGE_KEY] = asked
+        return babel_id(chosen)
+    for tag in (session.get(LANGUAGE_KEY), getattr(g, "partner_language", None)):
+        chosen = resolve_language(tag, country)
+        if chosen is not None:
+            return babel_id(chosen)
+    return babel_id(browser_language(country))
+
+
+def browser_language(country: Callable[[], str | None] | None = None) -> str:
+    """The first language the browser asks for (by its weights) that we have, or English."""
+    for tag, _quality in request.accept_languages:
+        chosen = resolve_language(tag, country)
+        if chosen is not None:
+            return chosen
+    return "en"
 
 
 def select_locale_without_cookie() -> str:
     """The API's: the parameter, then the browser's, then English (it reads and sets no cookies)."""
-    chosen = request.args.get(LANGUAGE_KEY)
-    if chosen in LANGUAGES:
-        return chosen
-    return request.accept_languages.best_match(list(LANGUAGES)) or "en"
+    chosen = resolve_language(request.args.get(LANGUAGE_KEY))
+    return babel_id(chosen or browser_language())
 
 
 def english_only() -> str:
@@ -77,14 +145,37 @@ def english_only() -> str:
 
 
 def language() -> str:
-    """This request's language code, remembered like its catalogue (templates ask dozens of times)."""
+    """This request's language tag ("pt-PT"), remembered like its catalogue (templates ask dozens of times)."""
     remembered = _request_globals()
     if remembered is None:
-        return str(get_locale() or "en")
+        return _tag(get_locale())
     cached = remembered.get("_language")
     if cached is None:
-        cached = remembered["_language"] = str(get_locale() or "en")
+        cached = remembered["_language"] = _tag(get_locale())
     return cached
+
+
+def _tag(locale: Locale | None) -> str:
+    return str(locale or "en").replace("_", "-")
+
+
+@lru_cache(maxsize=16)
+def catalogue_for(locale_id: str) -> NullTranslations:
+    """A language's catalogue, falling back to the fuller one it only overrides (CATALOGUE_FALLBACKS)."""
+    catalogue = Translations.load(str(TRANSLATIONS), [locale_id])
+    fallback = CATALOGUE_FALLBACKS.get(locale_id)
+    if fallback is not None:
+        catalogue.add_fallback(catalogue_for(fallback))
+    return catalogue
+
+
+class _DomainWithFallbacks(flask_babel.Domain):
+    """flask_babel's message domain, with each catalogue's fallback (flask_babel loads one catalogue
+    for a locale and never the one it falls back to)."""
+
+    def get_translations(self) -> NullTranslations:
+        locale = get_locale()
+        return NullTranslations() if locale is None else catalogue_for(str(locale))
 
 
 def translations() -> NullTranslations:
@@ -120,7 +211,7 @@ def force_locale(lang: str) -> Iterator[None]:
     """flask_babel's ``force_locale``, for code that uses ``t`` or templates inside it."""
     saved = {key: g.pop(key, None) for key in ("_translations", "_language")}
     try:
-        with flask_babel.force_locale(lang):
+        with flask_babel.force_locale(babel_id(lang)):
             yield
     finally:
         for key, value in saved.items():
@@ -157,7 +248,7 @@ def _param(catalogue: NullTranslations, key: str, value: str) -> str:
 
 @lru_cache(maxsize=16)
 def _territories(lang: str) -> dict[str, str]:
-    return dict(Locale.parse(lang).territories)
+    return dict(Locale.parse(babel_id(lang)).territories)
 
 
 def country_name(code: str | None) -> str:
@@ -173,17 +264,18 @@ def country_name(code: str | None) -> str:
 
 @lru_cache(maxsize=64)
 def _language_names(lang: str) -> dict[str, str]:
-    return Locale.parse(lang).languages
+    return Locale.parse(babel_id(lang)).languages
 
 
 def format_list(items) -> str:
     """A list joined the way the reader's language joins one ("a, b and c"; Arabic commas in Arabic)."""
-    return babel_format_list(list(items), locale=language())
+    return babel_format_list(list(items), locale=babel_id(language()))
 
 
 def language_name(code: str) -> str:
-    """A language's name in the reader's language ("fr" -> "French", "francés", ...)."""
-    return _language_names(language()).get(code, code)
+    """A language's name in the reader's language ("fr" -> "French", "francés"; "pt-PT" -> "European
+    Portuguese")."""
+    return _language_names(language()).get(babel_id(code), code)
 
 
 def _sort_key(name: str) -> str:
@@ -212,6 +304,11 @@ def compile_catalogues(folder: Path = TRANSLATIONS) -> None:
             continue
         with po_path.open("rb") as source:
             catalog = read_po(source)
+        # A plural left blank (in a catalogue that only overrides another) is left out, as a blank
+        # singular is, so that its fallback answers: Babel would write it with empty forms.
+        for message in list(catalog):
+            if message.id and not isinstance(message.id, str) and not all(message.string):
+                del catalog[message.id]
         # Written aside and renamed: workers starting together never read a half-written file.
         partial = mo_path.with_name(f".{mo_path.name}.{os.getpid()}.partial")
         with partial.open("wb") as target:
@@ -227,7 +324,7 @@ def choices_for(journey, question, audience: str | None, answers=None) -> list:
 
     if question.kind == "subdivision":
         country = (answers or {}).get("country")
-        local = [Choice(code, name) for code, name in places.subdivisions(country, language())]
+        local = [Choice(code, name) for code, name in places.subdivisions(country, babel_id(language()))]
         return [*local, Choice(PREFER_NOT_TO_SAY, translate_rule_text("Prefer not to say"))] if local else []
     if question.kind == "town":
         return []
@@ -244,7 +341,7 @@ def answer_labels(journey, question, value, audience: str) -> list[str]:
     if question.kind == "country" and isinstance(value, str) and value != PREFER_NOT_TO_SAY:
         return [country_name(value)]
     if question.kind == "subdivision" and isinstance(value, str) and value not in ("", PREFER_NOT_TO_SAY):
-        return [places.subdivision_name(value, language()) or translate_rule_text("Not answered")]
+        return [places.subdivision_name(value, babel_id(language())) or translate_rule_text("Not answered")]
     if question.kind == "town" and isinstance(value, str) and value not in ("", PREFER_NOT_TO_SAY):
         town = places.town_by_id(value)
         return [town_label(town)] if town else [translate_rule_text("Not answered")]
@@ -254,7 +351,7 @@ def answer_labels(journey, question, value, audience: str) -> list[str]:
 def town_label(town: places.Town, *, distinguish: bool = False) -> str:
     """A town's name, with its region where that is known. With `distinguish` (a list of towns of
     the same name to choose from) a town whose region is not known says how big it is, or where."""
-    region = places.subdivision_name(town.subdivision, language()) if town.subdivision else None
+    region = places.subdivision_name(town.subdivision, babel_id(language())) if town.subdivision else None
     if region:
         return translations().ugettext(N_("%(town)s, %(region)s")) % {"town": town.name, "region": region}
     if not distinguish:
@@ -263,12 +360,12 @@ def town_label(town: places.Town, *, distinguish: bool = False) -> str:
     if population:
         return translations().ugettext(N_("%(town)s (about %(population)s people)")) % {
             "town": town.name,
-            "population": format_decimal(_round_people(population), locale=language()),
+            "population": format_decimal(_round_people(population), locale=babel_id(language())),
         }
     return translations().ugettext(N_("%(town)s (latitude %(latitude)s, longitude %(longitude)s)")) % {
         "town": town.name,
-        "latitude": format_decimal(round(town.latitude, 2), locale=language()),
-        "longitude": format_decimal(round(town.longitude, 2), locale=language()),
+        "latitude": format_decimal(round(town.latitude, 2), locale=babel_id(language())),
+        "longitude": format_decimal(round(town.longitude, 2), locale=babel_id(language())),
     }
 
 
@@ -315,7 +412,8 @@ def _context() -> dict:
 
 def init_app(app: Flask, locale_selector: Callable[[], str] = select_locale) -> None:
     compile_catalogues()
-    Babel(app, locale_selector=locale_selector, default_translation_directories=str(TRANSLATIONS))
+    babel = Babel(app, locale_selector=locale_selector, default_translation_directories=str(TRANSLATIONS))
+    babel.domain_instance = _DomainWithFallbacks()
     # The templates' _() and friends, through the per-request catalogue as well.
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: translations().ugettext(s),
@@ -330,6 +428,7 @@ def init_app(app: Flask, locale_selector: Callable[[], str] = select_locale) -> 
     app.jinja_env.filters["language_name"] = language_name
     # For imported macros, which do not see the page's context.
     app.jinja_env.globals["page_language"] = language
+    app.jinja_env.globals["page_spoken_language"] = lambda: spoken_language(language())
     app.jinja_env.filters["format_list"] = format_list
     app.jinja_env.filters["reason"] = reason_text
     app.jinja_env.filters["date"] = lambda value: format_date(value, format="long")

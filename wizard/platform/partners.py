@@ -95,9 +95,10 @@ class Partner(BaseModel):
     @field_validator("default_language")
     @classmethod
     def _language(cls, lang: str) -> str:
-        from wizard.platform.i18n import LANGUAGES
+        from wizard.platform.i18n import EARLIER_TAGS, LANGUAGES
 
-        if lang not in LANGUAGES:
+        # "pt", the earlier name, stays open: Portugal's Portuguese for a visitor who answers Portugal.
+        if lang not in LANGUAGES and lang not in EARLIER_TAGS:
             raise ValueError(f"default_language must be one of {', '.join(LANGUAGES)}")
         return lang
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask, g
 
-from wizard.platform import health, hosts, quick_exit
+from wizard.platform import health, hosts, i18n, quick_exit
 from wizard.platform.services import Services, services
 from wizard.platform.sessions import PublicSessionInterface
 from wizard.platform.site import new_app
@@ -25,7 +25,7 @@ ON_ANY_HOST = frozenset({"static", "health.healthz", "health.readyz"})
 
 
 def create_public_app(config: dict, shared: Services) -> Flask:
-    app = new_app(__name__, config, shared, flask_class=EmbedAwareFlask)
+    app = new_app(__name__, config, shared, flask_class=EmbedAwareFlask, locale_selector=select_locale)
     app.context_processor(safety_context)
     app.session_interface = PublicSessionInterface()
     # "Leave this site" in a frame carries the session's exit id: see quick_exit.py.
@@ -40,13 +40,23 @@ def create_public_app(config: dict, shared: Services) -> Flask:
     return app
 
 
-def safety_context() -> dict:
-    """The crisis line of the visitor's country, for every page's "urgent help" box."""
+def select_locale() -> str:
+    """The visitor's language; a plain "pt" reads as Portugal's Portuguese for a person there."""
+    return i18n.select_locale(country=answered_country)
+
+
+def answered_country() -> str | None:
     # A view that knows the country without a session (the one-page form) sets g.country.
     country = getattr(g, "country", None)
     if country is None:
         country = state.load_walk().answers.get("country")
-    if not isinstance(country, str):
+    return country if isinstance(country, str) else None
+
+
+def safety_context() -> dict:
+    """The crisis line of the visitor's country, for every page's "urgent help" box."""
+    country = answered_country()
+    if country is None:
         return {"crisis_contacts": None, "crisis_country": None}
     matcher = services().matcher
     return {"crisis_contacts": matcher.contacts.get(country), "crisis_country": matcher.countries.get(country)}

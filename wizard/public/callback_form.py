@@ -32,7 +32,7 @@ from wizard.domain.contact_details import (
     trimmed,
 )
 from wizard.domain.messages import N_
-from wizard.platform.i18n import LANGUAGES
+from wizard.platform.i18n import spoken_languages
 
 
 class RequiredWithout:
@@ -147,7 +147,9 @@ class CallbackForm(FlaskForm):
     )
     language = RadioField(
         validate_choice=False,
-        validators=[AnyOf([*LANGUAGES, OTHER_LANGUAGE], message=N_("Select the language you would like us to use"))],
+        validators=[
+            AnyOf([*spoken_languages(), OTHER_LANGUAGE], message=N_("Select the language you would like us to use"))
+        ],
     )
     leave_message = RadioField(
         validate_choice=False, validators=[AnyOf(YES_NO, message=N_("Select whether it is safe to leave a message"))]

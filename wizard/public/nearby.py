@@ -19,5 +19,5 @@ def nearby(result: Result | None, answers: Mapping[str, object]) -> dict[str, ob
     partner = g.get("partner")
     shown = services().directory.nearby(result, answers, partner=partner.id if partner else None)
     if result is not None:
-        shown["steps"] = next_steps(result, shown["shown_services"], i18n.language())
+        shown["steps"] = next_steps(result, shown["shown_services"], i18n.spoken_language(i18n.language()))
     return shown

@@ -41,7 +41,7 @@ from wizard.domain.rulebook.models import Question, words_for
 from wizard.domain.share_codes import make_code
 from wizard.domain.vocabulary import PREFER_NOT_TO_SAY, REGION
 from wizard.platform import i18n
-from wizard.platform.i18n import LANGUAGES
+from wizard.platform.i18n import LANGUAGES, spoken_language
 from wizard.platform.services import services
 from wizard.staff import presenters
 from wizard.staff.auth import NOTICE, bp
@@ -378,7 +378,9 @@ def panel_context(reading: GuideAnswers, *, record: Mapping | None = None) -> di
         "summary": summary_text(reading, result) if complete else "",
         **near,
         # The same first line and ways to start as the person's own results page.
-        "steps": next_steps(result, near["shown_services"], reading.person_language) if result else None,
+        "steps": next_steps(result, near["shown_services"], spoken_language(reading.person_language))
+        if result
+        else None,
         "handout_url": handout_url(reading) if complete else "",
         "hidden_answers": hidden_answers(reading),
         "form_key": record.get("form_key") or secrets.token_urlsafe(24),

@@ -43,7 +43,8 @@ def language_name(code: str | None) -> str:
         return ""
     if code == "other":
         return OTHER_LANGUAGE
-    return _language_names().get(code, code)
+    # Babel names variants by their ids ("pt_PT": "European Portuguese"); requests name them by tag.
+    return _language_names().get(code.replace("-", "_"), code)
 
 
 # Shown wherever a request's sealed values cannot be opened (L9); the reference is added after it.

@@ -23,7 +23,7 @@ from wizard.domain.contact_details import (
     valid_form_key,
 )
 from wizard.domain.journey import Walk
-from wizard.platform.i18n import LANGUAGES, language, translate_rule_text
+from wizard.platform.i18n import language, spoken_language, spoken_languages, translate_rule_text
 from wizard.platform.rate_limits import limiter
 from wizard.platform.services import services
 from wizard.public import answers as state
@@ -71,7 +71,7 @@ def _form_context(form: CallbackForm, field_errors: dict) -> dict:
         "for_whom_choices": _choices(FOR_WHOM_CHOICES),
         "whose_choices": _choices(WHOSE_DETAILS),
         "language_choices": [
-            *((code, name) for code, (name, _dir) in LANGUAGES.items()),
+            *spoken_languages().items(),
             (OTHER_LANGUAGE, translate_rule_text(OTHER_LANGUAGE_LABEL)),
         ],
     }
@@ -100,7 +100,7 @@ def reach_out():
     status = 200
     if request.method == "GET":
         form.form_key.data = secrets.token_urlsafe(24)
-        form.language.data = language()
+        form.language.data = spoken_language(language())
         if answers.get("who") in FOR_WHOM_CHOICES:
             form.for_whom.data = answers["who"]
     else:
@@ -205,7 +205,7 @@ def _anchor(field: str) -> str:
         "for_whom": "myself",
     }
     if field == "language":
-        return "callback-language-" + next(iter(LANGUAGES))
+        return "callback-language-" + next(iter(spoken_languages()))
     if field == "whose_details":
         return "callback-whose_details-mine"
     if field == "form":
