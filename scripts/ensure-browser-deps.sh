@@ -21,6 +21,8 @@ apt_install() {
 [ -x /usr/bin/chromium ] || apt_install chromium
 # Pages are checked in Arabic too: a font with Arabic letters keeps screenshots readable.
 fc-list :lang=ar 2>/dev/null | grep -q . || apt_install fonts-dejavu-core
+# And in Thai, which DejaVu does not cover: a small Thai font (phones and computers have their own).
+fc-list :lang=th 2>/dev/null | grep -q . || apt_install fonts-tlwg-garuda-ttf
 command -v java >/dev/null 2>&1 || apt_install default-jre-headless
 if ! command -v npm >/dev/null 2>&1; then apt_install nodejs npm; fi
 
