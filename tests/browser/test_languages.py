@@ -2,16 +2,16 @@
 
 Answers are chosen by option code (the inputs' ids), so the same journey runs
 in every language; what the page says is compared with the catalogues. Every
-page is checked with axe, and a 375 px screenshot per language is kept.
+page is checked with axe, and screenshots at 375 and 1280 px of each page in
+each language are kept (artifacts/screenshots/375-<lang>-start.png, ...).
 """
 
 from __future__ import annotations
 
 import pytest
-from babel.support import Translations
 from playwright.sync_api import Page, expect
 
-from wizard.platform.i18n import LANGUAGES, TRANSLATIONS
+from wizard.platform.i18n import LANGUAGES, babel_id, catalogue_for
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +34,7 @@ ANSWERS = {
 
 
 def translate(lang: str, msgid: str) -> str:
-    return Translations.load(str(TRANSLATIONS), [lang]).gettext(msgid)
+    return catalogue_for(babel_id(lang)).gettext(msgid)
 
 
 def choose(page: Page, question_id: str, value: object) -> None:
@@ -88,6 +88,14 @@ def test_whole_journey_in_each_language(open_page, site, check_page, lang):
     expect(page.locator(".crisis bdi[dir=ltr]")).to_have_text("112")
     if lang != "en":
         assert translate(lang, "Your next steps") != "Your next steps"
+
+    # "Get help now", from the crisis line at the top of every page, in the same language.
+    with page.expect_navigation():
+        page.locator(".crisis a.crisis__more").click()
+    check_page(page)
+    expect(html).to_have_attribute("lang", lang)
+    expect(page.locator("h1")).to_have_text(translate(lang, "Get help now"))
+    expect(page.locator("main a[href='tel:112']").first).to_be_visible()
 
 
 def test_switching_language_mid_journey_keeps_every_answer(open_page, site, check_page):

@@ -8,10 +8,12 @@ import html
 import re
 
 import pytest
+import yaml
 
 from tests.support.answers import FULL
 from tests.support.journey import walk
 from tests.support.pages import Browser
+from wizard.platform.partners import EXAMPLE_FILE, PartnerError, load_partners
 
 PORTUGAL = {**FULL, "country": "PT"}
 BRAZIL = {**FULL, "country": "BR"}
@@ -99,3 +101,33 @@ def test_country_names_follow_the_variant(app):
         pages[lang] = browser.answer(browser.get("/questions/who"), "myself")
     # CLDR: "Quénia" in Portugal, "Quênia" in Brazil.
     assert "Quénia" in pages["pt-PT"].html and "Quênia" in pages["pt-BR"].html
+
+
+def test_a_partner_set_to_plain_portuguese_gets_the_variant_of_each_visitor(app_with, tmp_path):
+    partners = yaml.safe_load(EXAMPLE_FILE.read_text())["partners"]
+    partners[0]["default_language"] = "pt"
+    path = tmp_path / "partners.yaml"
+    path.write_text(yaml.safe_dump({"partners": partners}))
+    app = app_with(PARTNERS_FILE=str(path))
+    prefix = f"/embed/{partners[0]['id']}"
+    browser = Browser(app.test_client())
+    assert page_language(browser.get(f"{prefix}/")) == "pt-BR"
+    page = browser.answer(browser.get(f"{prefix}/questions/who"), "myself")
+    page = browser.answer(page, "PT")
+    assert page_language(page) == "pt-PT"
+    # A partner in Portugal: Portugal's from the first page, until the visitor answers another country.
+    partners[0]["default_country"] = "PT"
+    path.write_text(yaml.safe_dump({"partners": partners}))
+    browser = Browser(app_with(PARTNERS_FILE=str(path)).test_client())
+    assert page_language(browser.get(f"{prefix}/")) == "pt-PT"
+    page = browser.answer(browser.get(f"{prefix}/questions/who"), "myself")
+    assert page_language(browser.answer(page, "BR")) == "pt-BR"
+
+
+def test_a_partner_language_we_do_not_have_is_refused(tmp_path):
+    partners = yaml.safe_load(EXAMPLE_FILE.read_text())["partners"]
+    partners[0]["default_language"] = "pt-AO"
+    path = tmp_path / "partners.yaml"
+    path.write_text(yaml.safe_dump({"partners": partners}))
+    with pytest.raises(PartnerError, match="default_language must be one of en, es, pt-BR, pt-PT"):
+        load_partners(path, frozenset({"GB", "PT"}), local_http=True)

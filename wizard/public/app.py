@@ -41,8 +41,9 @@ def create_public_app(config: dict, shared: Services) -> Flask:
 
 
 def select_locale() -> str:
-    """The visitor's language; a plain "pt" reads as Portugal's Portuguese for a person there."""
-    return i18n.select_locale(country=answered_country)
+    """The visitor's language; a plain "pt" reads as Portugal's Portuguese for a person there (as
+    answered, or, until then, as the partner whose page they are on expects)."""
+    return i18n.select_locale(country=lambda: answered_country() or getattr(g.get("partner"), "default_country", None))
 
 
 def answered_country() -> str | None:
