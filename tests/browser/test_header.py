@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import SCREENSHOTS
 from tests.support.layout import assert_no_horizontal_scroll
+from wizard.platform.i18n import LANGUAGES
 
 pytestmark = pytest.mark.browser
 
@@ -95,8 +96,9 @@ def test_the_languages_open_from_one_control(open_page, check_page, javascript: 
     links = page.locator(".languages__list a")
     expect(links.first).to_be_hidden()
     page.locator(".languages__toggle").click()
-    expect(links).to_have_count(5)
-    expect(page.locator('.languages__list a[hreflang="pt"][lang="pt"]')).to_be_visible()
+    expect(links).to_have_count(len(LANGUAGES))
+    for variant in ("pt-BR", "pt-PT"):
+        expect(page.locator(f'.languages__list a[hreflang="{variant}"][lang="{variant}"]')).to_be_visible()
     expect(page.locator('.languages__list a[aria-current="true"]')).to_have_attribute("hreflang", "en")
     page.screenshot(path=SCREENSHOTS / f"375-top-languages-open{'' if javascript else '-nojs'}.png")
     # The list opens over the page, inside the window.
@@ -104,6 +106,9 @@ def test_the_languages_open_from_one_control(open_page, check_page, javascript: 
         "(el) => { const r = el.getBoundingClientRect(); return [r.left, r.right]; }"
     )
     assert box[0] >= 0 and box[1] <= 375, box
+    # Every language in it is within the window too, the last one included (a long list must not run off).
+    last = links.last.evaluate("(el) => el.getBoundingClientRect().bottom")
+    assert last <= page.viewport_size["height"], last
     with page.expect_navigation():
         page.locator('.languages__list a[hreflang="fr"]').click()
     check_page(page)
