@@ -60,6 +60,14 @@ def _import(app, folder: Path, log) -> dict:
     }
 
 
+def published_database(folder: Path, log) -> tuple[Path, dict]:
+    """A migrated SQLite database in `folder` with SERVICES generated services published, for a
+    production server to serve from (bench/server.py, `running(database=...)`); and the import's
+    figures."""
+    imported = _import(production_app(folder), folder / "files", log)
+    return folder / "bench.sqlite3", imported
+
+
 def _cpu_per_page(client, rounds: int) -> float:
     """Median process time of a results page, in ms (one warm-up round first)."""
     client.get("/results")

@@ -215,15 +215,20 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def running(app: str, ready_path: str = "/") -> Iterator[Server]:
-    """gunicorn serving `app` ("wsgi:app" or "bench.hello:app") until the block ends."""
+def running(
+    app: str, ready_path: str = "/", *, database: Path | None = None, extra_env: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """gunicorn serving `app` ("wsgi:app" or "bench.hello:app") until the block ends.
+
+    `database`: an SQLite file already migrated (and filled, as a deployment's is) to serve
+    from instead of an empty throwaway one; `extra_env`: settings added to the environment."""
     with (
         tempfile.TemporaryDirectory(prefix="wizard-bench-") as folder,
         redis_server(Path(folder)) as redis_url,
     ):
         port = free_port()
         log_path = Path(folder) / "server.log"
-        env = _environment(port, Path(folder) / "bench.sqlite3", redis_url)
+        env = {**_environment(port, database or Path(folder) / "bench.sqlite3", redis_url), **(extra_env or {})}
         with log_path.open("ab") as log:
             # A session of its own: the master and its workers form one process group, stopped together.
             process = subprocess.Popen(

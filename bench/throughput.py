@@ -20,24 +20,14 @@ throughput target of about 1,000 requests per second or more.
 
 from __future__ import annotations
 
-import json
-import shutil
 import statistics
-import subprocess
-from pathlib import Path
 
 from . import journey, server
+from .closed_loop import ACCEPT_ENCODING, CONNECTIONS, THREADS, wrk
 
-HERE = Path(__file__).resolve().parent
-LUA = HERE / "wrk" / "report.lua"
-CONNECTIONS = 50
-THREADS = 1
 WARMUP_S = 3
 ROUNDS = 3
 DURATION_S = 5
-TIMEOUT = "5s"
-# What a browser sends, over https to the proxy (server.FORWARDED says so to the server).
-ACCEPT_ENCODING = "gzip, deflate, br"
 PAGES = (
     ("start", "/", False),
     ("question", "/questions/faith", True),
@@ -45,33 +35,6 @@ PAGES = (
 )
 TARGET_RATIO = 0.60
 TARGET_P99_MS = 50.0
-
-
-def wrk(url: str, duration_s: int, headers: dict[str, str]) -> dict:
-    if shutil.which("wrk") is None:
-        raise RuntimeError("wrk is not installed: run `make bench`, which installs it")
-    argv = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration_s}s", "--timeout", TIMEOUT, "-s", str(LUA)]
-    for name, value in {"Accept-Encoding": ACCEPT_ENCODING, **server.FORWARDED, **headers}.items():
-        argv += ["-H", f"{name}: {value}"]
-    done = subprocess.run([*argv, url], capture_output=True, text=True, timeout=duration_s + 60, check=False)
-    line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH-JSON ")), None)
-    if done.returncode != 0 or line is None:
-        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
-    raw = json.loads(line.removeprefix("BENCH-JSON "))
-    errors = sum(raw[key] for key in ("connect", "read", "write", "status", "timeout"))
-    return {
-        "requests": raw["requests"],
-        "rps": raw["requests"] / (raw["duration_us"] / 1e6),
-        "mean_ms": raw["mean_us"] / 1000,
-        "p50_ms": raw["p50_us"] / 1000,
-        "p90_ms": raw["p90_us"] / 1000,
-        "p95_ms": raw["p95_us"] / 1000,
-        "p99_ms": raw["p99_us"] / 1000,
-        "max_ms": raw["max_us"] / 1000,
-        "errors": errors,
-        "not_200": raw["not_200"],
-        "kb_per_response": raw["bytes"] / max(raw["requests"], 1) / 1024,
-    }
 
 
 def combine(rounds: list[dict], hello_rounds: list[dict]) -> dict:
