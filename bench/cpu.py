@@ -8,14 +8,16 @@ directory.SERVICES generated services published (bench/directory.py), as a deplo
 has its directory. The ceiling's page is a copy of the results page this wizard serves
 for the FULL answers (bench/journey.py), taken once before the ceiling starts.
 
-For each URL, wrk (closed loop, CONNECTIONS connections: enough to keep both cores busy
-without a long queue) runs for DURATION_S; the CPU time the server's processes (the
-gunicorn master and its workers: one process group) used meanwhile, from /proc,
-divided by the requests answered, is its CPU per request. wrk's own CPU is not
-counted. The URLs are measured in turn, ROUNDS times over (each warmed up once
-first), as this shared machine's speed drifts; a page's ratio to the ceiling is the
-median of its ratios within a round. Requests per second and latencies are given
-as information: on 2 cores shared with wrk they say little about capacity.
+Before the rounds, every worker of the wizard has answered each page a few times
+(bench/warm.py: a worker's first results page loads the directory's index), and each URL
+is warmed up once more with wrk. Then for each URL, wrk (closed loop, CONNECTIONS
+connections: enough to keep both cores busy without a long queue) runs for DURATION_S;
+the CPU time the server's processes (the gunicorn master and its workers: one process
+group) used meanwhile, from /proc, divided by the requests answered, is its CPU per
+request. wrk's own CPU is not counted. The URLs are measured in turn, ROUNDS times
+over, as this shared machine's speed drifts; a page's ratio to the ceiling is the median
+of its ratios within a round. Requests per second and latencies are given as
+information: on 2 cores shared with wrk they say little about capacity.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from pathlib import Path
 
 import requests
 
-from . import ceiling, directory, journey, processes, server
+from . import ceiling, directory, journey, processes, server, warm
 from .closed_loop import ACCEPT_ENCODING, wrk
 
 CONNECTIONS = 10
@@ -44,6 +46,10 @@ PAGES = (
     ("question", "wizard", "/questions/faith", True),
     ("results", "wizard", "/results", True),
 )
+# The wizard's pages by the route pattern its log names them by: each worker answers each this often
+# before the rounds (the first results page of a worker loads the directory's index).
+ROUTES = {"start": "/", "question": "/questions/<question_id>", "results": "/results"}
+WARM_PAGES = 3
 # At most this many times the ceiling's CPU per request.
 TARGETS = {"results": 2.0, "question": 1.5}
 
@@ -102,7 +108,9 @@ def run(log=print) -> dict:
                     name: (servers[which], path, cookie if with_cookie else {})
                     for name, which, path, with_cookie in PAGES
                 }
-                for running, path, headers in targets.values():
+                for name, (running, path, headers) in targets.items():
+                    if name in ROUTES:
+                        warm.every_worker(running, path, ROUTES[name], headers, WARM_PAGES)
                     wrk(running.base + path, WARMUP_S, headers, connections=CONNECTIONS)
                 measured: dict[str, list[dict]] = {name: [] for name in targets}
                 for number in range(1, ROUNDS + 1):

@@ -5,8 +5,8 @@ gunicorn.conf.py: several workers, no preloading), serving a database with the
 generated directory published (bench/directory.py), as a deployment has its
 directory. Each worker loads its own index of the directory on its first results
 page, so the figures are taken after every worker has served at least MIN_PAGES
-results pages (counted per process in the server's log), for the FULL answers
-(bench/journey.py), which show services from that directory.
+results pages (bench/warm.py), for the FULL answers (bench/journey.py), which show
+services from that directory.
 
 Per process, from /proc: RSS (resident: what `top` shows, shared pages counted in
 full in every process) and, where the kernel has smaps_rollup, PSS (each shared
@@ -18,22 +18,14 @@ from __future__ import annotations
 
 import json
 import tempfile
-import time
-from collections import Counter
 from pathlib import Path
 
 import requests
 
-from . import directory, journey, processes, server
-from .closed_loop import wrk
+from . import directory, journey, processes, server, warm
 
 TARGET_MB = 150.0
 MIN_PAGES = 5
-# A connection stays with the worker that accepted it, and the kernel tends to wake the same few
-# workers: so a new connection for every request, and enough at once to keep every worker busy.
-BURST_S = 2
-BURST_CONNECTIONS = 50
-MAX_BURSTS = 10
 RESULTS_ROUTE = "/results"
 
 
@@ -55,21 +47,6 @@ def _snapshot(running: server.Server) -> dict[int, dict]:
     return found
 
 
-def _results_pages_by_pid(log_path: Path) -> Counter:
-    """Results pages answered 200, per worker, from the server's JSON log lines."""
-    served: Counter = Counter()
-    for line in log_path.read_text(errors="replace").splitlines():
-        if '"route"' not in line:
-            continue
-        try:
-            entry = json.loads(line)
-        except ValueError:
-            continue
-        if entry.get("route") == RESULTS_ROUTE and entry.get("status") == 200:
-            served[entry["pid"]] += 1
-    return served
-
-
 def run(log=print) -> dict:
     with tempfile.TemporaryDirectory(prefix="wizard-bench-memory-") as folder:
         log(f"  publishing {directory.SERVICES:,} generated services ...")
@@ -84,19 +61,8 @@ def run(log=print) -> dict:
             shown = page.text.count('class="service"')
             if shown == 0:
                 raise RuntimeError("the results page shows no service: the directory is not being served")
-            bursts = 0
-            while bursts < MAX_BURSTS:
-                served = _results_pages_by_pid(wizard.log_path)
-                if all(served[pid] >= MIN_PAGES for pid in workers):
-                    break
-                wrk(wizard.base + "/results", BURST_S, {**cookie, "Connection": "close"}, connections=BURST_CONNECTIONS)
-                bursts += 1
-                time.sleep(0.5)  # the log lines of the last requests
-            served = _results_pages_by_pid(wizard.log_path)
+            served = warm.every_worker(wizard, "/results", RESULTS_ROUTE, cookie, MIN_PAGES)
             after = _snapshot(wizard)
-    short = [pid for pid in workers if served[pid] < MIN_PAGES]
-    if short:
-        raise RuntimeError(f"workers {short} served fewer than {MIN_PAGES} results pages after {bursts} bursts")
     worker_rows = [
         {"pid": pid, "results_pages": served[pid], "at_start": started[pid], "after": after[pid]}
         for pid in workers
