@@ -108,6 +108,7 @@ def run(log=print) -> dict:
                     name: (servers[which], path, cookie if with_cookie else {})
                     for name, which, path, with_cookie in PAGES
                 }
+                sizes = {name: _uncompressed_size(r.base + path, h)[0] for name, (r, path, h) in targets.items()}
                 for name, (running, path, headers) in targets.items():
                     if name in ROUTES:
                         warm.every_worker(running, path, ROUTES[name], headers, WARM_PAGES)
@@ -118,7 +119,8 @@ def run(log=print) -> dict:
                     for name, (running, path, headers) in targets.items():
                         measured[name].append(_measure(running, running.base + path, headers))
     pages = {
-        name: {"path": targets[name][1], **_combine(rounds, measured["ceiling"])} for name, rounds in measured.items()
+        name: {"path": targets[name][1], "bytes": sizes[name], **_combine(rounds, measured["ceiling"])}
+        for name, rounds in measured.items()
     }
     for name, page in pages.items():
         log(f"   {name}: {page['cpu_ms']:.2f} ms CPU per request, ×{page['x_ceiling']:.2f} the ceiling")
@@ -167,14 +169,15 @@ def report(data: dict) -> list[str]:
         "and workers (/proc) over the requests answered; the median of the rounds, and the ratio the median of the "
         "ratios within a round. Requests per second and latencies are information only.",
         "",
-        "| page | CPU ms/request | × ceiling | ms by round | req/s | p50 ms | p99 ms | KB/response | errors |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| page | CPU ms/request | × ceiling | ms by round | req/s | p50 ms | p99 ms | KB uncompressed "
+        "| KB sent (with headers) | errors |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, p in data["pages"].items():
         lines.append(
             f"| {name} `{p['path']}` | {p['cpu_ms']:.2f} | {p['x_ceiling']:.2f} | "
             f"{' / '.join(f'{x:.2f}' for x in p['cpu_ms_rounds'])} | {p['rps']:.0f} | {p['p50_ms']:.1f} | "
-            f"{p['p99_ms']:.1f} | {p['kb_per_response']:.1f} | {p['errors']} |"
+            f"{p['p99_ms']:.1f} | {p['bytes'] / 1024:.1f} | {p['kb_per_response']:.1f} | {p['errors']} |"
         )
     return lines
 
