@@ -56,6 +56,7 @@ CONFIRM_S = 60
 # Each worker loads the gazetteer and compiles its templates on first use: not measured.
 WARMUP_RATE, WARMUP_S = 5.0, 12
 FIRST_RATE = 10.0
+MIN_RATE = 2.0
 # Probes rise by 5 a second to the target, then by a quarter.
 RATE_STEP, RATE_FACTOR = 5.0, 1.25
 MAX_PROBES = 12
@@ -266,6 +267,7 @@ async def _step(kind: str, rate: float, duration_s: float, base: str, pid: int, 
         "generator_cpu_s": cpu,
         "generator_cores": cpu / wall,
         "server_cores": server_cpu / wall,
+        "server_cpu_ms_per_journey": server_cpu * 1000 / step.completed if step.completed else None,
         "sets_used": len(step.sets_used),
         "passed": errors == 0
         and step.completed == step.scheduled
@@ -309,9 +311,19 @@ async def _run(base: str, pid: int, sets: list[dict], log) -> dict:
     rate = FIRST_RATE
     for _probe in range(MAX_PROBES):
         if not (await step("probe", rate, PROBE_S))["passed"]:
+            # One more probe halfway back, to find the knee a little more closely.
+            middle = (passing[-1] + rate) / 2 if passing else rate
+            if passing and rate - passing[-1] > RATE_STEP / 2 and (await step("probe", middle, PROBE_S))["passed"]:
+                passing.append(middle)
             break
         passing.append(rate)
         rate = _next_rate(rate)
+    # Not even the first rate: look below it, so the report still says where the server stands.
+    rate = FIRST_RATE
+    while not passing and rate > MIN_RATE:
+        rate /= 2
+        if (await step("probe", rate, PROBE_S))["passed"]:
+            passing.append(rate)
     capacity, confirmed = 0.0, None
     # Held for the full time at the best rate a probe passed; a step lower if it fails there.
     for rate in sorted(passing, reverse=True)[:MAX_CONFIRMS]:
@@ -410,7 +422,8 @@ def report(data: dict) -> list[str]:
         f"then {data['settings']['confirm_s']} s at the best passing rate and at half of it. A step passes with "
         f"every page's p99 under {P99_LIMIT_MS:g} ms and no errors (time-out {TIMEOUT_S} s). The generator "
         f"(aiohttp, one process) runs on the same {data['cores']} cores as the server; its CPU and the server's "
-        "are shown as cores used (2.00 would be the whole machine).",
+        "are shown as cores used (2.00 would be the whole machine), and the server's CPU time per journey "
+        "finished, which depends less on what else is running than the rates do.",
         "",
         f"Answers: {data['sets_used']:,} distinct answer sets used, from a seeded pool of {pool['distinct']:,} "
         f"drawn from the answer-space walk ({pool['countries']} countries; {pool['with_region']} with a region, "
@@ -420,9 +433,18 @@ def report(data: dict) -> list[str]:
         "Chart: bench/results/capacity.svg.",
         "",
     ]
+    confirmed = data["confirmed"]
+    if confirmed:
+        lines += [
+            f"At that rate the generator used {confirmed['generator_cores']:.2f} of a core "
+            f"({confirmed['generator_cores'] / data['cores']:.0%} of the machine) and the server "
+            f"{confirmed['server_cores']:.2f} cores, {_ms(confirmed['server_cpu_ms_per_journey'])} ms of CPU per "
+            "journey: what is left of the cores was taken by anything else running on the machine.",
+            "",
+        ]
     header = ["step", "rate /s", "s", "journeys done", "req/s", "errors"]
     header += [f"{page} p50 / p99 ms" for page in PAGES]
-    header += ["start lag p99 ms", "generator cores", "server cores", "pass"]
+    header += ["start lag p99 ms", "generator cores", "server cores", "server CPU ms per journey", "pass"]
     lines += ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
     for s in data["steps"]:
         row = [
@@ -436,15 +458,16 @@ def report(data: dict) -> list[str]:
             _ms(s["start_lag_p99_ms"]),
             f"{s['generator_cores']:.2f}",
             f"{s['server_cores']:.2f}",
+            _ms(s["server_cpu_ms_per_journey"]),
             "yes" if s["passed"] else "no",
         ]
         lines.append("| " + " | ".join(row) + " |")
     kinds: dict[str, int] = {}
     for s in data["steps"]:
         for kind, n in s["error_kinds"].items():
-            kinds[kind] = kinds.get(kind, 0) + n
+            kinds[f"{s['kind']} {s['rate']:g}/s, {kind}"] = kinds.get(f"{s['kind']} {s['rate']:g}/s, {kind}", 0) + n
     if kinds:
-        lines += ["", "Errors seen: " + "; ".join(f"{k} ({n})" for k, n in sorted(kinds.items()))]
+        lines += ["", "Errors seen: " + "; ".join(f"{k} ({n})" for k, n in kinds.items())]
     return lines
 
 
