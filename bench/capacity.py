@@ -60,7 +60,7 @@ MIN_RATE = 2.0
 # Probes rise by 5 a second to the target, then by a quarter.
 RATE_STEP, RATE_FACTOR = 5.0, 1.25
 MAX_PROBES = 12
-MAX_CONFIRMS = 3
+MAX_CONFIRMS = 2
 TIMEOUT_S = 10
 # Journeys still under way this long after the last one was due are cut off and counted as errors.
 DRAIN_S = 30
@@ -334,6 +334,7 @@ async def _run(base: str, pid: int, sets: list[dict], log) -> dict:
     half = await step("half", capacity / 2, CONFIRM_S) if capacity else None
     return {
         "steps": steps,
+        "best_probe": max(passing, default=0.0),
         "capacity": capacity,
         "confirmed": confirmed,
         "half": half,
@@ -342,6 +343,7 @@ async def _run(base: str, pid: int, sets: list[dict], log) -> dict:
 
 
 def run(log=print) -> dict:
+    """Every step against the production server; also writes bench/results/capacity.svg."""
     log("  drawing the answer sets ...")
     sets = answer_sets.pool()
     pool = answer_sets.describe(sets)
@@ -388,6 +390,8 @@ def targets(data: dict) -> list[list[str]]:
             f"{capacity:g} journeys/s ({data['capacity_per_core']:.1f} per core); slowest: {worst}, "
             f"p99 {_ms(confirmed['pages'][worst]['p99_ms'])} ms"
         )
+    elif data["best_probe"]:
+        measured = f"no rate held for {CONFIRM_S} s (the best {PROBE_S} s probe: {data['best_probe']:g} journeys/s)"
     else:
         measured = "no rate passed"
     rows = [

@@ -5,7 +5,8 @@ no script or outside service. Latency is on a logarithmic axis: below the knee
 the lines sit at a few milliseconds, past it they climb by orders of
 magnitude, and both stay readable. The slowest page is drawn bold (p99 solid,
 p50 dashed); every other page's p99 lightly behind it; the 250 ms limit as a
-red line. Steps that failed are drawn as open circles.
+red line. The line follows the probes; a 60 s step at a probed rate is a square
+beside it. Steps that failed are drawn open.
 """
 
 from __future__ import annotations
@@ -19,16 +20,20 @@ INK, GRID, LIGHT, BOLD, LIMIT = "#1a1a1a", "#d9d9d9", "#76808a", "#0b4f9c", "#b3
 FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif"'
 
 
-def _points(data: dict) -> list[dict]:
-    """One step per rate (the longest run at it), rising; the warm-up left out."""
-    by_rate: dict[float, dict] = {}
-    for step in data["steps"]:
-        if step["kind"] == "warm-up":
+def _points(data: dict) -> tuple[list[dict], list[dict]]:
+    """The sweep (one step per rate, rising: the probe there, or the 60 s step at a rate never probed)
+    and the 60 s steps held at a probed rate, drawn as squares beside it. The warm-up is left out."""
+    steps = [s for s in data["steps"] if s["kind"] != "warm-up"]
+    sweep: dict[float, dict] = {s["rate"]: s for s in steps if s["kind"] == "probe"}
+    held = []
+    for step in steps:
+        if step["kind"] == "probe":
             continue
-        kept = by_rate.get(step["rate"])
-        if kept is None or step["duration_s"] >= kept["duration_s"]:
-            by_rate[step["rate"]] = step
-    return [by_rate[rate] for rate in sorted(by_rate)]
+        if step["rate"] in sweep:
+            held.append(step)
+        else:
+            sweep[step["rate"]] = step
+    return [sweep[rate] for rate in sorted(sweep)], held
 
 
 def _slowest(steps: list[dict], pages: list[str]) -> str:
@@ -55,11 +60,10 @@ def _label_ms(value: float) -> str:
 
 
 def svg(data: dict) -> str:
-    steps = _points(data)
+    steps, held = _points(data)
     pages = list(steps[0]["pages"]) if steps else []
-    values = [
-        v for s in steps for p in s["pages"].values() for v in (p["p50_ms"], p["p99_ms"]) if v is not None and v > 0
-    ]
+    every = [p for s in steps + held for p in s["pages"].values()]
+    values = [v for p in every for v in (p["p50_ms"], p["p99_ms"]) if v is not None and v > 0]
     low = 10 ** math.floor(math.log10(min(values))) if values else 1.0
     high = 10 ** math.ceil(math.log10(max([*values, 1000.0])))
     top_rate = max([s["rate"] for s in steps] or [10.0])
@@ -76,15 +80,15 @@ def svg(data: dict) -> str:
 
     slowest = _slowest(steps, pages) if pages else "none"
     capacity = data.get("capacity", 0)
-    reached = f"capacity {capacity:g} journeys a second" if capacity else "no rate passed"
+    reached = f"capacity {capacity:g} journeys a second" if capacity else "no rate held for 60 s"
     title = f"Latency against arrival rate: {reached}"
     desc = (
         f"p50 and p99 latency in milliseconds (logarithmic) of each page against the arrival rate of whole "
-        f"journeys a second, from {len(steps)} steps of the open-loop run. Slowest page: {slowest}. "
+        f"journeys a second, from {len(steps) + len(held)} steps of the open-loop run. Slowest page: {slowest}. "
         + "; ".join(
             f"{s['rate']:g}/s: {slowest} p50 {s['pages'][slowest]['p50_ms'] or 0:.0f} ms, "
             f"p99 {s['pages'][slowest]['p99_ms'] or 0:.0f} ms{'' if s['passed'] else ' (failed)'}"
-            for s in steps
+            for s in steps + held
         )
         + f". The limit is {data.get('settings', {}).get('p99_limit_ms', 250):g} ms."
     )
@@ -162,6 +166,14 @@ def svg(data: dict) -> str:
                     f'<circle cx="{x(s["rate"]):.1f}" cy="{y(value):.1f}" r="4.5" fill="{fill}" '
                     f'stroke="{BOLD}" stroke-width="2"/>'
                 )
+        for s in held:
+            value = s["pages"][slowest]["p99_ms"]
+            if value is not None:
+                fill = BOLD if s["passed"] else "#ffffff"
+                out.append(
+                    f'<rect x="{x(s["rate"]) + 6:.1f}" y="{y(value) - 5:.1f}" width="10" height="10" fill="{fill}" '
+                    f'stroke="{BOLD}" stroke-width="2"/>'
+                )
     legend = [
         (BOLD, 3, "", f"{slowest} p99"),
         (BOLD, 2.5, "7 4", f"{slowest} p50"),
@@ -179,5 +191,8 @@ def svg(data: dict) -> str:
     yy = ly + len(legend) * 24
     out.append(f'<circle cx="{lx + 15}" cy="{yy}" r="4.5" fill="#ffffff" stroke="{BOLD}" stroke-width="2"/>')
     out.append(f'<text x="{lx + 38}" y="{yy + 4}" {FONT} font-size="12" fill="{INK}">step failed</text>')
+    yy += 24
+    out.append(f'<rect x="{lx + 10}" y="{yy - 5}" width="10" height="10" fill="{BOLD}" stroke="{BOLD}"/>')
+    out.append(f'<text x="{lx + 38}" y="{yy + 4}" {FONT} font-size="12" fill="{INK}">{slowest} p99, 60 s</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
