@@ -348,11 +348,13 @@ def run(log=print) -> dict:
     sets = answer_sets.pool()
     pool = answer_sets.describe(sets)
     cores = os.cpu_count() or 1
+    load_before = os.getloadavg()[0]
     with server.running("wsgi:app", ready_path="/reach-out") as wizard:
         found = asyncio.run(_run(wizard.base, wizard.process.pid, sets, log))
     data = {
         **found,
         "cores": cores,
+        "load_average": {"before": load_before, "after": os.getloadavg()[0]},
         "capacity_per_core": found["capacity"] / cores,
         "answer_sets": pool,
         "gunicorn": server.settings(),
@@ -443,7 +445,9 @@ def report(data: dict) -> list[str]:
             f"At that rate the generator used {confirmed['generator_cores']:.2f} of a core "
             f"({confirmed['generator_cores'] / data['cores']:.0%} of the machine) and the server "
             f"{confirmed['server_cores']:.2f} cores, {_ms(confirmed['server_cpu_ms_per_journey'])} ms of CPU per "
-            "journey: what is left of the cores was taken by anything else running on the machine.",
+            "journey: what is left of the cores was taken by anything else running on the machine "
+            f"(load average {data['load_average']['before']:.1f} before the run, "
+            f"{data['load_average']['after']:.1f} after).",
             "",
         ]
     header = ["step", "rate /s", "s", "journeys done", "req/s", "errors"]
