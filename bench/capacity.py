@@ -95,7 +95,7 @@ class Step:
         self.errors[what] = self.errors.get(what, 0) + 1
 
 
-def _percentile(values: list[float], share: float) -> float:
+def _percentile(values: list[float], share: float) -> float | None:
     """Nearest rank: the smallest value with at least `share` of them at or below it."""
     if not values:
         return None
@@ -282,9 +282,9 @@ def _next_rate(rate: float) -> float:
 def _line(result: dict) -> str:
     worst = result["slowest_page"]
     return (
-        f"  {result['kind']:<8} {result['rate']:>5.0f}/s {result['duration_s']:>3.0f} s: "
+        f"  {result['kind']:<8} {result['rate']:>5g}/s {result['duration_s']:>3g} s: "
         f"{result['completed']}/{result['scheduled']} journeys, {result['errors']} errors, "
-        f"slowest {worst} p99 {result['pages'][worst]['p99_ms']:.0f} ms, "
+        f"slowest {worst} p99 {_ms(result['pages'][worst]['p99_ms'])} ms, "
         f"generator {result['generator_cores']:.0%} of a core, server {result['server_cores']:.2f} cores"
         + ("" if result["passed"] else "  (fails)")
     )
