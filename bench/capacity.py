@@ -9,8 +9,8 @@ question (GET the page, POST the answer, follow the 303 by hand so each
 request is timed on its own), check your answers, results, reach out. No
 call-back is ever sent.
 
-Each visitor acts as a browser behind the TLS proxy, as bench/journey.py's and
-bench/locustfile.py's do: the proxy's header on every request, a same-origin
+Each visitor acts as a browser behind the TLS proxy, as bench/journey.py's does:
+the proxy's header on every request, a same-origin
 https Referer on POSTs, the Secure `__Host-` cookie returned over the loopback
 http link, compressed responses asked for, the CSRF token read from each form.
 Their answers come from bench/answer_sets.py: a pool of 2,000 different sets.
@@ -44,7 +44,7 @@ from urllib.parse import urlencode, urlsplit
 
 import aiohttp
 
-from . import answer_sets, chart, journey, server
+from . import answer_sets, chart, closed_loop, journey, processes, server
 
 OUT = Path(__file__).resolve().parent / "results"
 PAGES = ("start", "question", "answer", "check-answers", "results", "reach-out")
@@ -70,10 +70,8 @@ PAUSE_S = 3
 CONNECTIONS = 200
 KEEPALIVE_S = 4
 # What a browser sends, over https to the proxy.
-ACCEPT_ENCODING = "gzip, deflate, br"
 CHECK_MARK = "?change=1"
 MAX_STEPS = journey.MAX_STEPS
-TICKS = os.sysconf("SC_CLK_TCK")
 
 
 class JourneyFailed(Exception):
@@ -111,7 +109,7 @@ class Visit:
         self.origin = server.https_origin(base)
         # The Secure cookies go back over the loopback http link that stands in for TLS.
         jar = aiohttp.CookieJar(unsafe=True, treat_as_secure_origin=[base])
-        headers = {**server.FORWARDED, "Accept-Encoding": ACCEPT_ENCODING}
+        headers = {**server.FORWARDED, "Accept-Encoding": closed_loop.ACCEPT_ENCODING}
         self.session = aiohttp.ClientSession(
             connector=connector,
             connector_owner=False,
@@ -198,21 +196,6 @@ async def _one(step: Step, connector, base: str, answers: dict, due: float) -> N
     step.completed += 1
 
 
-def _server_cpu_s(pid: int) -> float:
-    """CPU seconds used so far by the server's process group (master and workers, living ones)."""
-    total = 0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pid:  # the process group: field 5 of stat, third after the name
-            total += int(fields[11]) + int(fields[12])
-    return total / TICKS
-
-
 def _own_cpu_s() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -222,7 +205,7 @@ async def _step(kind: str, rate: float, duration_s: float, base: str, pid: int, 
     step = Step(kind, rate, duration_s)
     count = int(rate * duration_s)
     connector = aiohttp.TCPConnector(limit=CONNECTIONS, keepalive_timeout=KEEPALIVE_S)
-    cpu_before, server_before = _own_cpu_s(), _server_cpu_s(pid)
+    cpu_before, server_before = _own_cpu_s(), processes.group_cpu_seconds(pid)
     started = time.perf_counter() + 0.2
     tasks = []
     for i in range(count):
@@ -237,7 +220,7 @@ async def _step(kind: str, rate: float, duration_s: float, base: str, pid: int, 
         step.errors["unfinished journeys"] = len(pending)
         await asyncio.wait(pending)
     wall = time.perf_counter() - started
-    cpu, server_cpu = _own_cpu_s() - cpu_before, _server_cpu_s(pid) - server_before
+    cpu, server_cpu = _own_cpu_s() - cpu_before, processes.group_cpu_seconds(pid) - server_before
     await connector.close()
     pages = {
         page: {
@@ -364,7 +347,7 @@ def run(log=print) -> dict:
             "p99_limit_ms": P99_LIMIT_MS,
             "timeout_s": TIMEOUT_S,
             "connections": CONNECTIONS,
-            "accept_encoding": ACCEPT_ENCODING,
+            "accept_encoding": closed_loop.ACCEPT_ENCODING,
         },
     }
     OUT.mkdir(exist_ok=True)

@@ -1,6 +1,6 @@
 """wrk against one URL, closed loop: each connection sends its next request as soon as the last is answered.
 
-Shared by the throughput and CPU benchmarks. bench/wrk/report.lua makes wrk print
+Used by the CPU benchmark (bench/cpu.py). bench/wrk/report.lua makes wrk print
 the run's figures as one JSON line (percentiles included) and count answers that
 are not 200, which wrk alone would let pass.
 """

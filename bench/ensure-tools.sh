@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Install what `make bench` needs besides the project's virtualenv, if it is missing:
 # wrk, Chromium and Redis (Debian packages; the servers keep their rate limits in
-# a throwaway Redis, as in production), Lighthouse (npm, package.json), pyinstrument
-# (requirements-bench.txt, into the project's virtualenv) and locust in a
-# virtualenv of its own, bench/.venv (its pytest plugin must stay out of the tests).
+# a throwaway Redis, as in production), Lighthouse (npm, package.json), and
+# pyinstrument and aiohttp (requirements-bench.txt, into the project's virtualenv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PY:-.venv/bin/python}"
@@ -36,12 +35,4 @@ if [ ! -f "$bench_stamp" ]; then
   "$PY" -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
   rm -f .venv/.bench-installed-*
   touch "$bench_stamp"
-fi
-
-locust_stamp="$(stamp bench/.venv bench/requirements-locust.txt)"
-if [ ! -f "$locust_stamp" ]; then
-  rm -rf bench/.venv
-  "$PYTHON" -m venv bench/.venv
-  bench/.venv/bin/pip install --quiet --disable-pip-version-check -r bench/requirements-locust.txt
-  touch "$locust_stamp"
 fi

@@ -1,17 +1,18 @@
 """`make bench`: every benchmark in turn, then a summary table in bench/results/summary.md.
 
 1. the rules engine (and the calibration workload: this machine, this run)
-2. CPU time per page and a pyinstrument profile of the results page
-3. throughput and latency under gunicorn, against a hello-world ceiling (wrk)
-4. the load run: 200 users walking whole journeys for 60 s (locust)
-5. page weight of every page
-6. Lighthouse on the start, a question and the results page
-7. the service directory: importing 50,000 services, and what matching them adds to a results page
+2. CPU time per page and a pyinstrument profile of the results page (in process)
+3. CPU per request under the production server, against a template ceiling and hello world
+4. capacity: the highest open-loop arrival rate of whole journeys served well, and latency at half of it
+5. memory per worker with 50,000 directory services loaded
+6. page weight of every page
+7. Lighthouse on the start, a question and the results page
+8. the service directory: importing 50,000 services, and what matching them adds to a results page
 
 Benchmarks report; they do not fail on a missed target. The summary says PASS
 or MISS for each target, and this exits non-zero only when a benchmark itself
 could not run (a tool missing, a server that did not start...).
-`python -m bench.run --only throughput,lighthouse` runs some of them.
+`python -m bench.run --only cpu,capacity` runs some of them.
 """
 
 from __future__ import annotations
@@ -29,10 +30,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import directory, lighthouse, load, page_weight, profiling, rules_engine, throughput
+from . import capacity, cpu, directory, lighthouse, memory, page_weight, profiling, rules_engine
 
 OUT = Path(__file__).resolve().parent / "results"
-SECTIONS = ("rules_engine", "profile", "throughput", "load", "page_weight", "lighthouse", "directory")
+SECTIONS = ("rules_engine", "profile", "cpu", "capacity", "memory", "page_weight", "lighthouse", "directory")
+# Benchmarks that state their own targets and details (run, targets, report).
+SELF_REPORTING = {"cpu": cpu, "capacity": capacity, "memory": memory}
 
 
 def _log(message: str) -> None:
@@ -61,7 +64,6 @@ def _machine() -> dict:
         "cpu": cpu,
         "python": platform.python_version(),
         "wrk": _version(["wrk", "--version"]).split(" [")[0],
-        "locust": _version([str(load.LOCUST), "--version"]).split(" from ")[0],
         "chromium": _version([lighthouse.CHROMIUM, "--version"]),
     }
 
@@ -97,33 +99,9 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 def _targets(data: dict) -> list[list[str]]:
     rows: list[list[str]] = []
-    if "throughput" in data:
-        runs = data["throughput"]["runs"]
-        ratio = runs["results"]["x_hello"]
-        rows.append(
-            [
-                "results page ≥ 60% of hello-world req/s",
-                f"{ratio:.1%} ({runs['results']['rps']:.0f} vs {runs['hello']['rps']:.0f} req/s)",
-                _status(ratio >= throughput.TARGET_RATIO),
-            ]
-        )
-        for name, _path, _cookie in throughput.PAGES:
-            p99 = runs[name]["p99_ms"]
-            rows.append(
-                [f"{name} page p99 < 50 ms at 50 connections", f"{p99:.0f} ms", _status(p99 < throughput.TARGET_P99_MS)]
-            )
-        broken = sum(r["errors"] + r["not_200"] for r in runs.values())
-        rows.append(["no errors in the wrk runs", f"{broken} errors", _status(broken == 0)])
-    if "load" in data:
-        total = data["load"]["total"]
-        bad = total.get("failures", 0) + data["load"]["errors"]
-        rows.append(
-            [
-                "load run: 200 users, 60 s, zero errors",
-                f"{bad} failed of {total.get('requests', 0)} requests",
-                _status(bad == 0 and total.get("requests", 0) > 0),
-            ]
-        )
+    for name, module in SELF_REPORTING.items():
+        if name in data:
+            rows += module.targets(data[name])
     if "page_weight" in data:
         weight = data["page_weight"]
         heaviest = weight["heaviest"]
@@ -202,79 +180,9 @@ def summary(data: dict, failures: dict[str, str], meta: dict) -> list[str]:
         lines += ["", "## Benchmarks that did not run", ""]
         lines += [f"- **{name}**: {reason}" for name, reason in failures.items()]
 
-    if "throughput" in data:
-        t = data["throughput"]
-        g = t["gunicorn"]
-        lines += [
-            "",
-            "## Throughput and latency (wrk)",
-            "",
-            f"gunicorn from {g['source']}: {g['workers']} workers × {g['threads']} threads ({g['worker_class']}), "
-            f"the same for hello world and the wizard. {machine['wrk']}: {t['wrk_threads']} thread, "
-            f"{t['connections']} connections, {t['warmup_s']} s warm-up, then {t['rounds']} rounds of "
-            f"{t['duration_s']} s per URL taken in turn (hello world, start, question, results); "
-            "req/s, ratio and percentiles are the median of the rounds, max the largest. "
-            f"`Accept-Encoding: {t['accept_encoding']}`; wrk shares the 2 cores with the server (not pinned).",
-            "",
-            *_table(
-                [
-                    "page",
-                    "req/s",
-                    "req/s by round",
-                    "× hello world",
-                    "p50 ms",
-                    "p95 ms",
-                    "p99 ms",
-                    "max ms",
-                    "KB/response",
-                    "errors",
-                ],
-                [
-                    [
-                        f"{name} `{r['path']}`",
-                        f"{r['rps']:.0f}",
-                        " / ".join(str(x) for x in r.get("rps_rounds", [])),
-                        f"{r['x_hello']:.3f}",
-                        f"{r['p50_ms']:.1f}",
-                        f"{r['p95_ms']:.1f}",
-                        f"{r['p99_ms']:.1f}",
-                        f"{r['max_ms']:.0f}",
-                        f"{r['kb_per_response']:.1f}",
-                        str(r["errors"] + r["not_200"]),
-                    ]
-                    for name, r in t["runs"].items()
-                ],
-            ),
-        ]
-    if "load" in data:
-        d = data["load"]
-        lines += [
-            "",
-            "## Load run (locust)",
-            "",
-            f"{d['users']} users (started at {d['spawn_rate']} a second), {d['run_time_s']} s, each walking whole "
-            f"journeys without pauses, as a new visitor every time; {d['journeys']} journeys reached Reach out. "
-            f"{machine['locust']} on the same 2 cores"
-            + (" (locust warned that it used most of a core)." if d["locust_cpu_warning"] else ".")
-            + f" Errors outside requests: {d['errors']}.",
-            "",
-            *_table(
-                ["request", "count", "failures", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms"],
-                [
-                    [
-                        f"{r['method']} {r['name']}".strip() if not r["name"].startswith("POST") else r["name"],
-                        str(r["requests"]),
-                        str(r["failures"]),
-                        f"{r['rps']:.1f}",
-                        f"{r['p50_ms']:.0f}",
-                        f"{r['p95_ms']:.0f}",
-                        f"{r['p99_ms']:.0f}",
-                        f"{r['p100_ms']:.0f}",
-                    ]
-                    for r in [*d["by_request"], {**d["total"], "method": "", "name": "**all**"}]
-                ],
-            ),
-        ]
+    for name, module in SELF_REPORTING.items():
+        if name in data:
+            lines += ["", *module.report(data[name])]
     if "page_weight" in data:
         w = data["page_weight"]
         lines += [
@@ -384,8 +292,9 @@ def main(argv: list[str] | None = None) -> int:
     steps: dict[str, Callable[[], dict]] = {
         "rules_engine": _run_rules_engine,
         "profile": lambda: profiling.run(OUT, data.get("rules_engine", {}).get("calibration_ms", calibration), _log),
-        "throughput": lambda: throughput.run(_log),
-        "load": lambda: load.run(_log),
+        "cpu": lambda: cpu.run(_log),
+        "capacity": lambda: capacity.run(_log),
+        "memory": lambda: memory.run(_log),
         "page_weight": lambda: page_weight.run(_log),
         "lighthouse": lambda: lighthouse.run(OUT, _log),
         "directory": lambda: directory.run(_log),

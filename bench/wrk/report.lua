@@ -1,4 +1,4 @@
--- For bench/throughput.py: counts responses that are not 200 (wrk itself only
+-- For bench/closed_loop.py: counts responses that are not 200 (wrk itself only
 -- counts 4xx/5xx as errors, so a redirect to the start would pass unnoticed)
 -- and prints the run's numbers as one JSON line, percentiles included.
 -- Every wrk thread has its own Lua state; setup() keeps them to add up at the end.
