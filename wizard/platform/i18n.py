@@ -393,14 +393,20 @@ def _switcher() -> list[dict]:
     """Links to this same page in each language (they work without JavaScript)."""
     # Only the query arguments the pages themselves use: nothing a visitor typed is
     # reflected into a compressed page beside its CSRF token (I1).
-    args = {key: value for key, value in request.args.items() if value in KEPT_QUERY_ARGUMENTS.get(key, ())}
-    links = []
-    for code, (name, _direction) in LANGUAGES.items():
-        query = urlencode({**args, LANGUAGE_KEY: code})
-        # The path quoted again: a control character in a mistyped address must not reach the page.
-        href = f"{quote(request.path)}?{query}"
-        links.append({"code": code, "name": name, "href": href, "current": code == language()})
-    return links
+    kept = tuple((key, value) for key, value in request.args.items() if value in KEPT_QUERY_ARGUMENTS.get(key, ()))
+    # The path quoted again: a control character in a mistyped address must not reach the page.
+    path = quote(request.path)
+    current = language()
+    return [
+        {"code": code, "name": name, "href": f"{path}?{query}", "current": code == current}
+        for code, name, query in _language_queries(kept)
+    ]
+
+
+@lru_cache(maxsize=16)
+def _language_queries(kept: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str, str], ...]:
+    """Each language's code, name and query, made once: `kept` is one of the few KEPT_QUERY_ARGUMENTS allows."""
+    return tuple((code, name, urlencode({**dict(kept), LANGUAGE_KEY: code})) for code, (name, _) in LANGUAGES.items())
 
 
 def _context() -> dict:
