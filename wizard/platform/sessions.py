@@ -170,6 +170,12 @@ class PublicSessionInterface(_PrefixedCookie):
         if self._embedded() and session and quick_exit.EXIT_ID not in session:
             # Every embedded session gets its exit id as soon as it holds anything.
             quick_exit.ensure_id(session)
+        if not self.should_set_cookie(app, session):
+            # Nothing to write, as on most pages (the cookie is signed again at most once a minute): what
+            # Flask does then, without first working out every attribute of a cookie it will not send.
+            if session.accessed:
+                response.vary.add("Cookie")
+            return
         super().save_session(app, session, response)
 
 
