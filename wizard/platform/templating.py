@@ -4,6 +4,8 @@ visitor's crisis contacts)."""
 from __future__ import annotations
 
 from collections import ChainMap
+from functools import lru_cache
+from types import MappingProxyType
 
 from flask import Flask, current_app
 from flask.templating import Environment as FlaskEnvironment
@@ -32,18 +34,43 @@ class Environment(FlaskEnvironment):
         return TemplateGlobals({} if d is None else d, self.globals)
 
 
+# The settings the operator's details are made from: every page's context has them.
+OPERATOR_SETTINGS = ("OPERATOR_NAME", "OPERATOR_PHONE", "OPERATOR_EMAIL", "OPERATOR_WEBSITE", "OPERATOR_HOURS")
+CALL_SETTINGS = (
+    "OPERATOR_CANCEL_CONTACT",
+    "OPERATOR_CALLER_ID",
+    "OPERATOR_LANGUAGES",
+    "OPERATOR_COUNTRY",
+    "OPERATOR_RESPONSE_TIME",
+    "OPERATOR_DEMO",
+)
+
+
 def _context() -> dict:
     config = current_app.config
-    operator = {
-        "name": config["OPERATOR_NAME"],
-        "phone": config["OPERATOR_PHONE"],
-        "email": config["OPERATOR_EMAIL"],
-        "website": config["OPERATOR_WEBSITE"],
-        "hours": config["OPERATOR_HOURS"],
-        **_call_details(config),
-    }
+    settings = (
+        *(config[name] for name in OPERATOR_SETTINGS),
+        *(config.get(name, "") for name in CALL_SETTINGS),
+    )
     # No crisis line is known here; the public app fills these in from the visitor's answers.
-    return {"operator": operator, "crisis_contacts": None, "crisis_country": None}
+    # operator_key: the settings, to key fragments that show the operator's details.
+    return {"operator": _operator(settings), "operator_key": settings, "crisis_contacts": None, "crisis_country": None}
+
+
+@lru_cache(maxsize=16)
+def _operator(settings: tuple) -> MappingProxyType:
+    """The operator's details, made once per set of settings rather than for every page (read-only: shared)."""
+    config = dict(zip(OPERATOR_SETTINGS + CALL_SETTINGS, settings, strict=True))
+    return MappingProxyType(
+        {
+            "name": config["OPERATOR_NAME"],
+            "phone": config["OPERATOR_PHONE"],
+            "email": config["OPERATOR_EMAIL"],
+            "website": config["OPERATOR_WEBSITE"],
+            "hours": config["OPERATOR_HOURS"],
+            **_call_details(config),
+        }
+    )
 
 
 def _call_details(config) -> dict:
