@@ -23,7 +23,8 @@ case a key turns out to vary more than expected.
 from __future__ import annotations
 
 from cachelib.serializers import BaseSerializer
-from flask import Flask, g, has_request_context, request
+from flask import Flask
+from flask.globals import _cv_app, _cv_request
 from flask_caching import Cache
 
 from wizard.platform import i18n
@@ -53,13 +54,16 @@ SETTINGS = {
 def fragment_key(*parts) -> str:
     """The template's keys with the language, partner and path prefix, as one unambiguous string.
 
-    A repr, not JSON: a page asks for some 40 keys, and repr of a tuple of names, numbers and None
-    is unambiguous and several times quicker."""
-    if not has_request_context():
+    A repr, not JSON: a page asks for up to 50 keys, and repr of a tuple of names, numbers and None
+    is unambiguous and several times quicker. The request and `g` are read through their context
+    variables rather than Flask's proxies, for the same reason."""
+    request_context = _cv_request.get(None)
+    if request_context is None:
         return repr((i18n.language(), None, "", *parts))
-    partner = g.get("partner")
+    partner = _cv_app.get().g.__dict__.get("partner")
+    partner_id = partner.id if partner is not None else None
     # The script root too: links carry the prefix a proxy mounts the app under.
-    return repr((i18n.language(), partner.id if partner is not None else None, request.script_root, *parts))
+    return repr((i18n.language(), partner_id, request_context.request.script_root, *parts))
 
 
 def init_app(app: Flask) -> None:

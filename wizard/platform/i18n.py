@@ -25,6 +25,8 @@ from babel.support import NullTranslations, Translations
 from flask import Flask, g, request, session
 from flask.globals import _cv_app
 from flask_babel import Babel, format_date, get_locale, get_translations
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
 from wizard.domain import places
 from wizard.domain.messages import N_, Message
@@ -391,14 +393,20 @@ def _switcher() -> list[dict]:
     """Links to this same page in each language (they work without JavaScript)."""
     # Only the query arguments the pages themselves use: nothing a visitor typed is
     # reflected into a compressed page beside its CSRF token (I1).
-    args = {key: value for key, value in request.args.items() if value in KEPT_QUERY_ARGUMENTS.get(key, ())}
-    links = []
-    for code, (name, _direction) in LANGUAGES.items():
-        query = urlencode({**args, LANGUAGE_KEY: code})
-        # The path quoted again: a control character in a mistyped address must not reach the page.
-        href = f"{quote(request.path)}?{query}"
-        links.append({"code": code, "name": name, "href": href, "current": code == language()})
-    return links
+    kept = tuple((key, value) for key, value in request.args.items() if value in KEPT_QUERY_ARGUMENTS.get(key, ()))
+    # The path quoted again: a control character in a mistyped address must not reach the page.
+    path = quote(request.path)
+    current = language()
+    return [
+        {"code": code, "name": name, "href": f"{path}?{query}", "current": code == current}
+        for code, name, query in _language_queries(kept)
+    ]
+
+
+@lru_cache(maxsize=16)
+def _language_queries(kept: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str, str], ...]:
+    """Each language's code, name and query, made once: `kept` is one of the few KEPT_QUERY_ARGUMENTS allows."""
+    return tuple((code, name, urlencode({**dict(kept), LANGUAGE_KEY: code})) for code, (name, _) in LANGUAGES.items())
 
 
 def _context() -> dict:
@@ -408,6 +416,18 @@ def _context() -> dict:
         "text_direction": LANGUAGES.get(lang, LANGUAGES["en"])[1],
         "language_links": _switcher(),
     }
+
+
+@pass_eval_context
+def _template_gettext(eval_context, string: str, **variables) -> str:
+    """The templates' ``_()``: what Jinja's newstyle gettext does (escape the variables, always format),
+    in one call. Jinja's own ``_`` looks ``gettext`` up in the context and calls through two wrappers;
+    a results page says ``_()`` some sixty times."""
+    translated = translations().ugettext(string)
+    if eval_context.autoescape:
+        # The catalogues are the project's own text, trusted as Jinja trusts them; the variables are escaped.
+        translated = Markup(translated)  # noqa: S704
+    return translated % variables
 
 
 def init_app(app: Flask, locale_selector: Callable[[], str] = select_locale) -> None:
@@ -422,6 +442,7 @@ def init_app(app: Flask, locale_selector: Callable[[], str] = select_locale) -> 
         pgettext=lambda c, s: translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
     )
+    app.jinja_env.globals["_"] = _template_gettext
     app.context_processor(_context)
     app.jinja_env.filters["t"] = translate_rule_text
     app.jinja_env.filters["country"] = country_name

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import Flask, Response, g, request
 from flask_wtf.csrf import CSRFProtect
 
@@ -35,6 +37,8 @@ HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 
+# Each with its name in lower case, to compare with the names a response has already.
+SITE_HEADERS = tuple((name, name.lower(), value) for name, value in HEADERS.items())
 
 # Responses that hold nothing personal and may be cached: assets and the embed's script and theme.
 # Static files set their own Cache-Control (a year under a hashed name, see assets.py).
@@ -43,13 +47,13 @@ CACHEABLE = {"static", "embed.loader", "embed.theme"}
 
 def _apply_headers(response: Response) -> Response:
     partner = g.get("partner")
-    for name, value in HEADERS.items():
-        if partner is not None and name == "X-Frame-Options":
-            continue  # inside the embed, frame-ancestors decides who may frame the page
-        if partner is not None and name == "Content-Security-Policy":
-            ancestors = " ".join(["'self'", *partner.allowed_origins])
-            value = value.replace("frame-ancestors 'none'", f"frame-ancestors {ancestors}")
-        response.headers.setdefault(name, value)
+    headers = response.headers
+    # What a view set itself is kept. The names present are read once, rather than the whole list searched
+    # again for each of seven headers.
+    present = {name.lower() for name, _ in headers.items()}
+    for name, key, value in SITE_HEADERS if partner is None else _embed_headers(tuple(partner.allowed_origins)):
+        if key not in present:
+            headers.add(name, value)
     if request.endpoint in CACHEABLE and response.status_code in (200, 206, 304):
         response.headers.setdefault("Cache-Control", "public, max-age=3600")
     else:
@@ -58,6 +62,18 @@ def _apply_headers(response: Response) -> Response:
         response.headers["Cache-Control"] = "no-store"
         response.headers["Pragma"] = "no-cache"
     return response
+
+
+@lru_cache(maxsize=64)
+def _embed_headers(allowed_origins: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
+    """Inside the embed, frame-ancestors (the partner's origins) decides who may frame the page, not X-Frame-Options."""
+    ancestors = " ".join(["'self'", *allowed_origins])
+    policy = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", f"frame-ancestors {ancestors}")
+    return tuple(
+        (name, name.lower(), policy if name == "Content-Security-Policy" else value)
+        for name, value in HEADERS.items()
+        if name != "X-Frame-Options"
+    )
 
 
 def init_app(app: Flask, *, forms: bool = True) -> None:

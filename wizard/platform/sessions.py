@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import Flask, has_request_context, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionInterface
-from itsdangerous import BadData, URLSafeTimedSerializer
+from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode, want_bytes
 from werkzeug.sansio.utils import host_is_trusted
 
 from wizard.platform import quick_exit
@@ -39,12 +41,48 @@ EMBED_PREFIX = "/embed/"
 log = logging.getLogger(__name__)
 
 
+class KeptKeySigner(TimestampSigner):
+    """itsdangerous derives the signing key from the secret again for every signature and every check;
+    the secret does not change while the process runs, so it is derived once per secret and salt."""
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        key = self.secret_keys[-1] if secret_key is None else want_bytes(secret_key)
+        return _derived_key(key, self.salt, self.key_derivation, self.digest_method)
+
+
+@lru_cache(maxsize=16)
+def _derived_key(secret_key: bytes, salt: bytes, key_derivation: str, digest_method) -> bytes:
+    signer = TimestampSigner(secret_key, salt=salt, key_derivation=key_derivation, digest_method=digest_method)
+    return signer.derive_key()
+
+
 class SealedCookieSerializer(URLSafeTimedSerializer):
     """itsdangerous gives bytes for a serializer that makes bytes; a cookie value is text."""
+
+    default_signer = KeptKeySigner
 
     def dumps(self, obj, salt: str | bytes | None = None) -> str:
         value = super().dumps(obj, salt)
         return value.decode("ascii") if isinstance(value, bytes) else value
+
+    def dump_payload(self, obj) -> bytes:
+        # Sealed bytes look random and never shrink, so itsdangerous's attempt to zlib them is skipped.
+        # Reading is unchanged: a payload without the leading "." is taken as not compressed.
+        return base64_encode(self.serializer.dumps(obj, **self.serializer_kwargs))
+
+
+@lru_cache(maxsize=8)
+def _sealed_serializer(
+    secret_key: str | bytes, fallbacks: tuple, kind: bytes, salt: str, key_derivation: str, digest_method
+) -> SealedCookieSerializer:
+    """Made once per set of keys and kind of cookie rather than twice a request (making one seals a test
+    value); it keeps no state between uses."""
+    return SealedCookieSerializer(
+        [*fallbacks, secret_key],  # as Flask does: itsdangerous signs with the last key
+        salt=salt,
+        serializer=SealedJSON([secret_key, *fallbacks], kind),
+        signer_kwargs={"key_derivation": key_derivation, "digest_method": digest_method},
+    )
 
 
 class _PrefixedCookie(SecureCookieSessionInterface):
@@ -85,13 +123,9 @@ class PublicSessionInterface(_PrefixedCookie):
         """Sealed, then signed with a timestamp."""
         if not app.secret_key:
             return super().get_signing_serializer(app)
-        fallbacks = list(app.config.get("SECRET_KEY_FALLBACKS") or [])
-        return SealedCookieSerializer(
-            [*fallbacks, app.secret_key],  # as Flask does: itsdangerous signs with the last key
-            salt=self.salt,
-            serializer=SealedJSON([app.secret_key, *fallbacks], b"embed" if self._embedded() else b"public"),
-            signer_kwargs={"key_derivation": self.key_derivation, "digest_method": self.digest_method},
-        )
+        fallbacks = tuple(app.config.get("SECRET_KEY_FALLBACKS") or ())
+        kind = b"embed" if self._embedded() else b"public"
+        return _sealed_serializer(app.secret_key, fallbacks, kind, self.salt, self.key_derivation, self.digest_method)
 
     def open_session(self, app: Flask, request) -> SecureCookieSession | None:
         """As Flask does, and also remember when the cookie was signed (see state.keep_alive).
@@ -136,6 +170,12 @@ class PublicSessionInterface(_PrefixedCookie):
         if self._embedded() and session and quick_exit.EXIT_ID not in session:
             # Every embedded session gets its exit id as soon as it holds anything.
             quick_exit.ensure_id(session)
+        if not self.should_set_cookie(app, session):
+            # Nothing to write, as on most pages (the cookie is signed again at most once a minute): what
+            # Flask does then, without first working out every attribute of a cookie it will not send.
+            if session.accessed:
+                response.vary.add("Cookie")
+            return
         super().save_session(app, session, response)
 
 

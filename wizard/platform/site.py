@@ -57,6 +57,8 @@ def new_app(
         static_folder=str(PROJECT_ROOT / "static"),
         instance_path=str(PROJECT_ROOT / "instance"),
     )
+    # Before anything makes the template environment, which Flask does on first use.
+    app.jinja_environment = templating.Environment
     app.config.update(config)
     logging_setup.init_app(app)
     quiet_tracebacks(app)

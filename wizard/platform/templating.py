@@ -3,7 +3,12 @@ visitor's crisis contacts)."""
 
 from __future__ import annotations
 
+from collections import ChainMap
+from functools import lru_cache
+from types import MappingProxyType
+
 from flask import Flask, current_app
+from flask.templating import Environment as FlaskEnvironment
 
 from wizard.domain.directory.taxonomy import ATTRIBUTES
 from wizard.domain.rulebook.models import words_for
@@ -12,18 +17,60 @@ from wizard.platform.services import services
 from wizard.platform.settings import WITHHELD, response_time
 
 
+class TemplateGlobals(ChainMap):
+    """A template's globals as Jinja keeps them (its own over the environment's), with keys() a plain set.
+
+    At every ``{% from ... import ... %}`` Jinja subtracts these keys from the page's global names;
+    against ChainMap's key view that is one lookup in Python per name (some 26), several times a page."""
+
+    def keys(self):
+        return set().union(*self.maps)
+
+
+class Environment(FlaskEnvironment):
+    """Flask's template environment, whose templates' globals are TemplateGlobals."""
+
+    def make_globals(self, d):
+        return TemplateGlobals({} if d is None else d, self.globals)
+
+
+# The settings the operator's details are made from: every page's context has them.
+OPERATOR_SETTINGS = ("OPERATOR_NAME", "OPERATOR_PHONE", "OPERATOR_EMAIL", "OPERATOR_WEBSITE", "OPERATOR_HOURS")
+CALL_SETTINGS = (
+    "OPERATOR_CANCEL_CONTACT",
+    "OPERATOR_CALLER_ID",
+    "OPERATOR_LANGUAGES",
+    "OPERATOR_COUNTRY",
+    "OPERATOR_RESPONSE_TIME",
+    "OPERATOR_DEMO",
+)
+
+
 def _context() -> dict:
     config = current_app.config
-    operator = {
-        "name": config["OPERATOR_NAME"],
-        "phone": config["OPERATOR_PHONE"],
-        "email": config["OPERATOR_EMAIL"],
-        "website": config["OPERATOR_WEBSITE"],
-        "hours": config["OPERATOR_HOURS"],
-        **_call_details(config),
-    }
+    settings = (
+        *(config[name] for name in OPERATOR_SETTINGS),
+        *(config.get(name, "") for name in CALL_SETTINGS),
+    )
     # No crisis line is known here; the public app fills these in from the visitor's answers.
-    return {"operator": operator, "crisis_contacts": None, "crisis_country": None}
+    # operator_key: the settings, to key fragments that show the operator's details.
+    return {"operator": _operator(settings), "operator_key": settings, "crisis_contacts": None, "crisis_country": None}
+
+
+@lru_cache(maxsize=16)
+def _operator(settings: tuple) -> MappingProxyType:
+    """The operator's details, made once per set of settings rather than for every page (read-only: shared)."""
+    config = dict(zip(OPERATOR_SETTINGS + CALL_SETTINGS, settings, strict=True))
+    return MappingProxyType(
+        {
+            "name": config["OPERATOR_NAME"],
+            "phone": config["OPERATOR_PHONE"],
+            "email": config["OPERATOR_EMAIL"],
+            "website": config["OPERATOR_WEBSITE"],
+            "hours": config["OPERATOR_HOURS"],
+            **_call_details(config),
+        }
+    )
 
 
 def _call_details(config) -> dict:
