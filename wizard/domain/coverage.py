@@ -152,7 +152,16 @@ def _groups(book: Rulebook, matcher: Matcher, towns: bool) -> Iterator[list[dict
     conditional = [q for q in questions if q.ask_if is not None and q.kind not in ("multiple", *PLACE_KINDS)]
     values = {(q.id, a): _values(book, q, countries, a) for q in conditional for a in AUDIENCES}
     place_values = _place_values(book, countries, towns)
-    order = [q.id for q in questions]
+    # Multiple-choice questions with a skip condition: their answers are dropped where it fails.
+    skippable = {q.id: q.ask_if for q in questions if q.kind == "multiple" and q.ask_if is not None}
+    # The answers are put in the questions' order around the region and town: those before them,
+    # then theirs, then the rest (or all in order where another question comes between the two).
+    at = [n for n, q in enumerate(questions) if q.kind in PLACE_KINDS] or [len(questions)]
+    together = all(q.kind in PLACE_KINDS for q in questions[at[0] : at[-1] + 1])
+    if together:
+        before, after = [q.id for q in questions[: at[0]]], [q.id for q in questions[at[-1] + 1 :]]
+    else:
+        before, after = [], [q.id for q in questions]
 
     # Each combination of single answers takes the next profile of its audience in turn.
     singles = [q for q in questions if q.kind not in ("multiple", *PLACE_KINDS)]
@@ -177,13 +186,18 @@ def _groups(book: Rulebook, matcher: Matcher, towns: bool) -> Iterator[list[dict
             results = expanded
         variants = place_values.get(answers.get("country"), [{}])
         for partial in results:
-            on_path = _on_path(questions, partial, matcher)
-            # The kept answers in the questions' order, as the safety checks' reports list them.
-            group = []
-            for place in variants:
-                full = {**partial, **place} if place else partial
-                group.append({qid: full[qid] for qid in order if qid in full and qid in on_path})
-            yield group
+            # Every answer here is on the path (a conditional one was only given where its question
+            # is asked) but a multiple-choice answer whose question is skipped.
+            if skippable:
+                facts = matcher.facts(partial)
+                partial = {k: v for k, v in partial.items() if k not in skippable or skippable[k].test(facts)}
+            # The answers in the questions' order, as the safety checks' reports list them.
+            head = {qid: partial[qid] for qid in before if qid in partial}
+            tail = {qid: partial[qid] for qid in after if qid in partial}
+            if together:
+                yield [{**head, **place, **tail} for place in variants]
+            else:
+                yield [{qid: full[qid] for qid in after if qid in full} for full in ({**tail, **p} for p in variants)]
 
 
 def _place_values(book: Rulebook, countries: list[str], towns: bool) -> dict[str, list[dict[str, str]]]:
@@ -204,17 +218,6 @@ def _place_values(book: Rulebook, countries: list[str], towns: bool) -> dict[str
                 variants.append(sampled)
         out[country] = variants
     return out
-
-
-def _on_path(questions, answers, matcher) -> set[str]:
-    """The ids of the questions these answers put on the path (as `Journey.walk` finds them)."""
-    facts = matcher.facts(answers)
-    return {
-        q.id
-        for q in questions
-        if (q.ask_if is None or q.ask_if.test(facts))
-        and (q.kind not in PLACE_KINDS or place_question_asked(q, answers))
-    }
 
 
 def _single_combinations(book, singles, countries) -> Iterator[dict[str, str]]:
