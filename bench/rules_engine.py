@@ -11,7 +11,7 @@ import statistics
 import time
 from pathlib import Path
 
-from wizard.domain.coverage import walk
+from wizard.domain.coverage import place_sample, representative_countries, walk, walk_results
 from wizard.domain.matching import Matcher
 from wizard.domain.rulebook import models as m
 from wizard.domain.rulebook.conditions import All, In
@@ -101,14 +101,21 @@ def run() -> dict:
     big = Matcher(scaled(book, 100))
     match_100x = per_match(big.match, sample[:200])
 
+    # The whole answer space with the place questions: each country's sampled region and town
+    # (coverage.place_sample) besides both left blank and "prefer not to say"; every answer set
+    # walked and given its result, answers that differ only in the place sharing one match.
+    with_places = sum(1 for _ in walk(book, matcher, towns=True))
+
     def walk_space():
-        for a in walk(book, matcher):
-            matcher.match(a)
+        for _answers, _result in walk_results(book, matcher, towns=True):
+            pass
 
     walk_ms = _median_ms(walk_space, repeat=3)
     results = {
         "calibration_ms": calibration,
         "combinations": len(answers),
+        "combinations_with_places": with_places,
+        "place_samples": {c: place_sample(c) for c in representative_countries(book)},
         "load": load,
         "match_shipped": match_shipped,
         "match_100x": match_100x,
@@ -132,5 +139,16 @@ def report(results: dict) -> list[str]:
     lines.append(
         f"({results['combinations']} answer combinations; {results['rules_shipped']} rules shipped,"
         f" {results['rules_100x']} in the 100x rulebook)"
+    )
+    samples = results.get("place_samples") or {}
+    sampled = ", ".join(
+        f"{country} {'/'.join(v for v in (s.get('subdivision'), s.get('town')) if v)}"
+        for country, s in samples.items()
+        if s
+    )
+    lines.append(
+        f"walk_space walks {results.get('combinations_with_places', 0)} combinations: region and town left blank,"
+        ' "prefer not to say", and for each country the most populous town of the gazetteer with its region'
+        f" (else the first region by code): {sampled}"
     )
     return lines

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from wizard.domain.coverage import multiple_profiles, representative_countries, walk
+from wizard.domain.coverage import multiple_profiles, representative_countries, walk_results
 
 
 @pytest.fixture(scope="module")
 def walked(rulebook, matcher):
-    return [(answers, matcher.match(answers)) for answers in walk(rulebook, matcher)]
+    return list(walk_results(rulebook, matcher))
 
 
 def test_the_walk_covers_every_single_choice_combination(rulebook, walked):

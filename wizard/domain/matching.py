@@ -13,12 +13,12 @@ shown, with that rule's reason, because the person may still want them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from wizard.domain.audience import SOMEONE_ELSE, audience_of
 from wizard.domain.messages import N_
-from wizard.domain.rulebook.conditions import ANY_VALUE, Always, guard, matched_leaves
+from wizard.domain.rulebook.conditions import ANY_VALUE, Always, compile_condition, guard, matched_leaves
 from wizard.domain.rulebook.models import (
     Approach,
     Availability,
@@ -105,6 +105,8 @@ class _CompiledRule:
     fits: tuple[str, ...]
     # The approaches it moves to the end of the list.
     lowers: frozenset[str] = frozenset()
+    # Its condition as one function of the facts (see conditions.compile_condition).
+    test: Callable[[Mapping[str, object]], bool] = bool
 
 
 def _excluded_ids(rule: Rule, book: Rulebook) -> frozenset[str]:
@@ -146,6 +148,26 @@ def _covers(area: Availability | None, country: Country | None) -> bool:
     return country.code in area.countries or country.region in area.regions
 
 
+# Why a place-limited approach is left out where the documents do not describe it.
+ONLY_ELSEWHERE = "The documents describe it only in other places."
+# Answers that mean "not answered".
+_BLANK = (None, "", (), [])
+
+
+# Services, information, direct help, information bodies, and what was left out (see Result).
+_Ranking = tuple[
+    tuple[ApproachMatch, ...],
+    tuple[ApproachMatch, ...],
+    tuple[OrganisationMatch, ...],
+    tuple[OrganisationMatch, ...],
+    tuple[tuple[str, frozenset[str]], ...],
+]
+
+
+def _rank_key(book: Rulebook) -> Callable[[int], tuple[int, int]]:
+    return lambda n: (-book.rules[n].score, n)
+
+
 LINKED_PREFIX = {
     "myself": N_("Linked to approaches in your results:"),
     "someone_else": N_("Linked to approaches in these results:"),
@@ -165,12 +187,44 @@ class Matcher:
         self.organisations = {o.id: o for o in rulebook.organisations}
         self.country_question = next(q.id for q in rulebook.questions if q.kind == "country")
         self.crisis_answers = {(q.id, o.code) for q in rulebook.questions for o in q.options if o.crisis}
-        # The organisations serving each country (and those for an unknown one), worked out once.
+        # Everything below is worked out once, here, so that matching only looks things up.
+        # Question id -> whether its answer is a set of codes (a multiple-choice question).
+        self._multiple = {q.id: q.kind == "multiple" for q in rulebook.questions}
+        self._crisis_codes = {
+            q.id: frozenset(o.code for o in q.options if o.crisis)
+            for q in rulebook.questions
+            if q.kind != "multiple" and any(o.crisis for o in q.options)
+        }
+        places = [*self.countries.items(), (None, None)]
+        # The organisations serving each country (and those for an unknown one).
         self._organisations_by_country = {
             code: tuple((n, o) for n, o in enumerate(rulebook.organisations) if _covers(o.service_area, country))
-            for code, country in [*self.countries.items(), (None, None)]
+            for code, country in places
         }
-        compiled = tuple(
+        self._serving = {code: {o.id: n for n, o in orgs} for code, orgs in self._organisations_by_country.items()}
+        # Organisation id -> the approaches that link it into the results; approach id -> those organisations.
+        self._linked_organisations: dict[str, list[str]] = {}
+        for org in rulebook.organisations:
+            for approach_id in org.approaches:
+                self._linked_organisations.setdefault(approach_id, []).append(org.id)
+        # The place-limited approaches that are not there for each country (and for an unknown one).
+        self._elsewhere = {
+            code: frozenset(a.id for a in rulebook.approaches if not _covers(a.only_in, country))
+            for code, country in places
+        }
+        # By the approach's place in the file: whether it is a service (not information).
+        self._service = tuple(a.kind == "service" for a in rulebook.approaches)
+        # Organisation id -> the organisation, the approaches it is linked to, whether it gives
+        # direct help, and whether it has something to disclose.
+        self._organisation_facts = {
+            o.id: (o, o.approaches, o.role == "direct_help", o.disclosure is not None) for o in rulebook.organisations
+        }
+        self._not_effective = tuple((item, compile_condition(item.lean_if)) for item in rulebook.not_effective)
+        self._family_support = tuple(
+            (item, None if item.show_if is None else compile_condition(item.show_if))
+            for item in rulebook.family_support
+        )
+        compiled_rules = tuple(
             _CompiledRule(
                 rule,
                 _excluded_ids(rule, rulebook),
@@ -181,30 +235,41 @@ class Matcher:
                 rule.recommend + rule.recommend_organisations,
                 () if isinstance(rule.when, Always) else rule.recommend,
                 _lowered_ids(rule, rulebook),
+                compile_condition(rule.when),
             )
             for rule in rulebook.rules
         )
-        self.rules = compiled
+        self.rules = compiled_rules
+        # Rule number -> where its reasons go in a list of reasons: the weightiest rules first, then file order.
+        self._rank_of = {n: rank for rank, n in enumerate(sorted(range(len(compiled_rules)), key=_rank_key(rulebook)))}
+        # A reason -> its rule's place in the file (rule ids are unique: the loader refuses one used twice).
+        positions = {rule.id: n for n, rule in enumerate(rulebook.rules)}
+        self._rule_order = lambda reason: positions[reason.rule]
         # Index rules by the answers that can make them fire, so a large rulebook
         # only evaluates the rules these answers could trigger.
         self._unguarded: list[int] = []
         self._by_answer: dict[tuple[str, str], list[int]] = {}
-        for n, item in enumerate(compiled):
+        for n, item in enumerate(compiled_rules):
             needed = guard(item.rule.when)
             if needed is None:
                 self._unguarded.append(n)
             else:
                 for key in needed:
                     self._by_answer.setdefault(key, []).append(n)
+        # The same index by answer, then by code ("*" for any code), for look-ups without building keys.
+        self._by_code: dict[str, dict[str, tuple[int, ...]]] = {}
+        for (answer, code), numbers in self._by_answer.items():
+            self._by_code.setdefault(answer, {})[code] = tuple(numbers)
 
     def facts(self, answers: Mapping[str, object]) -> dict[str, str | frozenset[str]]:
         """Answers as the conditions see them: codes, code sets, and the derived region."""
         facts: dict[str, str | frozenset[str]] = {}
+        multiple = self._multiple
         for qid, value in answers.items():
-            question = self.questions.get(qid)
-            if question is None or value in (None, "", (), []):
+            many = multiple.get(qid)
+            if many is None or value in _BLANK:
                 continue
-            if question.kind == "multiple":
+            if many:
                 facts[qid] = value if isinstance(value, frozenset) else frozenset(value)
             elif isinstance(value, str):
                 facts[qid] = value
@@ -214,120 +279,164 @@ class Matcher:
         return facts
 
     def match(self, answers: Mapping[str, object]) -> Result:
-        facts = self.facts(answers)
+        return self._match(self.facts(answers), self._ranking)
+
+    def _match(self, facts: Mapping[str, object], ranking: Callable[..., _Ranking]) -> Result:
         audience = audience_of(facts)
         country_code = facts.get(self.country_question)
         country = self.countries.get(country_code) if country_code != PREFER_NOT_TO_SAY else None  # type: ignore[arg-type]
-        crisis = any((qid, value) in self.crisis_answers for qid, value in facts.items() if isinstance(value, str))
+        place = country.code if country else None
+        rules = self.rules
+        fired = tuple(n for n in self._candidates(facts) if rules[n].test(facts))
+        services, information, direct, bodies, exclusions = ranking(fired, audience, place)
+        return Result(
+            audience=audience,
+            crisis=any(facts.get(qid) in codes for qid, codes in self._crisis_codes.items()),
+            country=country,
+            approaches=services,
+            information=information,
+            direct_help=direct,
+            information_bodies=bodies,
+            contacts=self.contacts.get(place) if country else None,
+            not_effective=tuple(
+                NotEffectiveMatch(item, words_for(item.note, audience))
+                for item, test in self._not_effective
+                if test(facts)
+            ),
+            exclusions=exclusions,
+            family_support=self._family_support_for(facts, audience),
+        )
 
+    def _ranking(self, fired: tuple[int, ...], audience: str, place: str | None) -> _Ranking:
+        """The approaches and organisations that these rules (by number, in file order) put in
+        the results, best first, and what they left out."""
+        rules = self.rules
         scores: dict[str, int] = {}
-        reasons: dict[str, list[Reason]] = {}
         # Approaches recommended because of something the person said (not by a rule
         # that fires for everyone): only these link an organisation into the results.
         fitted: set[str] = set()
         excluded: set[str] = set()
         exclusions: list[tuple[str, frozenset[str]]] = []
         lowered: dict[str, list[Reason]] = {}
-        for compiled in self._candidates(facts):
-            rule = compiled.rule
-            if not rule.when.test(facts):
-                continue
-            reason = compiled.reasons[audience]
-            score = rule.score
+        for n in fired:
+            compiled = rules[n]
+            score = compiled.rule.score
             for target in compiled.targets:
                 scores[target] = scores.get(target, 0) + score
-                reasons.setdefault(target, []).append(reason)
-            fitted.update(compiled.fits)
+            if compiled.fits:
+                fitted.update(compiled.fits)
             if compiled.excludes:
                 excluded |= compiled.excludes
-                exclusions.append((reason.text, compiled.excludes))
-            for target in compiled.lowers:
-                lowered.setdefault(target, []).append(reason)
+                exclusions.append((compiled.reasons[audience].text, compiled.excludes))
+            if compiled.lowers:
+                reason = compiled.reasons[audience]
+                for target in compiled.lowers:
+                    lowered.setdefault(target, []).append(reason)
+        # Each item's reasons, the weightiest rule's first (a card shows its first two, so what the
+        # person said comes before what everyone is told): the rules taken in that order.
+        reasons: dict[str, list[Reason]] = {}
+        for n in sorted(fired, key=self._rank_of.__getitem__):
+            compiled = rules[n]
+            reason = compiled.reasons[audience]
+            for target in compiled.targets:
+                if target in reasons:
+                    reasons[target].append(reason)
+                else:
+                    reasons[target] = [reason]
 
-        shown: list[ApproachMatch] = []
+        approaches = self.approaches
+        elsewhere = self._elsewhere[place]
+        order = self.approach_order
+        ranked: list[tuple[bool, int, int, ApproachMatch]] = []
         for approach_id, score in scores.items():
-            approach = self.approaches.get(approach_id)
+            approach = approaches.get(approach_id)
             if approach is None or approach_id in excluded:
                 continue
-            if not _covers(approach.only_in, country):
-                exclusions.append(("The documents describe it only in other places.", frozenset({approach_id})))
+            if approach_id in elsewhere:
+                exclusions.append((ONLY_ELSEWHERE, frozenset({approach_id})))
                 continue
-            why = (*self._strongest_first(reasons[approach_id]), *lowered.get(approach_id, ()))
-            shown.append(ApproachMatch(approach, score, why))
-        shown.sort(key=lambda a: (a.approach.id in lowered, -a.score, self.approach_order[a.approach.id]))
-        services = tuple(a for a in shown if a.approach.kind == "service")
-        information = tuple(a for a in shown if a.approach.kind == "information")
+            why = reasons[approach_id]
+            low = lowered.get(approach_id)
+            ranked.append(
+                (
+                    low is not None,
+                    -score,
+                    order[approach_id],
+                    ApproachMatch(approach, score, (*why, *low) if low else tuple(why)),
+                )
+            )
+        # The first three make each key different, so the matches themselves are never compared.
+        ranked.sort()
+        service = self._service
+        services: list[ApproachMatch] = []
+        information: list[ApproachMatch] = []
+        for entry in ranked:
+            (services if service[entry[2]] else information).append(entry[3])
+        direct, bodies = self._organisations(ranked, fitted, scores, reasons, excluded, place, audience)
+        return tuple(services), tuple(information), direct, bodies, tuple(exclusions)
 
-        direct, bodies = self._organisations(shown, fitted, scores, reasons, excluded, country, audience)
-        notes = tuple(
-            NotEffectiveMatch(item, words_for(item.note, audience))
-            for item in self.rulebook.not_effective
-            if item.lean_if.test(facts)
-        )
-        return Result(
-            audience=audience,
-            crisis=crisis,
-            country=country,
-            approaches=services,
-            information=information,
-            direct_help=direct,
-            information_bodies=bodies,
-            contacts=self.contacts.get(country.code) if country else None,
-            not_effective=notes,
-            exclusions=tuple(exclusions),
-            family_support=self._family_support(facts, audience),
-        )
-
-    def _family_support(self, facts: Mapping[str, object], audience: str) -> tuple[FamilySupport, ...]:
+    def _family_support_for(self, facts: Mapping[str, object], audience: str) -> tuple[FamilySupport, ...]:
         if audience != SOMEONE_ELSE:
             return ()
-        return tuple(i for i in self.rulebook.family_support if i.show_if is None or i.show_if.test(facts))
+        return tuple(item for item, test in self._family_support if test is None or test(facts))
 
-    def _candidates(self, facts: Mapping[str, object]) -> list[_CompiledRule]:
-        """The rules these answers could fire, in file order."""
-        index = self._by_answer
+    def _candidates(self, facts: Mapping[str, object]) -> list[int]:
+        """The rules these answers could fire, by number, in file order."""
+        index = self._by_code
         picked = set(self._unguarded)
         for answer, value in facts.items():
-            picked.update(index.get((answer, ANY_VALUE), ()))
+            codes = index.get(answer)
+            if codes is None:
+                continue
+            picked.update(codes.get(ANY_VALUE, ()))
             if isinstance(value, frozenset):
                 for code in value:
-                    picked.update(index.get((answer, code), ()))
+                    picked.update(codes.get(code, ()))
             else:
-                picked.update(index.get((answer, value), ()))
-        rules = self.rules
-        return [rules[n] for n in sorted(picked)]
+                picked.update(codes.get(value, ()))
+        return sorted(picked)
 
     def conditions_held(self, rule_id: str, answers: Mapping[str, object]) -> list[str]:
         """Which tests of a rule held for these answers, in words (for staff and the CLI)."""
         rule = next((r.rule for r in self.rules if r.rule.id == rule_id), None)
         return matched_leaves(rule.when, self.facts(answers)) if rule else []
 
-    def _strongest_first(self, reasons: list[Reason]) -> tuple[Reason, ...]:
-        """The reasons of the rules that weigh most first: a card shows its first two, so what the person said
-        comes before what everyone is told (rules that fire for everyone weigh least)."""
-        return tuple(sorted(reasons, key=lambda r: -self.rule_scores.get(r.rule, 0)))
-
-    def _organisations(self, shown, fitted, scores, reasons, excluded, country, audience):
-        fitting = {a.approach.id: a for a in shown if a.approach.id in fitted}
+    def _organisations(self, ranked, fitted, scores, reasons, excluded, place, audience):
+        """The organisations these results lead to: those a rule names, and those linked to an
+        approach recommended because of an answer, if they serve the person's country."""
+        fitting = {entry[3].approach.id: entry[3] for entry in ranked if entry[3].approach.id in fitted}
+        serving = self._serving[place]
+        # Only the organisations named or linked are looked at, not every one serving the country.
+        candidates = {target for target in reasons if target in serving}
+        for approach_id in fitting:
+            linking = self._linked_organisations.get(approach_id)
+            if linking:
+                candidates.update(linking)
         prefix = LINKED_PREFIX[audience]
+        organisations = self._organisation_facts
+        rule_order = self._rule_order
         direct: list[tuple[int, bool, int, OrganisationMatch]] = []
         bodies: list[tuple[int, bool, int, OrganisationMatch]] = []
-        for n, org in self._organisations_by_country[country.code if country else None]:
-            if org.id in excluded:
+        for org_id in candidates:
+            n = serving.get(org_id)
+            if n is None or org_id in excluded:
                 continue
-            linked = [fitting[a] for a in org.approaches if a in fitting]
-            named = reasons.get(org.id)
+            org, linked_to, helps, discloses = organisations[org_id]
+            linked = [fitting[a] for a in linked_to if a in fitting]
+            named = reasons.get(org_id)
             if not linked and not named:
                 continue
-            org_reasons = list(named or ())
-            if linked:
-                org_reasons.append(Reason("", prefix, tuple(a.approach.name for a in linked)))
+            # An organisation's own reasons in file order, not by weight.
+            org_reasons = sorted(named, key=rule_order) if named else []
             # Ranked by how well its best approach fits, not by how many it is linked to;
             # an organisation with something to disclose (the one behind the sources)
             # comes after others that fit as well.
-            weight = scores.get(org.id, 0) + max((a.score for a in linked), default=0)
-            target = direct if org.role == "direct_help" else bodies
-            target.append((-weight, org.disclosure is not None, n, OrganisationMatch(org, tuple(org_reasons))))
-        direct.sort(key=lambda t: t[:3])
-        bodies.sort(key=lambda t: t[:3])
+            weight = scores.get(org_id, 0)
+            if linked:
+                org_reasons.append(Reason("", prefix, tuple(a.approach.name for a in linked)))
+                weight += max(a.score for a in linked)
+            (direct if helps else bodies).append((-weight, discloses, n, OrganisationMatch(org, tuple(org_reasons))))
+        # The first three make each key different (n is the organisation's place in the file).
+        direct.sort()
+        bodies.sort()
         return tuple(t[3] for t in direct), tuple(t[3] for t in bodies)

@@ -211,6 +211,12 @@ def town_by_id(geoname_id: str) -> Town | None:
     return entry.town if entry else None
 
 
+def most_populous_town(country: str) -> Town | None:
+    """The country's most populous town in the gazetteer; None for a country it has none of."""
+    entries = _entries(country)
+    return entries[0].town if entries else None
+
+
 def population_of(town: Town) -> int:
     entry = _by_id().get(town.id)
     return entry.population if entry else 0

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from wizard.domain.coverage import walk
+from wizard.domain.coverage import walk_results
 from wizard.domain.matching import Matcher, Result
 from wizard.domain.rulebook.loader import check_contact_numbers
 from wizard.domain.rulebook.models import EVIDENCE_WORDS, CountryContacts, Rulebook
@@ -226,12 +226,12 @@ def violations(
                     found[invariant.number] += 1
                     yield invariant, answers, problem
     danger_checks = tuple(i for i in invariants if i.check is danger_leads_to_emergency)
-    for answers in walk(book, matcher):
+    for answers, walked in walk_results(book, matcher):
         # Danger changes routing, not matching: the danger variant is checked for invariant 2 only.
         for variant, checks in ((answers, invariants), (with_danger(answers), danger_checks)):
             if not checks:
                 continue
-            result = matcher.match(variant)
+            result = walked if variant is answers else matcher.match(variant)
             for invariant in checks:
                 if found[invariant.number] >= limit:
                     continue

@@ -15,7 +15,7 @@ An unanswered question makes every test on it false (so ``not`` of it is true).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 Answers = Mapping[str, "str | frozenset[str]"]
@@ -172,6 +172,44 @@ def guard(cond: Cond) -> frozenset[tuple[str, str]] | None:
             return None
         return frozenset().union(*guards)
     return None
+
+
+def compile_condition(cond: Cond) -> Callable[[Answers], bool]:
+    """The condition as one plain function of the answers, with the same result as ``cond.test``.
+
+    Built once at start-up for the matcher: the answer-space walk tests the rules millions of
+    times, and a chain of small functions is several times quicker than a method call and a
+    generator per node."""
+    if isinstance(cond, Equals):
+        answer, value = cond.answer, cond.value
+        return lambda answers: answers.get(answer) == value
+    if isinstance(cond, In):
+        answer, values = cond.answer, cond.values
+        return lambda answers: isinstance(found := answers.get(answer), str) and found in values
+    if isinstance(cond, AnyIn):
+        answer, values = cond.answer, cond.values
+        return lambda answers: isinstance(found := answers.get(answer), frozenset) and not found.isdisjoint(values)
+    if isinstance(cond, Answered):
+        answer = cond.answer
+        return lambda answers: bool(answers.get(answer))
+    if isinstance(cond, Always):
+        return lambda answers: True
+    if isinstance(cond, Not):
+        part = compile_condition(cond.part)
+        return lambda answers: not part(answers)
+    # All and Any: chained two at a time, so that each part is one call, never a loop.
+    both = isinstance(cond, All)
+    tests = [compile_condition(part) for part in cond.parts]
+    joined = tests.pop()
+    while tests:
+        joined = _joined(tests.pop(), joined, both)
+    return joined
+
+
+def _joined(first: Callable[[Answers], bool], rest: Callable[[Answers], bool], both: bool) -> Callable[[Answers], bool]:
+    if both:
+        return lambda answers: first(answers) and rest(answers)
+    return lambda answers: first(answers) or rest(answers)
 
 
 def matched_leaves(cond: Cond, answers: Answers) -> list[str]:
