@@ -230,3 +230,8 @@ def place_of(answers: Mapping[str, object]) -> Place:
     if region is None and town is not None:
         region = town.subdivision
     return Place(country=country, subdivision=region, town=town)
+
+
+def warm() -> None:
+    """Read the gazetteer now (a worker starting) rather than on the first page that names a town."""
+    _by_id()
