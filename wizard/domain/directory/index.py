@@ -100,15 +100,20 @@ class Slot:
     __slots__ = ("approach_bits", "attribute_bits", "bits", "checked", "entry", "faith_based", "residential_only")
 
     def __init__(self, entry: Entry, approach_bit: dict[str, int], pool: Pool | None = None) -> None:
+        # The masks and day numbers are large ints, an object each: shared through `pool` when given.
+        share = pool if pool is not None else _same
         self.entry = entry
-        bits = tuple(approach_bit[a] for a in sorted(entry.approaches))
-        self.bits = pool(bits) if pool is not None else bits
-        self.approach_bits = sum(self.bits)
-        self.checked = entry.last_checked.toordinal() if entry.last_checked else -1
+        self.bits = share(tuple(approach_bit[a] for a in sorted(entry.approaches)))
+        self.approach_bits = share(sum(self.bits))
+        self.checked = share(entry.last_checked.toordinal() if entry.last_checked else -1)
         attributes = entry.attributes
         self.faith_based = "faith-based" in attributes
         self.residential_only = bool(attributes & {"inpatient", "residential"}) and "outpatient" not in attributes
-        self.attribute_bits = attribute_bits(attributes) | (REMOTE_BIT if entry.remote else 0)
+        self.attribute_bits = share(attribute_bits(attributes) | (REMOTE_BIT if entry.remote else 0))
+
+
+def _same(value):
+    return value
 
 
 # Each attribute of the taxonomy a bit, and one more for "by telephone or online".
