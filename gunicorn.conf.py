@@ -106,6 +106,6 @@ def post_worker_init(worker):
     if shared is None:
         return
     try:
-        shared.directory.warm()
+        shared.directory.warm(alive=worker.notify)
     except Exception as exc:
         worker.log.warning("warm_up_failed: %s", type(exc).__name__)

@@ -55,5 +55,6 @@ def test_gunicorn_warms_each_worker_after_loading_the_app(rulebook):
     shared = SimpleNamespace(directory=directory(store, rulebook))
     site = SimpleNamespace(public=SimpleNamespace(extensions={KEY: shared}))
     hook = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["post_worker_init"]
-    hook(SimpleNamespace(wsgi=site, log=None))
-    assert store.loads == 1
+    beats = []
+    hook(SimpleNamespace(wsgi=site, log=None, notify=lambda: beats.append(1)))
+    assert store.loads == 1 and len(beats) == 3

@@ -15,7 +15,7 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -107,17 +107,22 @@ class Directory:
             self._checked_at = now
             return self._index
 
-    def warm(self) -> None:
+    def warm(self, alive: Callable[[], None] = lambda: None) -> None:
         """Load what a results page needs before the first one is asked for: a worker starting (or
         restarting) answers its first pages as quickly as the rest, instead of timing out while it
         reads the directory. Never fails: a database that is down leaves the index empty, and the
-        next request tries again (`index`)."""
+        next request tries again (`index`). `alive` is called between the steps (gunicorn's
+        heartbeat: a worker silent for its whole timeout is stopped)."""
         try:
             places.warm()
         except Exception as exc:
             log.warning("places_unavailable", extra={"error": type(exc).__name__})
-        self.index().prepare()
+        alive()
+        index = self.index()
+        alive()
+        index.prepare()
         release_freed_memory()
+        alive()
 
     def nearby(
         self, result: Result | None, answers: Mapping[str, object], *, partner: str | None = None
