@@ -3,7 +3,7 @@
 Built once per process from the stored listings and rebuilt when the directory changes; a
 results page then looks up one country's entries instead of querying the database.
 
-Every worker holds the whole directory, so an entry is kept small (about 400 bytes with its
+Every worker holds the whole directory, so an entry is kept small (about 550 bytes with its
 share of the country's lookup tables): it is built from the stored record without the full
 listing, and the values many listings repeat (country and region codes, code sets, dates,
 publishers) are one shared object each rather than a copy per listing (`Pool`).
