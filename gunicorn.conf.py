@@ -13,11 +13,14 @@ and none opens a control socket. They keep nothing that matters in memory:
 call-backs and staff sessions are in the database, rate limits in Redis
 (RATELIMIT_STORAGE_URI), answers in the visitor's signed cookie.
 
-No worker touches the database when it starts: the schema is brought up to date
+No worker changes the database when it starts: the schema is brought up to date
 by `python -m wizard db upgrade` beforehand (`make serve`, the systemd unit's
-ExecStartPre), and connections are made on first use. A worker that starts, or
-restarts, during a database outage still serves the public pages; it never fails
-to boot for it, which gunicorn would turn into stopping the whole instance.
+ExecStartPre). Each worker reads the service directory and the towns gazetteer
+once it has loaded the app (``post_worker_init``), before it takes a request, so
+its first results pages are as quick as the rest. A worker that starts, or
+restarts, during a database outage still serves the public pages: the directory
+stays empty until the database answers, and it never fails to boot for it, which
+gunicorn would turn into stopping the whole instance.
 
 Logs are JSON lines on stderr (``logconfig_dict`` below, with the formatter and filters
 of wizard/platform/logging_setup.py). gunicorn's own access log stays off: the app
@@ -91,3 +94,18 @@ def on_starting(server):
     from wizard.platform.preflight import check_or_explain
 
     check_or_explain(workers=server.cfg.workers)
+
+
+def post_worker_init(worker):
+    """Load the directory and the gazetteer before the first request; whatever goes wrong, the worker
+    still starts (the pages load them on first use instead)."""
+    from wizard.platform.services import KEY
+
+    app = getattr(worker.wsgi, "public", worker.wsgi)  # the site (wsgi:app), or the public app alone
+    shared = getattr(app, "extensions", {}).get(KEY)
+    if shared is None:
+        return
+    try:
+        shared.directory.warm(alive=worker.notify)
+    except Exception as exc:
+        worker.log.warning("warm_up_failed: %s", type(exc).__name__)

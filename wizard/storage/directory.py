@@ -15,7 +15,7 @@ from datetime import date
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session, defer
 
-from wizard.domain.directory.index import DirectoryIndex, Entry
+from wizard.domain.directory.index import DirectoryIndex, Pool, entry_of_record
 from wizard.domain.directory.listing import Listing, from_record, to_record
 from wizard.storage.audit import record as audit
 from wizard.storage.db import Database, unlogged
@@ -25,6 +25,8 @@ REPORT_KINDS = ("closed", "wrong_number", "wrong_details", "other")
 NOTE_LIMIT = 1000
 # Rows per INSERT: large enough to be quick, small enough for PostgreSQL's parameter limit.
 BATCH = 1000
+# Rows read at a time when a process builds its index.
+INDEX_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -157,28 +159,35 @@ class DirectoryStore:
 
     def index(self) -> DirectoryIndex:
         """Every listing as a slim matching entry (the documents stay in the database). Unlogged: at
-        DEBUG the rows would put the whole directory into the log whenever a process reloads it."""
+        DEBUG the rows would put the whole directory into the log whenever a process reloads it.
+
+        The rows are read a batch at a time and each record is dropped once its entry is made, so
+        building the index never holds the whole directory's records at once."""
         with unlogged(), self.database.transaction() as session:
             version = session.scalar(select(DirectoryState.version).where(DirectoryState.id == 1)) or 0
-            result = session.execute(
+            rows = session.execute(
                 select(
                     DirectoryService.record,
                     DirectoryService.publisher,
                     DirectoryService.fictional,
                     DirectoryService.assured_on,
                     DirectoryService.staff_checked_on,
-                )
+                ).execution_options(yield_per=INDEX_BATCH)
             )
-            entries = [
-                Entry.of(
-                    from_record(json.loads(record)),
-                    publisher=publisher,
-                    fictional=fictional,
-                    last_checked=_last_checked(assured, staff),
-                )
-                for record, publisher, fictional, assured, staff in result
-            ]
-        return DirectoryIndex(entries, version)
+            pool = Pool()
+            return DirectoryIndex(
+                (
+                    entry_of_record(
+                        json.loads(record),
+                        publisher=publisher,
+                        fictional=fictional,
+                        last_checked=_last_checked(assured, staff),
+                        pool=pool,
+                    )
+                    for record, publisher, fictional, assured, staff in rows
+                ),
+                version,
+            )
 
     def get(self, service_id: str) -> StoredListing | None:
         found = self.get_many([service_id])

@@ -2,6 +2,11 @@
 
 Built once per process from the stored listings and rebuilt when the directory changes; a
 results page then looks up one country's entries instead of querying the database.
+
+Every worker holds the whole directory, so an entry is kept small (about 550 bytes with its
+share of the country's lookup tables): it is built from the stored record without the full
+listing, and the values many listings repeat (country and region codes, code sets, dates,
+publishers) are one shared object each rather than a copy per listing (`Pool`).
 """
 
 from __future__ import annotations
@@ -49,6 +54,41 @@ class Entry:
         )
 
 
+class Pool:
+    """One shared copy of each equal value: a directory repeats the same few countries, regions,
+    code sets and dates across thousands of listings. Only for immutable values; kept while an
+    index is built, then dropped (what it shared stays shared)."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self) -> None:
+        self._values: dict = {}
+
+    def __call__(self, value):
+        return self._values.setdefault(value, value)
+
+
+def entry_of_record(
+    record: dict, *, publisher: str | None, fictional: bool, last_checked: date | None, pool: Pool
+) -> Entry:
+    """The entry of a stored record (listing.to_record's shape), the same as `Entry.of` of the
+    listing read from it, without building the listing's phones, sites and texts."""
+    return Entry(
+        id=record["id"],
+        publisher=pool(publisher),
+        fictional=fictional,
+        country=pool(record["country"]),
+        subdivisions=pool(frozenset(pool(code) for code in record["subdivisions"])),
+        whole_country=record["whole_country"],
+        remote=record["remote"],
+        # A stored site is [name, address, latitude, longitude, accessibility].
+        coordinates=tuple((s[2], s[3]) for s in record["sites"] if s[2] is not None and s[3] is not None),
+        approaches=pool(frozenset(pool(code) for code in record["approaches"])),
+        attributes=pool(frozenset(pool(code) for code in record["attributes"])),
+        last_checked=pool(last_checked),
+    )
+
+
 # Sites are found by a grid of cells this many degrees on a side (about 55 km north to south).
 CELL_DEGREES = 0.5
 
@@ -59,15 +99,21 @@ class Slot:
 
     __slots__ = ("approach_bits", "attribute_bits", "bits", "checked", "entry", "faith_based", "residential_only")
 
-    def __init__(self, entry: Entry, approach_bit: dict[str, int]) -> None:
+    def __init__(self, entry: Entry, approach_bit: dict[str, int], pool: Pool | None = None) -> None:
+        # The masks and day numbers are large ints, an object each: shared through `pool` when given.
+        share = pool if pool is not None else _same
         self.entry = entry
-        self.bits = tuple(approach_bit[a] for a in sorted(entry.approaches))
-        self.approach_bits = sum(self.bits)
-        self.checked = entry.last_checked.toordinal() if entry.last_checked else -1
+        self.bits = share(tuple(approach_bit[a] for a in sorted(entry.approaches)))
+        self.approach_bits = share(sum(self.bits))
+        self.checked = share(entry.last_checked.toordinal() if entry.last_checked else -1)
         attributes = entry.attributes
         self.faith_based = "faith-based" in attributes
         self.residential_only = bool(attributes & {"inpatient", "residential"}) and "outpatient" not in attributes
-        self.attribute_bits = attribute_bits(attributes) | (REMOTE_BIT if entry.remote else 0)
+        self.attribute_bits = share(attribute_bits(attributes) | (REMOTE_BIT if entry.remote else 0))
+
+
+def _same(value):
+    return value
 
 
 # Each attribute of the taxonomy a bit, and one more for "by telephone or online".
@@ -139,9 +185,16 @@ class DirectoryIndex:
             with self._lock:
                 found = self._countries.get(country)
                 if found is None:
-                    found = _Country([Slot(e, self.approach_bit) for e in self.in_country(country)])
+                    pool = Pool()
+                    found = _Country([Slot(e, self.approach_bit, pool) for e in self.in_country(country)])
                     self._countries[country] = found
         return found
+
+    def prepare(self) -> None:
+        """Work out every country's lookup tables now (a worker starting), not on the country's
+        first results page."""
+        for country in self._by_country:
+            self._country(country)
 
     def candidates(self, country: str, region: str | None, near: tuple[float, float] | None, km: float) -> list[Slot]:
         """The slots that may serve a place: the whole country's, the region's, and those with a
