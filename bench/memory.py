@@ -3,9 +3,9 @@
 The wizard under gunicorn as production runs it (bench/server.py, the project's
 gunicorn.conf.py: several workers, no preloading), serving a database with the
 generated directory published (bench/directory.py), as a deployment has its
-directory. Each worker loads its own index of the directory on its first results
-page, so the figures are taken after every worker has served at least MIN_PAGES
-results pages (bench/warm.py), for the FULL answers (bench/journey.py), which show
+directory. Each worker loads its own index of the directory (and the towns
+gazetteer) when it starts; the figures are taken after every worker has also
+served at least MIN_PAGES results pages (bench/warm.py), for the FULL answers (bench/journey.py), which show
 services from that directory.
 
 Per process, from /proc: RSS (resident: what `top` shows, shared pages counted in

@@ -1,8 +1,8 @@
 """Every worker of a server warmed up on a page: each has answered it at least a few times.
 
-A worker loads some things on its first request for a page (the directory's index, on its
-first results page, takes a second or more of CPU), so a measurement that starts before
-every worker has done so counts that as the page's cost. A kept-alive connection stays
+A worker may still do some work on its first request for a page (templates compiled,
+fragments kept; the directory's index and the towns are loaded when it starts), so a
+measurement that starts before every worker has done so counts that as the page's cost. A kept-alive connection stays
 with the worker that accepted it, and the kernel tends to wake the same few workers: the
 page is therefore asked for over a new connection each time, enough at once to keep every
 worker busy, until the server's log (one JSON line per request, with the worker's pid)
