@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 
-from wizard.domain.audience import SOMEONE_ELSE, audience_of
+from wizard.domain.audience import MYSELF, SOMEONE_ELSE, WHO
 from wizard.domain.messages import N_
 from wizard.domain.rulebook.conditions import ANY_VALUE, Always, compile_condition, guard, matched_leaves
 from wizard.domain.rulebook.models import (
@@ -164,6 +165,10 @@ _Ranking = tuple[
 ]
 
 
+# A prepared rule's place in the file (see Matcher._prepare_ranking).
+_file_number = itemgetter(1)
+
+
 def _rank_key(book: Rulebook) -> Callable[[int], tuple[int, int]]:
     return lambda n: (-book.rules[n].score, n)
 
@@ -190,6 +195,8 @@ class Matcher:
         # Everything below is worked out once, here, so that matching only looks things up.
         # Question id -> whether its answer is a set of codes (a multiple-choice question).
         self._multiple = {q.id: q.kind == "multiple" for q in rulebook.questions}
+        self._single_ids = frozenset(q for q, many in self._multiple.items() if not many)
+        self._multiple_ids = frozenset(q for q, many in self._multiple.items() if many)
         self._crisis_codes = {
             q.id: frozenset(o.code for o in q.options if o.crisis)
             for q in rulebook.questions
@@ -260,120 +267,210 @@ class Matcher:
         self._by_code: dict[str, dict[str, tuple[int, ...]]] = {}
         for (answer, code), numbers in self._by_answer.items():
             self._by_code.setdefault(answer, {})[code] = tuple(numbers)
+        self._prepare_ranking(rulebook)
+
+    def _prepare_ranking(self, rulebook: Rulebook) -> None:
+        """What `_match` and `_ranking` look up, laid out for the walk's hot loop: each rule as a plain
+        tuple in the order its reasons are listed (weightiest first), the index as bit masks over
+        that order, so the rules to test come out already in that order."""
+        rank_of = self._rank_of
+        by_rank = sorted(range(len(self.rules)), key=rank_of.__getitem__)
+        approaches, organisations = self.approaches, self.organisations
+        # By audience, by rank: (test, file number, score, approaches it recommends, organisations
+        # it names, reason, approaches it links, whether it excludes or lowers anything).
+        self._parts = {
+            audience: tuple(
+                (
+                    item.test,
+                    n,
+                    item.rule.score,
+                    tuple(t for t in item.targets if t in approaches),
+                    tuple(t for t in item.targets if t in organisations),
+                    item.reasons[audience],
+                    item.fits,
+                    bool(item.excludes or item.lowers),
+                )
+                for n in by_rank
+                for item in (self.rules[n],)
+            )
+            for audience in ("myself", "someone_else")
+        }
+
+        def mask(numbers) -> int:
+            return sum(1 << rank_of[n] for n in set(numbers))
+
+        self._unguarded_mask = mask(self._unguarded)
+        # Answer -> (code -> mask of the rules that code or any code could fire, mask for any code).
+        self._masks: dict[str, tuple[dict[str, int], int]] = {}
+        for answer, codes in self._by_code.items():
+            anything = mask(codes.get(ANY_VALUE, ()))
+            self._masks[answer] = ({code: mask(ns) | anything for code, ns in codes.items()}, anything)
+        # Approach id -> the approach, its place in the file, whether it is a service.
+        self._approach_facts = {a.id: (a, n, a.kind == "service") for n, a in enumerate(rulebook.approaches)}
+        # Approach id -> the organisations it links into the results, as a tuple.
+        self._linking = {a: tuple(orgs) for a, orgs in self._linked_organisations.items()}
+        self._crisis_items = tuple(self._crisis_codes.items())
+        self._not_effective_by_audience = {
+            audience: tuple(
+                (test, NotEffectiveMatch(item, words_for(item.note, audience))) for item, test in self._not_effective
+            )
+            for audience in ("myself", "someone_else")
+        }
 
     def facts(self, answers: Mapping[str, object]) -> dict[str, str | frozenset[str]]:
         """Answers as the conditions see them: codes, code sets, and the derived region."""
         facts: dict[str, str | frozenset[str]] = {}
-        multiple = self._multiple
+        singles, multiples = self._single_ids, self._multiple_ids
         for qid, value in answers.items():
-            many = multiple.get(qid)
-            if many is None or value in _BLANK:
-                continue
-            if many:
+            if isinstance(value, str):
+                if not value:
+                    continue
+                if qid in singles:
+                    facts[qid] = value
+                elif qid in multiples:
+                    facts[qid] = frozenset(value)
+            elif qid in multiples and value is not None and value not in _BLANK:
                 facts[qid] = value if isinstance(value, frozenset) else frozenset(value)
-            elif isinstance(value, str):
-                facts[qid] = value
         country = self.countries.get(facts.get(self.country_question))  # type: ignore[arg-type]
         if country is not None:
             facts[REGION] = country.region
         return facts
 
     def match(self, answers: Mapping[str, object]) -> Result:
-        return self._match(self.facts(answers), self._ranking)
+        return self._match(self.facts(answers))
 
-    def _match(self, facts: Mapping[str, object], ranking: Callable[..., _Ranking]) -> Result:
-        audience = audience_of(facts)
+    def _match(self, facts: Mapping[str, object]) -> Result:
+        audience = SOMEONE_ELSE if facts.get(WHO) == SOMEONE_ELSE else MYSELF
         country_code = facts.get(self.country_question)
         country = self.countries.get(country_code) if country_code != PREFER_NOT_TO_SAY else None  # type: ignore[arg-type]
         place = country.code if country else None
-        rules = self.rules
-        fired = tuple(n for n in self._candidates(facts) if rules[n].test(facts))
-        services, information, direct, bodies, exclusions = ranking(fired, audience, place)
+        # The rules these answers could fire (see _candidates), as bits in the order of their reasons.
+        bits = self._unguarded_mask
+        masks = self._masks
+        for answer, value in facts.items():
+            entry = masks.get(answer)
+            if entry is None:
+                continue
+            codes, anything = entry
+            if isinstance(value, frozenset):
+                bits |= anything
+                for code in value:
+                    bits |= codes.get(code, 0)
+            else:
+                bits |= codes.get(value, anything)
+        parts = self._parts[audience]
+        fired = []
+        while bits:
+            low = bits & -bits
+            part = parts[low.bit_length() - 1]
+            if part[0](facts):
+                fired.append(part)
+            bits ^= low
+        services, information, direct, bodies, exclusions = self._ranking(fired, audience, place)
+        crisis = False
+        for qid, codes in self._crisis_items:
+            if facts.get(qid) in codes:
+                crisis = True
+                break
         return Result(
-            audience=audience,
-            crisis=any(facts.get(qid) in codes for qid, codes in self._crisis_codes.items()),
-            country=country,
-            approaches=services,
-            information=information,
-            direct_help=direct,
-            information_bodies=bodies,
-            contacts=self.contacts.get(place) if country else None,
-            not_effective=tuple(
-                NotEffectiveMatch(item, words_for(item.note, audience))
-                for item, test in self._not_effective
-                if test(facts)
-            ),
-            exclusions=exclusions,
-            family_support=self._family_support_for(facts, audience),
+            audience,
+            crisis,
+            country,
+            services,
+            information,
+            direct,
+            bodies,
+            self.contacts.get(place) if country else None,
+            tuple(note for test, note in self._not_effective_by_audience[audience] if test(facts)),
+            exclusions,
+            () if audience != SOMEONE_ELSE else self._family_support_for(facts, audience),
         )
 
-    def _ranking(self, fired: tuple[int, ...], audience: str, place: str | None) -> _Ranking:
-        """The approaches and organisations that these rules (by number, in file order) put in
-        the results, best first, and what they left out."""
-        rules = self.rules
+    def _ranking(self, fired: list[tuple], audience: str, place: str | None) -> _Ranking:
+        """The approaches and organisations that these rules (see `_prepare_ranking`, in the order
+        of their reasons) put in the results, best first, and what they left out."""
+        # Each item's reasons, the weightiest rule's first (a card shows its first two, so what the
+        # person said comes before what everyone is told): the rules come in that order.
+        reasons: dict[str, list[Reason]] = {}
         scores: dict[str, int] = {}
+        # Organisations named, with the rules that name them (their reasons go in file order).
+        named: dict[str, list[tuple]] = {}
         # Approaches recommended because of something the person said (not by a rule
         # that fires for everyone): only these link an organisation into the results.
         fitted: set[str] = set()
+        special = []
+        for part in fired:
+            _, _, score, targets, orgs, reason, fits, excludes_or_lowers = part
+            for target in targets:
+                if target in reasons:
+                    reasons[target].append(reason)
+                    scores[target] += score
+                else:
+                    reasons[target] = [reason]
+                    scores[target] = score
+            for target in orgs:
+                if target in named:
+                    named[target].append(part)
+                    scores[target] += score
+                else:
+                    named[target] = [part]
+                    scores[target] = score
+            if fits:
+                fitted.update(fits)
+            if excludes_or_lowers:
+                special.append(part)
         excluded: set[str] = set()
         exclusions: list[tuple[str, frozenset[str]]] = []
         lowered: dict[str, list[Reason]] = {}
-        for n in fired:
-            compiled = rules[n]
-            score = compiled.rule.score
-            for target in compiled.targets:
-                scores[target] = scores.get(target, 0) + score
-            if compiled.fits:
-                fitted.update(compiled.fits)
-            if compiled.excludes:
-                excluded |= compiled.excludes
-                exclusions.append((compiled.reasons[audience].text, compiled.excludes))
-            if compiled.lowers:
-                reason = compiled.reasons[audience]
+        if special:
+            # Exclusions and lowered reasons in file order, as the rules are written.
+            special.sort(key=_file_number)
+            rules = self.rules
+            for part in special:
+                compiled = rules[part[1]]
+                if compiled.excludes:
+                    excluded |= compiled.excludes
+                    exclusions.append((part[5].text, compiled.excludes))
                 for target in compiled.lowers:
-                    lowered.setdefault(target, []).append(reason)
-        # Each item's reasons, the weightiest rule's first (a card shows its first two, so what the
-        # person said comes before what everyone is told): the rules taken in that order.
-        reasons: dict[str, list[Reason]] = {}
-        for n in sorted(fired, key=self._rank_of.__getitem__):
-            compiled = rules[n]
-            reason = compiled.reasons[audience]
-            for target in compiled.targets:
-                if target in reasons:
-                    reasons[target].append(reason)
-                else:
-                    reasons[target] = [reason]
+                    lowered.setdefault(target, []).append(part[5])
 
-        approaches = self.approaches
         elsewhere = self._elsewhere[place]
-        order = self.approach_order
-        ranked: list[tuple[bool, int, int, ApproachMatch]] = []
-        for approach_id, score in scores.items():
-            approach = approaches.get(approach_id)
-            if approach is None or approach_id in excluded:
+        facts_of = self._approach_facts
+        ranked: list[tuple[bool, int, int, ApproachMatch, bool]] = []
+        fitting: dict[str, ApproachMatch] = {}
+        away: list[str] = []
+        for approach_id, why in reasons.items():
+            if approach_id in excluded:
                 continue
             if approach_id in elsewhere:
-                exclusions.append((ONLY_ELSEWHERE, frozenset({approach_id})))
+                away.append(approach_id)
                 continue
-            why = reasons[approach_id]
-            low = lowered.get(approach_id)
-            ranked.append(
-                (
-                    low is not None,
-                    -score,
-                    order[approach_id],
-                    ApproachMatch(approach, score, (*why, *low) if low else tuple(why)),
-                )
-            )
+            approach, n, service = facts_of[approach_id]
+            score = scores[approach_id]
+            low = lowered.get(approach_id) if lowered else None
+            match = ApproachMatch(approach, score, (*why, *low) if low else tuple(why))
+            if approach_id in fitted:
+                fitting[approach_id] = match
+            ranked.append((low is not None, -score, n, match, service))
+        if away:
+            exclusions += [(ONLY_ELSEWHERE, frozenset({a})) for a in self._first_recommended(fired, away)]
         # The first three make each key different, so the matches themselves are never compared.
         ranked.sort()
-        service = self._service
-        services: list[ApproachMatch] = []
-        information: list[ApproachMatch] = []
-        for entry in ranked:
-            (services if service[entry[2]] else information).append(entry[3])
-        direct, bodies = self._organisations(ranked, fitted, scores, reasons, excluded, place, audience)
-        return tuple(services), tuple(information), direct, bodies, tuple(exclusions)
+        services = tuple([entry[3] for entry in ranked if entry[4]])
+        information = tuple([entry[3] for entry in ranked if not entry[4]])
+        direct, bodies = self._organisations(fitting, scores, named, excluded, place, audience)
+        return services, information, direct, bodies, tuple(exclusions)
+
+    @staticmethod
+    def _first_recommended(fired: list[tuple], ids: list[str]) -> list[str]:
+        """These approaches in the order the rules, in file order, first recommend them."""
+        if len(ids) == 1:
+            return ids
+        seen: dict[str, int] = {}
+        for part in sorted(fired, key=_file_number):
+            for target in part[3]:
+                seen.setdefault(target, len(seen))
+        return sorted(ids, key=seen.__getitem__)
 
     def _family_support_for(self, facts: Mapping[str, object], audience: str) -> tuple[FamilySupport, ...]:
         if audience != SOMEONE_ELSE:
@@ -401,20 +498,19 @@ class Matcher:
         rule = next((r.rule for r in self.rules if r.rule.id == rule_id), None)
         return matched_leaves(rule.when, self.facts(answers)) if rule else []
 
-    def _organisations(self, ranked, fitted, scores, reasons, excluded, place, audience):
+    def _organisations(self, fitting, scores, named, excluded, place, audience):
         """The organisations these results lead to: those a rule names, and those linked to an
         approach recommended because of an answer, if they serve the person's country."""
-        fitting = {entry[3].approach.id: entry[3] for entry in ranked if entry[3].approach.id in fitted}
         serving = self._serving[place]
         # Only the organisations named or linked are looked at, not every one serving the country.
-        candidates = {target for target in reasons if target in serving}
+        candidates = {target for target in named if target in serving}
+        linking = self._linking
         for approach_id in fitting:
-            linking = self._linked_organisations.get(approach_id)
-            if linking:
-                candidates.update(linking)
+            linked_here = linking.get(approach_id)
+            if linked_here:
+                candidates.update(linked_here)
         prefix = LINKED_PREFIX[audience]
         organisations = self._organisation_facts
-        rule_order = self._rule_order
         direct: list[tuple[int, bool, int, OrganisationMatch]] = []
         bodies: list[tuple[int, bool, int, OrganisationMatch]] = []
         for org_id in candidates:
@@ -423,18 +519,24 @@ class Matcher:
                 continue
             org, linked_to, helps, discloses = organisations[org_id]
             linked = [fitting[a] for a in linked_to if a in fitting]
-            named = reasons.get(org_id)
-            if not linked and not named:
+            naming = named.get(org_id)
+            if not linked and not naming:
                 continue
             # An organisation's own reasons in file order, not by weight.
-            org_reasons = sorted(named, key=rule_order) if named else []
+            if naming:
+                if len(naming) > 1:
+                    naming = sorted(naming, key=_file_number)
+                org_reasons = [part[5] for part in naming]
+                weight = scores[org_id]
+            else:
+                org_reasons = []
+                weight = 0
             # Ranked by how well its best approach fits, not by how many it is linked to;
             # an organisation with something to disclose (the one behind the sources)
             # comes after others that fit as well.
-            weight = scores.get(org_id, 0)
             if linked:
-                org_reasons.append(Reason("", prefix, tuple(a.approach.name for a in linked)))
-                weight += max(a.score for a in linked)
+                org_reasons.append(Reason("", prefix, tuple([match.approach.name for match in linked])))
+                weight += max([match.score for match in linked])
             (direct if helps else bodies).append((-weight, discloses, n, OrganisationMatch(org, tuple(org_reasons))))
         # The first three make each key different (n is the organisation's place in the file).
         direct.sort()
