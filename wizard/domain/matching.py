@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from operator import itemgetter
 
-from wizard.domain.audience import MYSELF, SOMEONE_ELSE, WHO
+from wizard.domain.audience import SOMEONE_ELSE, audience_of
 from wizard.domain.messages import N_
 from wizard.domain.rulebook.conditions import ANY_VALUE, Always, compile_condition, guard, matched_leaves
 from wizard.domain.rulebook.models import (
@@ -249,9 +249,6 @@ class Matcher:
         self.rules = compiled_rules
         # Rule number -> where its reasons go in a list of reasons: the weightiest rules first, then file order.
         self._rank_of = {n: rank for rank, n in enumerate(sorted(range(len(compiled_rules)), key=_rank_key(rulebook)))}
-        # A reason -> its rule's place in the file (rule ids are unique: the loader refuses one used twice).
-        positions = {rule.id: n for n, rule in enumerate(rulebook.rules)}
-        self._rule_order = lambda reason: positions[reason.rule]
         # Index rules by the answers that can make them fire, so a large rulebook
         # only evaluates the rules these answers could trigger.
         self._unguarded: list[int] = []
@@ -271,8 +268,8 @@ class Matcher:
 
     def _prepare_ranking(self, rulebook: Rulebook) -> None:
         """What `_match` and `_ranking` look up, laid out for the walk's hot loop: each rule as a plain
-        tuple in the order its reasons are listed (weightiest first), the index as bit masks over
-        that order, so the rules to test come out already in that order."""
+        tuple in the order its reasons are listed (weightiest first), and the index by that order,
+        so the rules to test come out already in it."""
         rank_of = self._rank_of
         by_rank = sorted(range(len(self.rules)), key=rank_of.__getitem__)
         approaches, organisations = self.approaches, self.organisations
@@ -296,15 +293,15 @@ class Matcher:
             for audience in ("myself", "someone_else")
         }
 
-        def mask(numbers) -> int:
-            return sum(1 << rank_of[n] for n in set(numbers))
+        def ranks(numbers) -> tuple[int, ...]:
+            return tuple(sorted({rank_of[n] for n in numbers}))
 
-        self._unguarded_mask = mask(self._unguarded)
-        # Answer -> (code -> mask of the rules that code or any code could fire, mask for any code).
-        self._masks: dict[str, tuple[dict[str, int], int]] = {}
+        self._unguarded_ranks = ranks(self._unguarded)
+        # Answer -> (code -> the rules that code or any code could fire, the rules any code could fire).
+        self._rank_index: dict[str, tuple[dict[str, tuple[int, ...]], tuple[int, ...]]] = {}
         for answer, codes in self._by_code.items():
-            anything = mask(codes.get(ANY_VALUE, ()))
-            self._masks[answer] = ({code: mask(ns) | anything for code, ns in codes.items()}, anything)
+            anything = codes.get(ANY_VALUE, ())
+            self._rank_index[answer] = ({code: ranks(ns + anything) for code, ns in codes.items()}, ranks(anything))
         # Approach id -> the approach, its place in the file, whether it is a service.
         self._approach_facts = {a.id: (a, n, a.kind == "service") for n, a in enumerate(rulebook.approaches)}
         # Approach id -> the organisations it links into the results, as a tuple.
@@ -340,32 +337,26 @@ class Matcher:
         return self._match(self.facts(answers))
 
     def _match(self, facts: Mapping[str, object]) -> Result:
-        audience = SOMEONE_ELSE if facts.get(WHO) == SOMEONE_ELSE else MYSELF
+        audience = audience_of(facts)
         country_code = facts.get(self.country_question)
         country = self.countries.get(country_code) if country_code != PREFER_NOT_TO_SAY else None  # type: ignore[arg-type]
         place = country.code if country else None
-        # The rules these answers could fire (see _candidates), as bits in the order of their reasons.
-        bits = self._unguarded_mask
-        masks = self._masks
+        # The rules these answers could fire, by their place in the order of reasons.
+        picked = set(self._unguarded_ranks)
+        index = self._rank_index
         for answer, value in facts.items():
-            entry = masks.get(answer)
+            entry = index.get(answer)
             if entry is None:
                 continue
             codes, anything = entry
             if isinstance(value, frozenset):
-                bits |= anything
+                picked.update(anything)
                 for code in value:
-                    bits |= codes.get(code, 0)
+                    picked.update(codes.get(code, ()))
             else:
-                bits |= codes.get(value, anything)
+                picked.update(codes.get(value, anything))
         parts = self._parts[audience]
-        fired = []
-        while bits:
-            low = bits & -bits
-            part = parts[low.bit_length() - 1]
-            if part[0](facts):
-                fired.append(part)
-            bits ^= low
+        fired = [part for rank in sorted(picked) if (part := parts[rank])[0](facts)]
         services, information, direct, bodies, exclusions = self._ranking(fired, audience, place)
         crisis = False
         for qid, codes in self._crisis_items:
@@ -476,22 +467,6 @@ class Matcher:
         if audience != SOMEONE_ELSE:
             return ()
         return tuple(item for item, test in self._family_support if test is None or test(facts))
-
-    def _candidates(self, facts: Mapping[str, object]) -> list[int]:
-        """The rules these answers could fire, by number, in file order."""
-        index = self._by_code
-        picked = set(self._unguarded)
-        for answer, value in facts.items():
-            codes = index.get(answer)
-            if codes is None:
-                continue
-            picked.update(codes.get(ANY_VALUE, ()))
-            if isinstance(value, frozenset):
-                for code in value:
-                    picked.update(codes.get(code, ()))
-            else:
-                picked.update(codes.get(value, ()))
-        return sorted(picked)
 
     def conditions_held(self, rule_id: str, answers: Mapping[str, object]) -> list[str]:
         """Which tests of a rule held for these answers, in words (for staff and the CLI)."""
