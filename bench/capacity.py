@@ -38,13 +38,14 @@ import contextlib
 import math
 import os
 import resource
+import sys
 import time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import aiohttp
 
-from . import answer_sets, chart, closed_loop, journey, processes, server
+from . import answer_sets, chart, closed_loop, journey, processes, server, standalone
 
 OUT = Path(__file__).resolve().parent / "results"
 PAGES = ("start", "question", "answer", "check-answers", "results", "reach-out")
@@ -462,19 +463,6 @@ def report(data: dict) -> list[str]:
     return lines
 
 
-def main() -> None:
-    import json
-
-    data = run()
-    OUT.mkdir(exist_ok=True)
-    (OUT / "capacity.json").write_text(json.dumps(data, indent=2) + "\n")
-    print()
-    for row in targets(data):
-        print(" | ".join(row))
-    print()
-    print("\n".join(report(data)))
-
-
 if __name__ == "__main__":
     with contextlib.suppress(KeyboardInterrupt):
-        main()
+        standalone.main(sys.modules[__name__], "capacity")

@@ -23,13 +23,14 @@ information: on 2 cores shared with wrk they say little about capacity.
 from __future__ import annotations
 
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import requests
 
-from . import ceiling, directory, journey, processes, server, warm
+from . import ceiling, directory, journey, processes, server, standalone, warm
 from .closed_loop import ACCEPT_ENCODING, wrk
 
 CONNECTIONS = 10
@@ -182,15 +183,5 @@ def report(data: dict) -> list[str]:
     return lines
 
 
-def main() -> None:
-    import json
-
-    data = run()
-    print(json.dumps(data, indent=2))
-    for row in targets(data):
-        print(" | ".join(row))
-    print("\n".join(report(data)))
-
-
 if __name__ == "__main__":
-    main()
+    standalone.main(sys.modules[__name__], "cpu")

@@ -16,13 +16,13 @@ page divided among the processes sharing it: what the workers add up to) and USS
 
 from __future__ import annotations
 
-import json
+import sys
 import tempfile
 from pathlib import Path
 
 import requests
 
-from . import directory, journey, processes, server, warm
+from . import directory, journey, processes, server, standalone, warm
 
 TARGET_MB = 150.0
 MIN_PAGES = 5
@@ -127,13 +127,5 @@ def report(data: dict) -> list[str]:
     return lines
 
 
-def main() -> None:
-    data = run()
-    print(json.dumps(data, indent=2))
-    for row in targets(data):
-        print(" | ".join(row))
-    print("\n".join(report(data)))
-
-
 if __name__ == "__main__":
-    main()
+    standalone.main(sys.modules[__name__], "memory")
