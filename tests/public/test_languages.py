@@ -106,3 +106,23 @@ def test_one_page_version_keeps_the_language_without_cookies(app):
     response = client.post("/all-questions?lang=pt-PT", data={"csrf_token": token, **FULL})
     assert response.status_code == 200
     assert '<html lang="pt-PT"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("asked", "remembered"),
+    [("fr-CA", "fr"), ("PT_pt", "pt-PT"), ("pt", "pt"), ("fr-zzzz<script>", "fr")],
+)
+def test_the_language_is_remembered_as_one_of_ours_never_as_typed(client, asked, remembered):
+    client.get("/", query_string={"lang": asked})
+    with client.session_transaction() as session:
+        assert session["lang"] == remembered
+
+
+def test_templates_translate_the_text_and_escape_only_what_is_put_into_it(app):
+    """The templates' _(): the catalogue's text is trusted (it may hold an entity), a value is escaped."""
+    from flask import render_template_string
+
+    with app.test_request_context("/?lang=en"):
+        page = render_template_string('{{ _("Call %(number)s now.", number=value) }}', value="<b>112</b>")
+        assert page == "Call &lt;b&gt;112&lt;/b&gt; now."
+        assert render_template_string('{{ _("100%% free") }}') == "100% free"

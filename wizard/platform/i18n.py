@@ -114,9 +114,11 @@ def select_locale(country: Callable[[], str | None] | None = None) -> str:
     asked = request.args.get(LANGUAGE_KEY)
     chosen = resolve_language(asked, country)
     if chosen is not None:
-        # Remembered for the journey, as asked: a plain "pt" stays open to the country answered later.
-        if session.get(LANGUAGE_KEY) != asked:
-            session[LANGUAGE_KEY] = asked
+        # Remembered for the journey as one of ours, never as typed; a plain "pt" stays "pt", open to
+        # the country answered later.
+        remembered = "pt" if asked.lower() in EARLIER_TAGS else chosen
+        if session.get(LANGUAGE_KEY) != remembered:
+            session[LANGUAGE_KEY] = remembered
         return babel_id(chosen)
     for tag in (session.get(LANGUAGE_KEY), getattr(g, "partner_language", None)):
         chosen = resolve_language(tag, country)
