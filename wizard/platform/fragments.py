@@ -22,10 +22,14 @@ case a key turns out to vary more than expected.
 
 from __future__ import annotations
 
+from itertools import islice
+from time import time
+
 from cachelib.serializers import BaseSerializer
 from flask import Flask, render_template
 from flask.globals import _cv_app, _cv_request
 from flask_caching import Cache
+from flask_caching.backends.simplecache import SimpleCache
 from markupsafe import Markup
 
 from wizard.platform import i18n
@@ -42,9 +46,27 @@ class KeptAsIs(BaseSerializer):
         return bvalue
 
 
+class FragmentStore(SimpleCache):
+    """SimpleCache, forgetting the oldest quarter at once when it is full.
+
+    SimpleCache forgets one entry at a time, and sorts the whole store to find it: once full (the service
+    listings near many visitors fill it), every fragment kept cost a sort of thousands of entries. Every
+    fragment is kept for the same time, so the order they were kept in is the order they expire in."""
+
+    def _prune(self) -> None:
+        if not self._over_threshold():
+            return
+        self._remove_expired(time())
+        if self._over_threshold():
+            for key in list(islice(self._cache, max(1, len(self._cache) // 4))):
+                self._cache.pop(key, None)
+
+
 SETTINGS = {
-    "CACHE_TYPE": "SimpleCache",
-    "CACHE_THRESHOLD": 4096,
+    "CACHE_TYPE": "wizard.platform.fragments.FragmentStore",
+    # The results page's pieces number some 600 per language (wizard/domain's answer space), beside the
+    # layout's, the helplines' and the service listings'.
+    "CACHE_THRESHOLD": 8192,
     # A day, not "never": SimpleCache treats a never-expiring entry as expired when it prunes, so a full
     # store would forget everything at once. With a timeout it forgets the oldest first.
     "CACHE_DEFAULT_TIMEOUT": 24 * 60 * 60,
