@@ -349,7 +349,22 @@ def answer_labels(journey, question, value, audience: str) -> list[str]:
     if question.kind == "town" and isinstance(value, str) and value not in ("", PREFER_NOT_TO_SAY):
         town = places.town_by_id(value)
         return [town_label(town)] if town else [translate_rule_text("Not answered")]
-    return [translate_rule_text(label) for label in journey.answer_labels(question, value, audience)]
+    if question.kind in ("country", "subdivision", "town"):
+        return [translate_rule_text(label) for label in journey.answer_labels(question, value, audience)]
+    labels = _choice_labels(journey, question.id, audience, language())
+    if isinstance(value, list):
+        return [labels[v] for v in value if v in labels] or [translate_rule_text("Not answered")]
+    if value in labels:
+        return [labels[value]]
+    return [translate_rule_text("Not answered")]
+
+
+@lru_cache(maxsize=1024)
+def _choice_labels(journey, question_id: str, audience: str, lang: str) -> dict[str, str]:
+    """A question's options, code -> label in `lang`, as journey.answer_labels words them: made once per
+    question, reader and language rather than for every answer on every results page."""
+    question = journey.by_id[question_id]
+    return {c.code: translate_rule_text(c.label) for c in journey.choices(question, audience)}
 
 
 def town_label(town: places.Town, *, distinguish: bool = False) -> str:

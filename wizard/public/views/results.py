@@ -29,7 +29,7 @@ def render_results(result: Result, walk: Walk, *, one_page: bool, shared_code: s
         }
         for q in walk.path
     ]
-    rulebook = services().rulebook
+    documents, approach_names = _tables(services().rulebook)
     # The one-page version keeps no answers anywhere: its link and plan come from a share code.
     code = shared_code
     if code is None and one_page and not walk.crisis:
@@ -39,14 +39,30 @@ def render_results(result: Result, walk: Walk, *, one_page: bool, shared_code: s
         result=result,
         **nearby(result, answers),
         change_place_url=_change_place_url(walk) if not one_page and shared_code is None else None,
-        documents={d.id: d for d in rulebook.documents},
-        approach_names={a.id: a.name for a in rulebook.approaches},
+        documents=documents,
+        approach_names=approach_names,
         answers_summary=summary,
         one_page=one_page,
         shared=shared_code is not None,
         share_code=code,
         share_link=url_for("share.shared", code=code, _external=True) if code and one_page else None,
     )
+
+
+# The rules' look-up tables the page reads, made once for the loaded rules (they never change in a process).
+_tables_made: tuple[object, dict, dict] | None = None
+
+
+def _tables(rulebook) -> tuple[dict, dict]:
+    """Documents by id and approach names by id, for `rulebook`."""
+    global _tables_made
+    if _tables_made is None or _tables_made[0] is not rulebook:
+        _tables_made = (
+            rulebook,
+            {d.id: d for d in rulebook.documents},
+            {a.id: a.name for a in rulebook.approaches},
+        )
+    return _tables_made[1], _tables_made[2]
 
 
 def _change_place_url(walk: Walk) -> str | None:
