@@ -112,3 +112,39 @@ def test_an_app_mounted_under_a_prefix_gets_links_with_it(app, client):
     assert 'href="/privacy"' in client.get("/").get_data(as_text=True)
     mounted = client.get("/", base_url="http://localhost/help/").get_data(as_text=True)
     assert 'href="/help/privacy"' in mounted and 'href="/privacy"' not in mounted
+
+
+def test_a_full_store_forgets_its_oldest_quarter_at_once():
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "CACHE_THRESHOLD": 8})
+    store = app.extensions["fragments"]
+    for n in range(12):
+        store.set(f"k{n}", n)
+    assert len(store.cache._cache) <= 9
+    assert store.get("k11") == 11 and store.get("k10") == 10
+    assert store.get("k0") is None
+
+
+def test_a_kept_piece_is_kept_per_its_parts_and_language(app):
+    from wizard.domain.matching import OrganisationMatch, Reason
+    from wizard.platform.fragments import kept
+
+    organisation = app.extensions["services"].rulebook.organisations[0]
+    documents = {d.id: d for d in app.extensions["services"].rulebook.documents}
+    pieces = {}
+    for lang in ("en", "es"):
+        with app.test_request_context(f"/?lang={lang}"):
+            for reason in ("You said you inject", "You asked about alcohol"):
+                match = OrganisationMatch(organisation, (Reason("r", reason),))
+                pieces[lang, reason] = kept(
+                    "partials/organisation.html",
+                    organisation.id,
+                    False,
+                    match.reasons,
+                    match=match,
+                    documents=documents,
+                )
+    assert "You said you inject" in pieces["en", "You said you inject"]
+    assert "You asked about alcohol" in pieces["en", "You asked about alcohol"]
+    assert "You said you inject" not in pieces["en", "You asked about alcohol"]
+    assert '<li class="org">' in pieces["es", "You said you inject"]
+    assert pieces["es", "You said you inject"] != pieces["en", "You said you inject"]
