@@ -104,7 +104,8 @@ def kept(template: str, *parts, **context) -> Markup:
         partner = app_context.g.__dict__.get("partner")
         partner_id = partner.id if partner is not None else None
         key = (template, i18n.language(), partner_id, request_context.request.script_root, *parts)
-    store = app_context.app.extensions["fragments"]
+    # The store itself, not Flask-Caching's wrapper, which finds it through current_app on every call.
+    store = app_context.app.extensions["fragment_store"]
     value = store.get(key)
     if value is None:
         value = Markup(render_template(template, **context))  # noqa: S704 (rendered by autoescaping Jinja)
@@ -115,6 +116,7 @@ def kept(template: str, *parts, **context) -> Markup:
 def init_app(app: Flask) -> None:
     for name, value in SETTINGS.items():
         app.config.setdefault(name, value)
-    app.extensions["fragments"] = Cache(app)
+    fragments = app.extensions["fragments"] = Cache(app)
+    app.extensions["fragment_store"] = app.extensions["cache"][fragments]
     app.add_template_global(fragment_key)
     app.add_template_global(kept)
