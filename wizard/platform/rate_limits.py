@@ -11,7 +11,33 @@ from flask_limiter import Limiter
 
 from wizard.platform.proxies import client_key
 
-limiter = Limiter(key_func=client_key, default_limits=[], headers_enabled=True)
+
+class RouteLimiter(Limiter):
+    """Flask-Limiter, without its before-request search for limits when no limit could be found there.
+
+    Before every request Flask-Limiter works out which limits apply to it (the application's, the
+    defaults, the blueprint's, meta limits, the in-memory fallback's): some 0.1 ms a page, and the
+    site has none of those, only limits on a few views, which their own decorator checks when the
+    view is called. The search is skipped only while every one of those lists is empty; as soon
+    as one is set (by settings or code), every request is checked as before."""
+
+    def _check_request_limit(self, callable_name: str | None = None, in_middleware: bool = True) -> None:
+        if in_middleware and not self._limits_before_views():
+            return
+        super()._check_request_limit(callable_name, in_middleware)
+
+    def _limits_before_views(self) -> bool:
+        manager = self.limit_manager
+        return bool(
+            manager._application_limits
+            or manager._default_limits
+            or manager._blueprint_limits
+            or self._meta_limits
+            or self._in_memory_fallback
+        )
+
+
+limiter = RouteLimiter(key_func=client_key, default_limits=[], headers_enabled=True)
 
 
 def init_app(app: Flask, *, headers_on_every_response: bool = False) -> None:
