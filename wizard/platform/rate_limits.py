@@ -78,6 +78,7 @@ def bound_redis_waits(app: Flask) -> None:
 # --- rate-limit headers only where they mean something (D10) -----------------------------------------------------
 
 RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+_RATE_HEADER_KEYS = frozenset(name.lower() for name in RATE_HEADERS)
 
 
 def remember_retry_after(response):
@@ -93,7 +94,9 @@ def keep_rate_headers_for_429(response):
     503 tells clients and proxies the service is down for an hour."""
     if response.status_code == 429:
         return response
-    if any(name in response.headers for name in RATE_HEADERS):
+    # One pass over the headers: asking for each name in turn searches them all three times, and each
+    # name not found (every page but a limited one) is an exception inside Werkzeug.
+    if not _RATE_HEADER_KEYS.isdisjoint(name.lower() for name, _ in response.headers.items()):
         for name in (*RATE_HEADERS, "Retry-After"):
             response.headers.pop(name, None)
         own = g.get("own_retry_after")
