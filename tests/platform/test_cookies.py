@@ -6,14 +6,20 @@ import base64
 import binascii
 import zlib
 from contextlib import suppress
+from datetime import UTC, datetime
+from uuid import UUID
 
 import pytest
+from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSessionInterface
+from markupsafe import Markup
 
 from tests.support.answers import FULL
 from tests.support.journey import walk
 from tests.support.pages import Browser
 from wizard import create_app
+from wizard.platform import cookie_seal
+from wizard.platform.cookie_seal import SealedJSON
 
 PARTNER = "example"
 HTTPS = "https://localhost"
@@ -153,3 +159,28 @@ def test_development_keeps_the_bare_names(client):
     assert set_cookie(client.get("/questions/who"), "wizard")
     assert set_cookie(client.get(f"/embed/{PARTNER}/questions/who"), "wizard_embed")
     assert set_cookie(client.get("/staff/sign-in"), "wizard_staff")
+
+
+# --- the sealed JSON: plain values quickly, Flask's tagged ones as before ----------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"answers": {**FULL, "count": 3, "share": 0.5, "done": True, "none": None}, "lang": "pt", "csrf_token": "ab"},
+        {"errors": {"town": ["Choose “%(text)s”", {"text": 'a " quote and \\ slash'}]}},
+        {"kept": ("a", "tuple")},
+        {"markup": Markup("<b>bold</b>")},
+        {"bytes": b"\x00\xff"},
+        {"when": datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)},
+        {"id": UUID("12345678-1234-5678-1234-567812345678")},
+        {" t": ["looks like a tag"]},
+        {"nested": [{" di": {"x": 1}}]},
+    ],
+)
+def test_sealed_session_values_come_back_as_they_went_in(app, value):
+    sealer = SealedJSON(["a-secret"], b"public")
+    with app.app_context():
+        assert sealer.loads(sealer.dumps(value)) == value
+        # The text sealed is Flask's own session JSON, whichever way it was written.
+        assert cookie_seal._dumps(value) == TaggedJSONSerializer().dumps(value)

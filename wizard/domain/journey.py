@@ -21,7 +21,7 @@ from functools import cached_property
 from typing import Protocol
 
 from wizard.domain import places
-from wizard.domain.audience import audience_of
+from wizard.domain.audience import MYSELF, SOMEONE_ELSE, audience_of
 from wizard.domain.matching import Matcher
 from wizard.domain.messages import N_, Message
 from wizard.domain.rulebook.models import PLACE_KINDS, Question, Rulebook, words_for
@@ -80,6 +80,12 @@ class Journey:
             q.id: {o.code: o.audience for o in q.options if o.audience} for q in self.questions if q.options
         }
         self.limited = {qid: codes for qid, codes in self.limited.items() if codes}
+        # The codes each reader may answer with, per question: every cookie's answers are checked against them.
+        self.codes_for = {
+            (q.id, audience): self.valid_codes(q, audience)
+            for q in self.questions
+            for audience in (MYSELF, SOMEONE_ELSE)
+        }
         # Most requests carry no answers (every page before the first one, the staff
         # console): their walk is always the same, so it is worked out once, here.
         self.no_answers = self.walk({})
@@ -105,15 +111,20 @@ class Journey:
         """
         on_path = list(path)
         kept = dict(kept)
-        facts = self.matcher.facts
+        # The facts of the answers kept so far, worked out again only after an answer is kept.
+        facts = None
         for question in self.questions[start:]:
-            if question.ask_if is not None and not question.ask_if.test(facts(kept)):
-                continue
+            if question.ask_if is not None:
+                if facts is None:
+                    facts = self.matcher.facts(kept)
+                if not question.ask_if.test(facts):
+                    continue
             if question.kind in PLACE_KINDS and not place_question_asked(question, kept):
                 continue
             on_path.append(question)
             if question.id in answers and self.offered(question.id, answers[question.id], audience_of(kept)):
                 kept[question.id] = answers[question.id]
+                facts = None
         # In the order given (a cookie's or a form's), not the questions' order. When every answer
         # is on the path (most walks), that is the answers as they are.
         if len(kept) == len(answers):
@@ -279,6 +290,7 @@ class Journey:
         if not isinstance(answers, dict):
             return {}
         clean: Answers = {}
+        audience = audience_of(answers)
         for qid, value in answers.items():
             question = self.by_id.get(qid)
             if question is None:
@@ -287,7 +299,7 @@ class Journey:
                 if isinstance(value, str) and place_answer_valid(question, value, answers):
                     clean[qid] = value
                 continue
-            codes = self.valid_codes(question, audience_of(answers))
+            codes = self.codes_for[qid, audience]
             if question.kind == "multiple":
                 if isinstance(value, list) and all(isinstance(v, str) and v in codes for v in value):
                     clean[qid] = list(value)

@@ -47,6 +47,10 @@ SLOW_REQUEST_SECONDS = 5.0
 current_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("wizard_request_id", default=None)
 
 
+# json.dumps with options makes a new encoder for every call; one made once writes the same text.
+_to_json = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line. Other attributes put on a record (``extra=``) are dropped."""
 
@@ -69,7 +73,7 @@ class JsonFormatter(logging.Formatter):
             entry["exception"] = record.exc_text
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        return _to_json(entry)
 
 
 class QuietStorageErrors(logging.Filter):
@@ -214,12 +218,16 @@ class RequestLog:
             level = logging.WARNING
         if not self.logger.isEnabledFor(level):
             return
-        self.logger.log(
+        # The record is made here and handed to the logger's filters and handlers, as Logger.log does,
+        # without Logger.log's search of the call stack for a file and line that no line shows.
+        record = self.logger.makeRecord(
+            self.logger.name,
             level,
+            __file__,
+            0,
             "%s %s %s" + (" (slow)" if level == logging.WARNING else ""),
-            method,
-            route or "(no route)",
-            status,
+            (method, route or "(no route)", status),
+            None,
             extra={
                 "request_id": request_id,
                 "method": method,
@@ -228,6 +236,7 @@ class RequestLog:
                 "duration_ms": round(seconds * 1000, 1),
             },
         )
+        self.logger.handle(record)
 
 
 def slow_request_seconds(config) -> float:

@@ -11,7 +11,33 @@ from flask_limiter import Limiter
 
 from wizard.platform.proxies import client_key
 
-limiter = Limiter(key_func=client_key, default_limits=[], headers_enabled=True)
+
+class RouteLimiter(Limiter):
+    """Flask-Limiter, without its before-request search for limits when no limit could be found there.
+
+    Before every request Flask-Limiter works out which limits apply to it (the application's, the
+    defaults, the blueprint's, meta limits, the in-memory fallback's): some 0.1 ms a page, and the
+    site has none of those, only limits on a few views, which their own decorator checks when the
+    view is called. The search is skipped only while every one of those lists is empty; as soon
+    as one is set (by settings or code), every request is checked as before."""
+
+    def _check_request_limit(self, callable_name: str | None = None, in_middleware: bool = True) -> None:
+        if in_middleware and not self._limits_before_views():
+            return
+        super()._check_request_limit(callable_name, in_middleware)
+
+    def _limits_before_views(self) -> bool:
+        manager = self.limit_manager
+        return bool(
+            manager._application_limits
+            or manager._default_limits
+            or manager._blueprint_limits
+            or self._meta_limits
+            or self._in_memory_fallback
+        )
+
+
+limiter = RouteLimiter(key_func=client_key, default_limits=[], headers_enabled=True)
 
 
 def init_app(app: Flask, *, headers_on_every_response: bool = False) -> None:
@@ -52,6 +78,7 @@ def bound_redis_waits(app: Flask) -> None:
 # --- rate-limit headers only where they mean something (D10) -----------------------------------------------------
 
 RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+_RATE_HEADER_KEYS = frozenset(name.lower() for name in RATE_HEADERS)
 
 
 def remember_retry_after(response):
@@ -67,7 +94,9 @@ def keep_rate_headers_for_429(response):
     503 tells clients and proxies the service is down for an hour."""
     if response.status_code == 429:
         return response
-    if any(name in response.headers for name in RATE_HEADERS):
+    # One pass over the headers: asking for each name in turn searches them all three times, and each
+    # name not found (every page but a limited one) is an exception inside Werkzeug.
+    if not _RATE_HEADER_KEYS.isdisjoint(name.lower() for name, _ in response.headers.items()):
         for name in (*RATE_HEADERS, "Retry-After"):
             response.headers.pop(name, None)
         own = g.get("own_retry_after")

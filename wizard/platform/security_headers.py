@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import flask_wtf.csrf
 from flask import Flask, Response, g, request
 from flask_wtf.csrf import CSRFProtect
 
+from wizard.platform.sessions import kept_serializer
+
 csrf = CSRFProtect()
+# Flask-WTF makes a serializer, its signer and its key again for each token it makes or checks (every
+# page with a form, every form sent); it looks the class up by this name each time, so it is given
+# the same serializer made once per secret key. The tokens are the same.
+flask_wtf.csrf.URLSafeTimedSerializer = kept_serializer
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
