@@ -76,3 +76,14 @@ def test_default_limits_from_the_settings_still_refuse():
     app.register_blueprint(bp)
     limiter.init_app(app)
     assert _statuses(app, "/page") == [200, 429]
+
+
+def test_a_renamed_private_attribute_means_the_search_runs(monkeypatch):
+    # The skip reads Flask-Limiter's private lists: if a later version drops one, the limits are
+    # searched for as before, never skipped.
+    app, limiter, bp = _app()
+    app.register_blueprint(bp)
+    limiter.init_app(app)
+    assert not limiter._limits_before_views()
+    monkeypatch.delattr(limiter.limit_manager, "_blueprint_limits")
+    assert limiter._limits_before_views()

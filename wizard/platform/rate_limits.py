@@ -27,13 +27,15 @@ class RouteLimiter(Limiter):
         super()._check_request_limit(callable_name, in_middleware)
 
     def _limits_before_views(self) -> bool:
-        manager = self.limit_manager
+        # Private attributes of Flask-Limiter 4: one that a later version renames or drops counts as
+        # set (True), so the search runs as before rather than a limit going unchecked.
+        manager = getattr(self, "limit_manager", None)
         return bool(
-            manager._application_limits
-            or manager._default_limits
-            or manager._blueprint_limits
-            or self._meta_limits
-            or self._in_memory_fallback
+            getattr(manager, "_application_limits", True)
+            or getattr(manager, "_default_limits", True)
+            or getattr(manager, "_blueprint_limits", True)
+            or getattr(self, "_meta_limits", True)
+            or getattr(self, "_in_memory_fallback", True)
         )
 
 
