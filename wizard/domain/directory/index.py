@@ -179,22 +179,23 @@ class DirectoryIndex:
     def countries(self) -> frozenset[str]:
         return frozenset(self._by_country)
 
-    def _country(self, country: str) -> _Country:
+    def _country(self, country: str, pool: Pool | None = None) -> _Country:
         found = self._countries.get(country)
         if found is None:
             with self._lock:
                 found = self._countries.get(country)
                 if found is None:
-                    pool = Pool()
-                    found = _Country([Slot(e, self.approach_bit, pool) for e in self.in_country(country)])
-                    self._countries[country] = found
+                    share = pool if pool is not None else Pool()
+                    slots = [Slot(e, self.approach_bit, share) for e in self.in_country(country)]
+                    found = self._countries[country] = _Country(slots)
         return found
 
     def prepare(self) -> None:
         """Work out every country's lookup tables now (a worker starting), not on the country's
-        first results page."""
+        first results page; with one pool for them all, as countries share many masks and dates."""
+        pool = Pool()
         for country in self._by_country:
-            self._country(country)
+            self._country(country, pool)
 
     def candidates(self, country: str, region: str | None, near: tuple[float, float] | None, km: float) -> list[Slot]:
         """The slots that may serve a place: the whole country's, the region's, and those with a
