@@ -12,8 +12,12 @@ and without). A fragment is written
 
 and kept, per process, under its name, the keys the template gives, the page's
 language, the partner site (links inside an embed carry the partner) and the
-path prefix the app is mounted under. Only put things in a fragment that depend
-on nothing else: never answers, reasons, tokens or anything the visitor typed.
+path prefix the app is mounted under. `kept()` keeps a whole partial the same
+way, under the parts it names. Only put things in a fragment that depend on
+nothing but its key: never answers, tokens or anything the visitor typed. A
+match's reasons may be part of a key, as they are the rules' own words, the
+same for everyone they apply to (never a directory reason: those carry a
+distance or a place in their parameters, which their equality ignores).
 
 The rules are loaded once per process, so a fragment never goes stale; the
 store (SimpleCache) is bounded by CACHE_THRESHOLD anyway, oldest first out, in
