@@ -34,6 +34,7 @@ from flask import Flask, render_template
 from flask.globals import _cv_app, _cv_request
 from flask_caching import Cache
 from flask_caching.backends.simplecache import SimpleCache
+from flask_caching.jinja2ext import CacheExtension
 from markupsafe import Markup
 
 from wizard.platform import i18n
@@ -78,6 +79,25 @@ SETTINGS = {
 }
 
 
+class KeptBlock(CacheExtension):
+    """Flask-Caching's `{% cache %}` tag as it parses, looking its fragment up in the store itself.
+
+    The library's tag finds the store through current_app and hashes its keys into a string on every
+    call, about 7 µs a tag with three tags on every page; this is about half that. Every fragment is kept
+    for the store's own time (the tags here all say None), and an error in the store is not swallowed:
+    it is this process's memory."""
+
+    def _cache(self, timeout, fragment_name, vary_on, caller):
+        # Apart from kept() partials, whose keys start with a template's name.
+        key = ("{% cache %}", fragment_name, *vary_on)
+        store = _cv_app.get().app.extensions["fragment_store"]
+        value = store.get(key)
+        if value is None:
+            value = caller()
+            store.set(key, value)
+        return value
+
+
 def fragment_key(*parts) -> str:
     """The template's keys with the language, partner and path prefix, as one unambiguous string.
 
@@ -120,7 +140,8 @@ def kept(template: str, *parts, **context) -> Markup:
 def init_app(app: Flask) -> None:
     for name, value in SETTINGS.items():
         app.config.setdefault(name, value)
-    fragments = app.extensions["fragments"] = Cache(app)
+    fragments = app.extensions["fragments"] = Cache(app, with_jinja2_ext=False)
     app.extensions["fragment_store"] = app.extensions["cache"][fragments]
+    app.jinja_env.add_extension(KeptBlock)
     app.add_template_global(fragment_key)
     app.add_template_global(kept)
