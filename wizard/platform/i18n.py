@@ -328,17 +328,33 @@ def choices_for(journey, question, audience: str | None, answers=None) -> list:
 
     if question.kind == "subdivision":
         country = (answers or {}).get("country")
-        local = [Choice(code, name) for code, name in places.subdivisions(country, babel_id(language()))]
-        return [*local, Choice(PREFER_NOT_TO_SAY, translate_rule_text("Prefer not to say"))] if local else []
+        country = country if isinstance(country, str) else None
+        return list(_place_choices(services().matcher, language(), "subdivision", country))
     if question.kind == "town":
         return []
     if question.kind == "country":
-        local = [Choice(code, name) for code, name in country_choices()]
-        return [*local, Choice(PREFER_NOT_TO_SAY, translate_rule_text("Prefer not to say"))]
+        return list(_place_choices(services().matcher, language(), "country", None))
     return [
         Choice(c.code, translate_rule_text(c.label), translate_rule_text(c.hint), c.exclusive, c.audience)
         for c in journey.choices(question, audience)
     ]
+
+
+@lru_cache(maxsize=512)
+def _place_choices(matcher, lang: str, kind: str, country: str | None) -> tuple:
+    """The countries, or a country's regions, as choices in a language, made once per language (and
+    country) rather than some 250 of them on every country page: about 0.4 ms of its 2.2. Nothing here comes
+    from a visitor but which country's regions, and an unknown country has none. `lang` is the request's,
+    which chooses the catalogue; `matcher` is the rules' (its countries are the ones offered)."""
+    from wizard.domain.journey import Choice
+
+    if kind == "country":
+        local = [Choice(code, name) for code, name in _country_choices(lang, tuple(sorted(matcher.countries)))]
+    else:
+        local = [Choice(code, name) for code, name in places.subdivisions(country, babel_id(lang))]
+        if not local:
+            return ()
+    return (*local, Choice(PREFER_NOT_TO_SAY, translate_rule_text("Prefer not to say")))
 
 
 def answer_labels(journey, question, value, audience: str) -> list[str]:
