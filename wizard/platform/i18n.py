@@ -329,15 +329,26 @@ def choices_for(journey, question, audience: str | None, answers=None) -> list:
     if question.kind == "subdivision":
         country = (answers or {}).get("country")
         country = country if isinstance(country, str) else None
-        return list(_place_choices(services().matcher, language(), "subdivision", country))
+        return PlaceChoices(_place_choices(services().matcher, language(), "subdivision", country), country)
     if question.kind == "town":
         return []
     if question.kind == "country":
-        return list(_place_choices(services().matcher, language(), "country", None))
+        return PlaceChoices(_place_choices(services().matcher, language(), "country", None), None)
     return [
         Choice(c.code, translate_rule_text(c.label), translate_rule_text(c.hint), c.exclusive, c.audience)
         for c in journey.choices(question, audience)
     ]
+
+
+class PlaceChoices(list):
+    """The countries, or a country's regions (`country`): the same for everyone in a language, so a page
+    can keep their options rendered, under `kept_as`."""
+
+    __slots__ = ("kept_as",)
+
+    def __init__(self, choices, country: str | None):
+        super().__init__(choices)
+        self.kept_as = country
 
 
 @lru_cache(maxsize=512)

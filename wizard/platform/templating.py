@@ -9,6 +9,7 @@ from types import MappingProxyType
 
 from flask import Flask, current_app
 from flask.templating import Environment as FlaskEnvironment
+from markupsafe import Markup, escape
 
 from wizard.domain.directory.taxonomy import ATTRIBUTES
 from wizard.domain.rulebook.models import words_for
@@ -116,6 +117,18 @@ def attribute_names(codes) -> list[str]:
     return [translate_rule_text(name) for code, (_group, name) in ATTRIBUTES.items() if code in codes]
 
 
+def mark_chosen(options: Markup, chosen) -> Markup:
+    """Kept `<option>`s (partials/fields/select_options.html) with the `chosen` codes selected, as the
+    options' loop marks them: the kept piece is the same for everyone, the selection is this page's."""
+    html = str(options)
+    for code in chosen:
+        if not isinstance(code, str):
+            continue
+        value = escape(code)
+        html = html.replace(f'<option value="{value}">', f'<option value="{value}" selected>', 1)
+    return Markup(html)  # noqa: S704 (kept, autoescaped options with escaped codes)
+
+
 def init_app(app: Flask) -> None:
     app.context_processor(_context)
     app.jinja_env.filters["attribute_names"] = attribute_names
@@ -125,5 +138,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["page_title"] = titles.page_title
     app.jinja_env.globals["safety_note"] = lambda note_id: services().rulebook.safety_note(note_id)
     app.jinja_env.filters["words"] = lambda words, audience="myself": words_for(words, audience)
+    app.jinja_env.filters["mark_chosen"] = mark_chosen
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
