@@ -3,7 +3,7 @@
 Built once per process from the stored listings and rebuilt when the directory changes; a
 results page then looks up one country's entries instead of querying the database.
 
-Every worker holds the whole directory, so an entry is kept small (about 450 bytes with its
+Every worker holds the whole directory, so an entry is kept small (about 400 bytes with its
 share of the country's lookup tables): one object per listing, with what matching works out
 from it, built from the stored record without the full listing; and the values many listings
 repeat (country and region codes, code sets, dates, publishers) are one shared object each
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import threading
+from array import array
 from collections.abc import Iterable
 from datetime import date
 
@@ -35,7 +36,6 @@ class Entry:
         "attributes",
         "bits",
         "checked",
-        "coordinates",
         "country",
         "entry",
         "faith_based",
@@ -44,6 +44,7 @@ class Entry:
         "last_checked",
         "publisher",
         "residential_only",
+        "sites",
         "subdivisions",
         "whole_country",
     )
@@ -72,7 +73,8 @@ class Entry:
         self.country = country
         self.subdivisions = subdivisions
         self.whole_country = whole_country
-        self.coordinates = coordinates
+        # Latitude, longitude, latitude, ...: 16 bytes a site, where a tuple of pairs takes over 100.
+        self.sites = array("d", [degrees for pair in coordinates for degrees in pair]) if coordinates else ()
         self.approaches = approaches
         self.attributes = attributes
         self.last_checked = last_checked
@@ -85,6 +87,16 @@ class Entry:
         # Itself: matching reads `.entry` of what the index gives it, once a wrapper of the entry.
         # A slot rather than a property, as it is read for every candidate of every results page.
         self.entry = self
+
+    @property
+    def coordinates(self) -> tuple[tuple[float, float], ...]:
+        """(latitude, longitude) of each of its sites, made when asked for."""
+        sites = self.sites
+        if not sites:
+            return ()
+        if len(sites) == 2:
+            return ((sites[0], sites[1]),)
+        return tuple(zip(sites[::2], sites[1::2], strict=True))
 
     @property
     def remote(self) -> bool:
