@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections import Counter
 from collections.abc import Iterable
 
@@ -18,29 +19,6 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
 
-from wizard.api.openapi import (
-    DEFAULT_PER_PAGE,
-    MAX_APPROACHES,
-    MAX_PAGE,
-    MAX_PER_PAGE,
-    PROBLEM,
-    SERVICE_FILTERS,
-    build_openapi,
-)
-from wizard.api.schemas import (
-    ApproachList,
-    FieldError,
-    HsdsTaxonomy,
-    HsdsTaxonomyTerm,
-    MatchResult,
-    OrganisationList,
-    Problem,
-    QuestionList,
-    ServiceList,
-    TaxonomyDocument,
-    TaxonomyList,
-    TaxonomyTermList,
-)
 from wizard.domain.audience import audience_of
 from wizard.domain.directory.browse import Filters, is_country, is_region, list_item, page_of
 from wizard.domain.directory.taxonomy import TAXONOMY_ID, Term
@@ -58,11 +36,33 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 log = logging.getLogger(__name__)
 
 
-@bp.record_once
-def _describe(state) -> None:
-    """Build the OpenAPI document once, when the app starts, from its rulebook and operator settings."""
-    app = state.app
-    app.extensions["openapi"] = build_openapi(app.extensions["services"].journey, app.config)
+# The response models (pydantic) and the OpenAPI document are loaded by the first API request that
+# needs them, not when a worker starts: most workers serve only the public pages.
+def _models():
+    from wizard.api import schemas
+
+    return schemas
+
+
+def _spec():
+    from wizard.api import openapi as spec
+
+    return spec
+
+
+_DESCRIBING = threading.Lock()
+
+
+def _described() -> dict:
+    """The OpenAPI document, built once per app from its rulebook and operator settings."""
+    app = current_app._get_current_object()
+    found = app.extensions.get("openapi")
+    if found is None:
+        with _DESCRIBING:
+            found = app.extensions.get("openapi")
+            if found is None:
+                found = app.extensions["openapi"] = _spec().build_openapi(services().journey, app.config)
+    return found
 
 
 BODY_FIELDS = ("answers", "lang")
@@ -112,16 +112,16 @@ def problem_response(
     if len(errors) > MAX_LISTED_ERRORS:
         listed.append(("", f"and {len(errors) - MAX_LISTED_ERRORS} more problems not listed"))
     # Built without validation: a message may quote a lone surrogate that was sent, which pydantic refuses.
-    problem = Problem.model_construct(
+    problem = _models().Problem.model_construct(
         type=type_,
         title=HTTP_STATUS_CODES.get(status, "Error"),
         status=status,
         detail=detail,
-        errors=[FieldError.model_construct(field=field, message=message) for field, message in listed],
+        errors=[_models().FieldError.model_construct(field=field, message=message) for field, message in listed],
     )
     body = problem.model_dump(mode="json")
     # ASCII escapes: a lone surrogate sent in the body is echoed as \ud800, never a UnicodeEncodeError (L2).
-    return Response(json.dumps(body, ensure_ascii=True), status=status, mimetype=PROBLEM)
+    return Response(json.dumps(body, ensure_ascii=True), status=status, mimetype=_spec().PROBLEM)
 
 
 def http_problem(error: HTTPException) -> Response:
@@ -366,19 +366,19 @@ def _source_of(journey: Journey, answer: str) -> str:
 @bp.get("/questions")
 @_read_limit()
 def questions():
-    return _read(lambda: QuestionList.of(_journey()))
+    return _read(lambda: _models().QuestionList.of(_journey()))
 
 
 @bp.get("/approaches")
 @_read_limit()
 def approaches():
-    return _read(lambda: ApproachList.of(services().rulebook))
+    return _read(lambda: _models().ApproachList.of(services().rulebook))
 
 
 @bp.get("/organisations")
 @_read_limit()
 def organisations():
-    return _read(lambda: OrganisationList.of(services().rulebook))
+    return _read(lambda: _models().OrganisationList.of(services().rulebook))
 
 
 @bp.route("/match", methods=["POST", "OPTIONS"], provide_automatic_options=False)
@@ -413,13 +413,13 @@ def match():
         if errors:
             raise _invalid(errors)
         result = services().matcher.match(answers)
-        return _json_response(MatchResult.of(result).model_dump(mode="json"), lang)
+        return _json_response(_models().MatchResult.of(result).model_dump(mode="json"), lang)
 
 
 @bp.get("/openapi.json")
 @_read_limit()
 def openapi():
-    return _json_response(current_app.extensions["openapi"], "en")
+    return _json_response(_described(), "en")
 
 
 @bp.get("/")
@@ -495,7 +495,8 @@ class _Query:
 
 
 def _paging(query: _Query) -> tuple[int, int]:
-    return query.number("page", 1, MAX_PAGE), query.number("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    spec = _spec()
+    return query.number("page", 1, spec.MAX_PAGE), query.number("per_page", spec.DEFAULT_PER_PAGE, spec.MAX_PER_PAGE)
 
 
 def _partner(query: _Query) -> str | None:
@@ -535,8 +536,9 @@ def _approaches(query: _Query) -> frozenset[str]:
     values = [part.strip() for value in request.args.getlist("approach") for part in value.split(",")]
     if not values:
         return frozenset()
-    if len(values) > MAX_APPROACHES or any(len(v) > MAX_PARAMETER for v in values):
-        query.errors.append(("approach", f"at most {MAX_APPROACHES} approaches, each a term's code or id"))
+    most = _spec().MAX_APPROACHES
+    if len(values) > most or any(len(v) > MAX_PARAMETER for v in values):
+        query.errors.append(("approach", f"at most {most} approaches, each a term's code or id"))
         return frozenset()
     taxonomy = services().directory.taxonomy
     found, unknown = set(), []
@@ -587,7 +589,7 @@ def _taxonomy_terms(query: _Query) -> list[Term]:
 @_read_limit()
 def taxonomy():
     _Query(()).fail_if_wrong()
-    return _json_response(TaxonomyDocument.of(services().directory.taxonomy).model_dump(mode="json"), "en")
+    return _json_response(_models().TaxonomyDocument.of(services().directory.taxonomy).model_dump(mode="json"), "en")
 
 
 @bp.get("/taxonomies")
@@ -597,7 +599,7 @@ def taxonomies():
     page, per_page = _paging(query)
     query.fail_if_wrong()
     listed = page_of([services().directory.taxonomy], page, per_page)
-    return _json_response(TaxonomyList.of(listed).model_dump(mode="json"), "en")
+    return _json_response(_models().TaxonomyList.of(listed).model_dump(mode="json"), "en")
 
 
 @bp.get("/taxonomies/<path:taxonomy_id>")
@@ -606,7 +608,7 @@ def taxonomy_by_id(taxonomy_id: str):
     _Query(()).fail_if_wrong()
     if taxonomy_id != TAXONOMY_ID:
         raise ApiProblem(404, "There is no taxonomy with this id; GET /api/v1/taxonomies lists them.")
-    return _json_response(HsdsTaxonomy(**services().directory.taxonomy.hsds()).model_dump(mode="json"), "en")
+    return _json_response(_models().HsdsTaxonomy(**services().directory.taxonomy.hsds()).model_dump(mode="json"), "en")
 
 
 @bp.get("/taxonomy_terms")
@@ -617,7 +619,9 @@ def taxonomy_terms():
     terms = _taxonomy_terms(query)
     query.fail_if_wrong()
     listed = page_of(terms, page, per_page)
-    return _json_response(TaxonomyTermList.of(listed, services().directory.taxonomy).model_dump(mode="json"), "en")
+    return _json_response(
+        _models().TaxonomyTermList.of(listed, services().directory.taxonomy).model_dump(mode="json"), "en"
+    )
 
 
 @bp.get("/taxonomy_terms/<path:term_id>")
@@ -628,13 +632,13 @@ def taxonomy_term(term_id: str):
     term = taxonomy.by_id(term_id)
     if term is None:
         raise ApiProblem(404, "There is no taxonomy term with this id; GET /api/v1/taxonomy_terms lists them.")
-    return _json_response(HsdsTaxonomyTerm.of(term, taxonomy).model_dump(mode="json"), "en")
+    return _json_response(_models().HsdsTaxonomyTerm.of(term, taxonomy).model_dump(mode="json"), "en")
 
 
 @bp.get("/services")
 @_read_limit()
 def list_services():
-    query = _Query(SERVICE_FILTERS)
+    query = _Query(_spec().SERVICE_FILTERS)
     country = _country(query)
     filters = Filters(
         country=country,
@@ -658,7 +662,7 @@ def list_services():
         for entry in listed.items
         if (found := stored.get(entry.id)) is not None and directory.is_public(found, partner=partner)
     ]
-    return _hsds_response(ServiceList.dump(listed, documents))
+    return _hsds_response(_models().ServiceList.dump(listed, documents))
 
 
 @bp.get("/services/<path:service_id>")

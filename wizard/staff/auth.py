@@ -15,9 +15,8 @@ import hashlib
 import hmac
 import io
 import logging
+from typing import TYPE_CHECKING
 
-import pyotp
-import segno
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request, session, url_for
 
 from wizard.platform.proxies import client_key
@@ -33,6 +32,9 @@ from wizard.storage.staff_accounts import (
 )
 from wizard.storage.staff_accounts import normalise_username as _normalise
 from wizard.storage.staff_accounts.sign_in_sources import Source, source_of
+
+if TYPE_CHECKING:
+    import segno
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 logger = logging.getLogger(__name__)
@@ -284,6 +286,10 @@ QR_BORDER = 4
 
 
 def _qr_code(enrolment: Enrolment) -> segno.QRCode:
+    # Loaded here, on a staff member's set-up page, rather than in every worker.
+    import pyotp
+    import segno
+
     issuer = f"{current_app.config['OPERATOR_NAME']} staff console"
     uri = pyotp.TOTP(enrolment.secret).provisioning_uri(name=enrolment.username, issuer_name=issuer)
     return segno.make_qr(uri, error="m")
