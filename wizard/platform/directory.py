@@ -11,7 +11,6 @@ and the national service finders stand in.
 from __future__ import annotations
 
 import ctypes
-import gc
 import logging
 import sys
 import threading
@@ -100,11 +99,7 @@ class Directory:
                 return self._index
             try:
                 if self.store.version() != self._index.version or self._index is EMPTY:
-                    replaced = self._index is not EMPTY
                     self._index = self.store.index()
-                    if replaced:
-                        # An entry refers to itself (index.py): the old index's are freed by a collection.
-                        gc.collect()
                     release_freed_memory()
             except Exception as exc:
                 # Keep what we had; the page shows without new listings. The type only: no data.

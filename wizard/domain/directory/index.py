@@ -37,7 +37,6 @@ class Entry:
         "bits",
         "checked",
         "country",
-        "entry",
         "faith_based",
         "fictional",
         "id",
@@ -84,9 +83,6 @@ class Entry:
         self.faith_based = "faith-based" in attributes
         self.residential_only = bool(attributes & {"inpatient", "residential"}) and "outpatient" not in attributes
         self.attribute_bits = share(attribute_bits(attributes) | (REMOTE_BIT if remote else 0))
-        # Itself: matching reads `.entry` of what the index gives it, once a wrapper of the entry.
-        # A slot rather than a property, as it is read for every candidate of every results page.
-        self.entry = self
 
     @property
     def coordinates(self) -> tuple[tuple[float, float], ...]:

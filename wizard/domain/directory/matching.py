@@ -106,9 +106,10 @@ def stated_preferences(answers: Mapping[str, object]) -> tuple[Preference, ...]:
 
 def nearest_km(entry: Entry, place: Place) -> float | None:
     town = place.town
-    if town is None or not entry.coordinates:
+    sites = entry.sites  # latitude, longitude, latitude, ... (index.py)
+    if town is None or not sites:
         return None
-    return min(distance_km(town.latitude, town.longitude, lat, lon) for lat, lon in entry.coordinates)
+    return min(distance_km(town.latitude, town.longitude, sites[n], sites[n + 1]) for n in range(0, len(sites), 2))
 
 
 def match_services(
@@ -143,12 +144,12 @@ def match_services(
     for slot in index.candidates(place.country, region, near, NEARBY_KM):
         if not slot.approach_bits & shown_bits:
             continue
-        entry = slot.entry
+        entry = slot
         if entry.id not in public:
             continue
         if (secular and slot.faith_based) or (outpatient and slot.residential_only):
             continue
-        distance = nearest_km(entry, place) if near and entry.coordinates else None
+        distance = nearest_km(entry, place) if near and entry.sites else None
         if not (
             entry.whole_country
             or (region and region in entry.subdivisions)
@@ -167,11 +168,11 @@ def match_services(
     rank = {approach: position for position, approach in enumerate(request.approaches)}
     return tuple(
         ServiceMatch(
-            id=slot.entry.id,
-            reasons=_reasons(slot, slot.entry.approaches.intersection(rank), distance, rank, request, approach_names),
+            id=slot.id,
+            reasons=_reasons(slot, slot.approaches.intersection(rank), distance, rank, request, approach_names),
             distance_km=distance,
-            partner=slot.entry.publisher is not None,
-            fictional=slot.entry.fictional,
+            partner=slot.publisher is not None,
+            fictional=slot.fictional,
         )
         for _key, slot, distance in shown
     )
@@ -205,7 +206,7 @@ def _reasons(
         for preference in stated_preferences(request.answers)
         if slot.attribute_bits & preference.bits and not (preference is MEDICATION_PREFERENCE and said_medication)
     )
-    entry, place = slot.entry, request.place
+    entry, place = slot, request.place
     if distance is not None and distance <= NEARBY_KM and place.town is not None:
         if distance < 1:
             texts.append(Message(N_("Less than 1 km from %(town)s"), town=place.town.name))
