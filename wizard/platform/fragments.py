@@ -70,8 +70,9 @@ class FragmentStore(SimpleCache):
 SETTINGS = {
     "CACHE_TYPE": "wizard.platform.fragments.FragmentStore",
     # The results page's pieces number some 600 per language (wizard/domain's answer space), beside the
-    # layout's, the helplines' and the service listings'.
-    "CACHE_THRESHOLD": 8192,
+    # layout's, the helplines' and the service listings'. A piece is 1-4 KB: 3,000 keep a worker's
+    # store to a few MB (bench/memory.py measures a worker after many different visitors).
+    "CACHE_THRESHOLD": 3000,
     # A day, not "never": SimpleCache treats a never-expiring entry as expired when it prunes, so a full
     # store would forget everything at once. With a timeout it forgets the oldest first.
     "CACHE_DEFAULT_TIMEOUT": 24 * 60 * 60,
