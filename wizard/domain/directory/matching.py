@@ -109,6 +109,8 @@ def nearest_km(entry: Entry, place: Place) -> float | None:
     sites = entry.sites  # latitude, longitude, latitude, ... (index.py)
     if town is None or not sites:
         return None
+    if len(sites) == 2:  # one site, as most services have: no generator to make and run
+        return distance_km(town.latitude, town.longitude, sites[0], sites[1])
     return min(distance_km(town.latitude, town.longitude, sites[n], sites[n + 1]) for n in range(0, len(sites), 2))
 
 
