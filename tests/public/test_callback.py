@@ -356,3 +356,19 @@ def test_the_privacy_page_explains_what_a_request_stores(browser):
     text = browser.get("/privacy").text()
     assert "Nothing is stored on our server unless you fill in the call-back form" in text
     assert "deleted after 90 days" in text
+
+
+def test_what_one_visitor_typed_never_reaches_the_next_visitors_form(app, browser):
+    # A fresh form is rendered once and kept (partials/callback_fields.html): a form sent back with
+    # what someone typed is rendered for them alone, and each visitor's form has a key of its own.
+    first = browser.get("/reach-out")
+    sent_back = send(browser, first, name="Ariadne Typed-Here", phone="not a number", consent=None)
+    assert "Ariadne Typed-Here" in sent_back.html and 'id="error-summary"' in sent_back.html
+    for _ in range(2):
+        # Answered as the first visitor's form was filled in (for themselves, in English): the same key.
+        next_visitor = Browser(app.test_client())
+        walk(next_visitor, FULL)
+        later = next_visitor.get("/reach-out")
+        assert 'value="myself" checked' in later.html
+        assert "Ariadne Typed-Here" not in later.html and "not a number" not in later.html
+        assert form_key(later) != form_key(first)
