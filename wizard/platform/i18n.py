@@ -324,7 +324,6 @@ def choices_for(journey, question, audience: str | None, answers=None) -> list:
     """A question's options in the person's language; countries and regions by their local names,
     sorted (a region question's are the regions of the country in `answers`). With no audience (a
     form that does not know yet who the help is for), every option, in the "myself" wording."""
-    from wizard.domain.journey import Choice
 
     if question.kind == "subdivision":
         country = (answers or {}).get("country")
@@ -334,10 +333,20 @@ def choices_for(journey, question, audience: str | None, answers=None) -> list:
         return []
     if question.kind == "country":
         return PlaceChoices(_place_choices(services().matcher, language(), "country", None), None)
-    return [
+    return list(_option_choices(journey, question.id, audience, language()))
+
+
+@lru_cache(maxsize=512)
+def _option_choices(journey, question_id: str, audience: str | None, lang: str) -> tuple:
+    """A question's own options in a language: they depend only on the rules, the reader and the
+    language, so each set is translated once per process. `lang` is the request's, which chooses
+    the catalogue."""
+    from wizard.domain.journey import Choice
+
+    return tuple(
         Choice(c.code, translate_rule_text(c.label), translate_rule_text(c.hint), c.exclusive, c.audience)
-        for c in journey.choices(question, audience)
-    ]
+        for c in journey.choices(journey.by_id[question_id], audience)
+    )
 
 
 class PlaceChoices(list):

@@ -8,24 +8,13 @@ Reload never ask to resubmit a form.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from functools import lru_cache
-
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
 from wizard.domain import places
-from wizard.domain.journey import (
-    PICK,
-    TOWN_TEXT_MAX,
-    Choice,
-    Journey,
-    Walk,
-    first_control_id,
-    town_candidates,
-)
-from wizard.domain.rulebook.models import Question, words_for
+from wizard.domain.journey import PICK, TOWN_TEXT_MAX, Walk, first_control_id, town_candidates
+from wizard.domain.rulebook.models import words_for
 from wizard.domain.vocabulary import PREFER_NOT_TO_SAY
 from wizard.platform import i18n
 from wizard.platform.rate_limits import limiter
@@ -90,7 +79,7 @@ def question(question_id: str):
     # grow or shrink with the answers to come, so the page says "about"; the title (titles.py) is short.
     number = step.number
     total = len(walk.path)
-    choices = question_choices(journey, q, audience, walk.answers)
+    choices = i18n.choices_for(journey, q, audience, walk.answers)
     # Back at a crisis question from the urgent-help page: say which answer carries on once it is safe.
     crisis_codes = {o.code for o in q.options if o.crisis}
     calm_answer = None
@@ -116,23 +105,6 @@ def question(question_id: str):
         town_pick=town_pick,
         suggest_url=url_for("questions.town_suggestions") if q.kind == "town" else None,
     )
-
-
-def question_choices(journey: Journey, question: Question, audience: str, answers) -> Sequence[Choice]:
-    """The question's choices in the reader's language. Those of a question with options depend only
-    on the rules, the language and the audience, so they are translated once per process for each."""
-    if question.kind not in OPTION_KINDS:
-        return i18n.choices_for(journey, question, audience, answers)
-    return _option_choices(journey, question.id, audience, i18n.language())
-
-
-OPTION_KINDS = frozenset({"single", "multiple"})
-
-
-@lru_cache(maxsize=512)
-def _option_choices(journey: Journey, question_id: str, audience: str, language: str) -> tuple[Choice, ...]:
-    # `language` is this request's: choices_for translates into it.
-    return tuple(i18n.choices_for(journey, journey.by_id[question_id], audience))
 
 
 def town_field(error: object, current: object, answers) -> tuple[str, list[tuple[str, str]]]:
