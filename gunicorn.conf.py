@@ -32,6 +32,8 @@ import os
 import sys
 from pathlib import Path
 
+from gunicorn import glogging
+
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
@@ -63,6 +65,19 @@ proc_name = "wizard"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 errorlog = "-"
 accesslog = None
+
+
+class QuietAccessLogger(glogging.Logger):
+    """gunicorn's logger, without the access line: gunicorn works out the line's fields (the time,
+    the request line, every header) for each request whenever logging is set up by dictionary, and
+    only then does the CRITICAL level of "gunicorn.access" below drop it. Those fields are never
+    written, so they are not worked out: 0.05 ms or more of every request, measured."""
+
+    def access(self, resp, req, environ, request_time):
+        return None
+
+
+logger_class = QuietAccessLogger
 
 # The same JSON lines as the app's (logging_setup.JsonFormatter, an allow-list of fields), from
 # gunicorn's own logger (start, workers, errors) and every other one through the root logger.

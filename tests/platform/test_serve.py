@@ -14,6 +14,7 @@ import time
 
 import pytest
 import requests
+from gunicorn import glogging
 
 from tests.support.operator import OPERATOR_SETTINGS
 from wizard.platform.preflight import preflight
@@ -153,7 +154,9 @@ def test_the_gunicorn_config_comes_from_the_environment(monkeypatch, env, expect
     # Side by side on one machine: no control socket; no gunicorn access log (the app logs requests).
     assert config["control_socket_disable"] is True
     assert config["accesslog"] is None
-    assert "logger_class" not in config
+    # gunicorn's own logger, but for the access line, which it would otherwise work out for every request.
+    assert issubclass(config["logger_class"], glogging.Logger)
+    assert config["logger_class"].access is not glogging.Logger.access
     logging = config["logconfig_dict"]
     assert logging["formatters"]["json"]["()"] == "wizard.platform.logging_setup.JsonFormatter"
     assert logging["handlers"]["json"]["formatter"] == "json" and logging["root"]["handlers"] == ["json"]
@@ -162,6 +165,15 @@ def test_the_gunicorn_config_comes_from_the_environment(monkeypatch, env, expect
     # gunicorn's access line (raw request line, query string, address) is never written.
     assert logging["loggers"]["gunicorn.access"] == {"level": "CRITICAL", "handlers": [], "propagate": False}
     assert config["wsgi_app"] == "wsgi:app"
+
+
+def test_gunicorn_works_out_no_access_line():
+    """The access line is never written (gunicorn.access at CRITICAL), so its fields (the request
+    line, every header and environ entry) are not worked out for each request either."""
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    logger = config["logger_class"].__new__(config["logger_class"])
+    # Arguments that would fail at the first field read: nothing of the request is looked at.
+    assert logger.access(object(), object(), object(), object()) is None
 
 
 def test_several_workers_counting_rate_limits_in_memory_are_refused():
