@@ -14,6 +14,8 @@ on the instance's own address, which load balancers send as the Host.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import Flask, abort, request
 from werkzeug.sansio.utils import host_is_trusted
 from werkzeug.wsgi import get_host
@@ -29,13 +31,24 @@ def parse_hosts(text: str) -> tuple[str, ...]:
     return hosts
 
 
+# Host header values whose answer (known or not) is kept.
+HOSTS_KEPT = 64
+
+
 class KnownHosts:
     def __init__(self, app, hosts: tuple[str, ...]):
         self.app = app
         self.hosts = hosts
+        # Werkzeug's check encodes the name and each known one to IDNA, in Python, on every request; the
+        # names asked for are nearly always the same one or two, so each answer is kept (a bounded number
+        # of names: the least recently asked for are forgotten).
+        self._known = lru_cache(maxsize=HOSTS_KEPT)(self._trusted)
+
+    def _trusted(self, host: str) -> bool:
+        return host_is_trusted(host, self.hosts)
 
     def __call__(self, environ, start_response):
-        if environ.get("PATH_INFO", "") not in HEALTH_PATHS and not host_is_trusted(get_host(environ), self.hosts):
+        if environ.get("PATH_INFO", "") not in HEALTH_PATHS and not self._known(get_host(environ)):
             body = b"Unknown host.\n"
             start_response(
                 "400 Bad Request",
