@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from flask import url_for
 
 from tests.support.answers import FULL
 from tests.support.journey import walk
@@ -75,6 +78,19 @@ def test_change_link_returns_to_check_answers(browser):
     page = browser.answer(page, "faith_based")
     assert browser.history[-1] == "/check-answers"
     assert "Yes, a faith-based or spiritual approach" in page.text()
+
+
+@pytest.mark.parametrize("prefix", ["", "/embed/example"])
+def test_each_change_link_is_the_address_url_for_makes(app, browser, prefix):
+    page = browser.get(prefix + "/questions")
+    while "/questions/" in browser.history[-1]:
+        page = browser.answer(page, FULL.get(browser.history[-1].rsplit("/", 1)[1]))
+    assert browser.history[-1] == prefix + "/check-answers"
+    links = re.findall(r'href="([^"]*\?change=1)"', page.html)
+    assert len(links) == len(FULL)
+    with app.test_request_context(prefix + "/check-answers"):
+        app.preprocess_request()  # the embed's partner, from the address
+        assert links == [url_for("questions.question", question_id=qid, change="1") for qid in FULL]
 
 
 def test_back_links_are_real_links_to_the_previous_question(browser):

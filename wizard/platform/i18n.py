@@ -31,6 +31,7 @@ from markupsafe import Markup
 from wizard.domain import places
 from wizard.domain.messages import N_, Message
 from wizard.domain.vocabulary import PREFER_NOT_TO_SAY
+from wizard.platform.query import query_arg
 from wizard.platform.services import services
 from wizard.platform.settings import PROJECT_ROOT
 
@@ -111,7 +112,7 @@ def select_locale(country: Callable[[], str | None] | None = None) -> str:
     `country` gives the person's answer to the country question, asked only to tell the two
     Portuguese apart when nothing else does. Returns Babel's locale id.
     """
-    asked = request.args.get(LANGUAGE_KEY)
+    asked = query_arg(LANGUAGE_KEY)
     chosen = resolve_language(asked, country)
     if chosen is not None:
         # Remembered for the journey as one of ours, never as typed; a plain "pt" stays "pt", open to

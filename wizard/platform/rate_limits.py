@@ -86,7 +86,9 @@ _RATE_HEADER_KEYS = frozenset(name.lower() for name in RATE_HEADERS)
 def remember_retry_after(response):
     """Runs before the limiter's hook: keep the page's own Retry-After (a 503's few seconds),
     which the limiter would replace with the time until its window resets."""
-    g.own_retry_after = response.headers.get("Retry-After")
+    # Read from the list rather than with get(), which raises and catches an exception inside for a
+    # header that is not there (every page but a 503).
+    g.own_retry_after = next((value for name, value in response.headers.items() if name.lower() == "retry-after"), None)
     return response
 
 

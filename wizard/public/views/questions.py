@@ -17,6 +17,7 @@ from wizard.domain.journey import PICK, TOWN_TEXT_MAX, Walk, first_control_id, t
 from wizard.domain.rulebook.models import words_for
 from wizard.domain.vocabulary import PREFER_NOT_TO_SAY
 from wizard.platform import i18n
+from wizard.platform.query import query_arg
 from wizard.platform.rate_limits import limiter
 from wizard.platform.security_headers import csrf
 from wizard.public import answers as state
@@ -48,7 +49,7 @@ def question(question_id: str):
     if not step.reachable:
         return redirect(_next_url(walk), 303)
 
-    changing = request.args.get("change") == "1"
+    changing = query_arg("change") == "1"
     if request.method == "POST":
         walk, error = step.submit(request.form.getlist(question_id))
         if error:
@@ -154,18 +155,32 @@ def town_suggestions():
     )
 
 
+# Stands for a question's id in an address built once; a rulebook code never contains capitals.
+_ID = "QUESTION"
+
+
+def change_urls():
+    """The "change" link of each question for this request, as url_for makes it: the address is built
+    once and each question's id put in it, rather than the whole address built again for every row.
+    Exact because a question's id is a rulebook code (a-z, 0-9, "_" and "-"), which an address
+    keeps as it is."""
+    prefix, _, suffix = url_for("questions.question", question_id=_ID, change="1").rpartition(_ID)
+    return lambda question_id: prefix + question_id + suffix
+
+
 @bp.get("/check-answers")
 def check_answers():
     walk = state.load_walk()
     if not walk.complete or walk.crisis:
         return redirect(_next_url(walk), 303)
     journey, audience = walk.journey, walk.audience
+    change_url = change_urls()
     rows = [
         {
             "question": q,
             "summary": i18n.translate_rule_text(q.summary),
             "labels": i18n.answer_labels(journey, q, walk.answers.get(q.id), audience),
-            "change_url": url_for("questions.question", question_id=q.id, change="1"),
+            "change_url": change_url(q.id),
         }
         for q in walk.path
     ]
