@@ -28,10 +28,11 @@ bp = Blueprint("share", __name__)
 PLAN_APPROACHES = 3
 
 
-@bp.app_context_processor
-def _lifetime() -> dict:
-    # How long a link works, for every page that explains links (privacy included).
-    return {"share_days": LIFETIME_DAYS}
+@bp.record_once
+def _lifetime(state) -> None:
+    # How long a link works, for every page that explains links (privacy included): a constant, so a
+    # template global rather than a context processor called for every page.
+    state.app.jinja_env.globals["share_days"] = LIFETIME_DAYS
 
 
 def _secret() -> str:
