@@ -29,6 +29,7 @@ from functools import lru_cache
 import flask.sessions
 import itsdangerous.signer
 from flask import Flask, has_request_context, request
+from flask.globals import _cv_request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionInterface
 from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode, want_bytes
@@ -142,7 +143,10 @@ class PublicSessionInterface(_PrefixedCookie):
 
     @staticmethod
     def _embedded() -> bool:
-        return has_request_context() and request.path.startswith(EMBED_PREFIX)
+        # Asked five times a page and a dozen when the cookie is written: read through the context
+        # variable behind `request`, once, rather than through the proxy after has_request_context().
+        context = _cv_request.get(None)
+        return context is not None and context.request.path.startswith(EMBED_PREFIX)
 
     def get_cookie_name(self, app: Flask) -> str:
         name = self.EMBED_COOKIE if self._embedded() else super().get_cookie_name(app)
