@@ -73,11 +73,10 @@ def precompress(folder: Path | str, names) -> None:
             path.with_name(path.name + ".br").write_bytes(brotli.compress(path.read_bytes(), quality=11))
 
 
-def _send_precompressed() -> Response | None:
+def _send_precompressed(name: str | None) -> Response | None:
     """A hashed file's brotli copy, to a browser that accepts brotli."""
-    if request.endpoint != "static" or request.accept_encodings.quality("br") <= 0:
+    if request.accept_encodings.quality("br") <= 0:
         return None
-    name = (request.view_args or {}).get("filename")
     if name not in current_app.extensions["static_digest_names"] or not name.endswith(PRECOMPRESSED):
         return None
     response = send_from_directory(
@@ -88,14 +87,25 @@ def _send_precompressed() -> Response | None:
     return response
 
 
-def _set_cache_control(response: Response) -> Response:
-    if request.endpoint == "static" and response.status_code in (200, 206, 304):
-        name = (request.view_args or {}).get("filename")
+def _set_cache_control(response: Response, name: str | None) -> Response:
+    if response.status_code in (200, 206, 304):
         if name in current_app.extensions["static_digest_names"]:
             response.headers["Cache-Control"] = LONG_CACHE
         else:
             response.headers["Cache-Control"] = DEVELOPMENT_CACHE if current_app.config["DEVELOPMENT"] else SHORT_CACHE
     return response
+
+
+def _static_files(view):
+    """Flask's static view, giving the brotli copy to browsers that take it and each name its cache
+    time. Done inside the view rather than by a hook before and after every request, which all the
+    other requests (pages, forms, the API) paid for nothing."""
+
+    def static(filename: str) -> Response:
+        response = _send_precompressed(filename) or view(filename=filename)
+        return _set_cache_control(response, filename)
+
+    return static
 
 
 def digested(source: Path | str) -> str:
@@ -119,5 +129,4 @@ def init_app(app: Flask) -> None:
     if app.config["DEVELOPMENT"]:
         digest.manifests.clear()  # plain names, even if someone ran `flask digest compile` on static/
     app.extensions["static_digest_names"] = frozenset(digest.manifests.get("static", {}).values())
-    app.before_request(_send_precompressed)
-    app.after_request(_set_cache_control)
+    app.view_functions["static"] = _static_files(app.view_functions["static"])
