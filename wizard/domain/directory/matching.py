@@ -15,8 +15,16 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 from wizard.domain.audience import audience_of
-from wizard.domain.directory.browse import public_ids
-from wizard.domain.directory.index import REMOTE_BIT, DirectoryIndex, Entry, Slot, attribute_bits
+from wizard.domain.directory.index import (
+    REMOTE_BIT,
+    CountryIndex,
+    DirectoryIndex,
+    Entry,
+    Numbered,
+    Slot,
+    attribute_bits,
+)
+from wizard.domain.directory.ranking import Fits, members
 from wizard.domain.directory.taxonomy import MEDICATION, RESIDENTIAL
 from wizard.domain.directory.visibility import Visibility
 from wizard.domain.matching import Reason
@@ -119,74 +127,132 @@ def match_services(
 ) -> tuple[ServiceMatch, ...]:
     """The services to show, best first: the partner's own, then by fit, distance and freshness.
 
-    Runs on every results page, over every service that may serve the place (the index finds
-    them by country, region and grid cell), so the loop does only cheap tests, cheapest first;
-    the reasons are worded for the few shown."""
+    Runs on every results page. The services serving the whole country or the person's region
+    are filtered and ranked as sets, all at once (ranking.py), unless they have a site and the
+    person gave a town (then each has a distance of its own); those and the ones with a site near
+    the town (found by grid cell) are looked at one by one. The reasons are worded for the few shown."""
     place = request.place
     if not place.country or not request.approaches:
         return ()
-    answers = request.answers
-    weight: dict[int, int] = {}
-    shown_bits = 0
+    weight: dict[int, int] = {}  # approach bit: how much offering it adds to the fit
     for position, approach in enumerate(request.approaches):
         bit = index.approach_bit.get(approach)
         if bit:
-            shown_bits |= bit
             weight[bit] = len(request.approaches) - position
-    if not shown_bits:
+    country = index.country(place.country)
+    if not weight or country is None:
         return ()
-    town = place.town
-    region = place.subdivision
-    near = (town.latitude, town.longitude) if town else None
-    public = public_ids(index, place.country, request.visibility)
-    secular = answers.get("faith") == "secular"
-    outpatient = answers.get("setting") == "outpatient"
-    wanted = stated_preferences(answers)
-    scored = []
-    for slot in index.candidates(place.country, region, near, NEARBY_KM):
-        if not slot.approach_bits & shown_bits:
-            continue
-        entry = slot
-        if entry.id not in public:
-            continue
-        if (secular and slot.faith_based) or (outpatient and slot.residential_only):
-            continue
-        distance = nearest_km(entry, place) if near and entry.sites else None
-        if not (
-            entry.whole_country
-            or (region and region in entry.subdivisions)
-            or (distance is not None and distance <= NEARBY_KM)
-        ):
-            continue
-        fit = 0
-        for bit in slot.bits:
-            fit += weight.get(bit, 0)
-        for preference in wanted:
-            if slot.attribute_bits & preference.bits:
-                fit += 3
-        key = (entry.publisher is None, -fit, INFINITY if distance is None else distance, -slot.checked, entry.id)
-        scored.append((key, slot, distance))
-    shown = _best(scored, sum(index.approach_bit.get(a, 0) for a in request.life_saving))
+    ranking = _Ranking(country, weight, request)
+    town, region = place.town, place.subdivision
+    listed = ranking.passing(country.listed, country.whole | country.by_region.get(region or "", 0))
+    found = []
+    if town is not None:
+        # With a town, each of those with a site has a distance of its own.
+        located = listed & country.listed.sited
+        listed ^= located
+        for number in members(located):
+            entry = country.listed.entries[number]
+            found.append(ranking.scored(entry, nearest_km(entry, place)))
+        seen: set[int] = set()
+        near = country.near(town.latitude, town.longitude, NEARBY_KM)
+        for number in members(ranking.passing(country.nearby, near)):
+            entry = country.nearby.entries[number]
+            if region and region in entry.subdivisions:
+                continue  # serves the region: among `located` above
+            if len(entry.sites) > 2:  # sites in several cells: there once for each
+                if id(entry) in seen:
+                    continue
+                seen.add(id(entry))
+            distance = nearest_km(entry, place)
+            if distance is not None and distance <= NEARBY_KM:
+                found.append(ranking.scored(entry, distance))
+    found += ranking.best_listed(listed, SHOWN)
+    shown = heapq.nsmallest(SHOWN, found, key=itemgetter(0))
+    # When none of those offers overdose prevention, the best that does takes the last place.
+    saving_bits = sum(index.approach_bit.get(a, 0) for a in request.life_saving)
+    if saving_bits and not any(entry.approach_bits & saving_bits for _k, entry, _d in shown):
+        saving = [item for item in found if item[1].approach_bits & saving_bits]
+        saving += ranking.best_listed(listed & ranking.offering(country.listed, saving_bits), 1)
+        if saving:
+            shown = [*shown[: SHOWN - 1], min(saving, key=itemgetter(0))]
     rank = {approach: position for position, approach in enumerate(request.approaches)}
     return tuple(
         ServiceMatch(
-            id=slot.id,
-            reasons=_reasons(slot, slot.approaches.intersection(rank), distance, rank, request, approach_names),
+            id=entry.id,
+            reasons=_reasons(
+                entry, entry.approaches.intersection(rank), distance, rank, request, approach_names, ranking.wanted
+            ),
             distance_km=distance,
-            partner=slot.publisher is not None,
-            fictional=slot.fictional,
+            partner=entry.publisher is not None,
+            fictional=entry.fictional,
         )
-        for _key, slot, distance in shown
+        for _key, entry, distance in shown
     )
 
 
-def _best(scored: list, life_saving_bits: int) -> list:
-    """The best SHOWN; when none of them offers overdose prevention, the best that does takes the last place."""
-    shown = heapq.nsmallest(SHOWN, scored, key=itemgetter(0))
-    if not life_saving_bits or any(slot.approach_bits & life_saving_bits for _k, slot, _d in shown):
-        return shown
-    saving = [item for item in scored if item[1].approach_bits & life_saving_bits]
-    return shown if not saving else [*shown[: SHOWN - 1], min(saving, key=itemgetter(0))]
+class _Ranking:
+    """What one person's answers and results ask of one country's services: which pass, and how
+    they rank, one by one (`scored`) or as sets (`passing`, `best_listed`)."""
+
+    __slots__ = ("country", "fits", "outpatient", "secular", "shown", "visibility", "wanted", "weight")
+
+    def __init__(self, country: CountryIndex, weight: dict[int, int], request: Request) -> None:
+        self.country = country
+        self.weight = weight
+        self.shown = sum(weight)  # the approaches shown, as bits
+        self.visibility = request.visibility
+        self.secular = request.answers.get("faith") == "secular"
+        self.outpatient = request.answers.get("setting") == "outpatient"
+        self.wanted = stated_preferences(request.answers)
+        self.fits: Fits | None = None  # of the listed entries, added up when first asked for
+
+    def fit(self, entry: Entry) -> int:
+        fit = 0
+        weight = self.weight
+        for bit in entry.bits:
+            fit += weight.get(bit, 0)
+        for preference in self.wanted:
+            if entry.attribute_bits & preference.bits:
+                fit += 3
+        return fit
+
+    def scored(self, entry: Entry, distance: float | None) -> tuple:
+        """The entry's ranking key (lowest first), the entry and its distance."""
+        far = INFINITY if distance is None else distance
+        return (entry.publisher is None, -self.fit(entry), far, -entry.checked, entry.id), entry, distance
+
+    @staticmethod
+    def offering(numbered: Numbered, approach_bits: int) -> int:
+        """The entries offering any of these approaches."""
+        found = 0
+        for number in members(approach_bits):
+            found |= numbered.offering.get(1 << number, 0)
+        return found
+
+    def passing(self, numbered: Numbered, within: int) -> int:
+        """Those of `within` offering an approach shown that the public may see and the person did
+        not rule out."""
+        ruled_out = numbered.faith_based if self.secular else 0
+        if self.outpatient:
+            ruled_out |= numbered.residential_only
+        return within & self.offering(numbered, self.shown) & numbered.public(self.visibility) & ~ruled_out
+
+    def best_listed(self, within: int, count: int) -> list:
+        """The best `count` of `within` (listed entries, no distance), scored: the best fits, the
+        partner's own first, in tie order (which is their numbering)."""
+        if not within:
+            return []
+        listed = self.country.listed
+        fits = self.fits
+        if fits is None:
+            fits = self.fits = Fits(sum(self.weight.values()) + 3 * len(self.wanted))
+            for bit, amount in self.weight.items():
+                fits.add(listed.offering.get(bit, 0), amount)
+            for preference in self.wanted:
+                fits.add(listed.having(preference.bits), 3)
+        numbers = fits.best(within & listed.partners, count)
+        numbers += fits.best(within & ~listed.partners, count - len(numbers))
+        return [self.scored(listed.entries[number], None) for number in numbers]
 
 
 def _reasons(
@@ -196,6 +262,7 @@ def _reasons(
     rank: Mapping[str, int],
     request: Request,
     approach_names: Mapping[str, str],
+    wanted: tuple[Preference, ...],
 ) -> tuple[Reason, ...]:
     texts: list[Message] = [
         Message(N_("Offers: %(approach)s"), approach=approach_names.get(approach, approach))
@@ -205,7 +272,7 @@ def _reasons(
     said_medication = not offered.isdisjoint(request.medication_approaches)
     texts.extend(
         Message(preference.reason)
-        for preference in stated_preferences(request.answers)
+        for preference in wanted
         if slot.attribute_bits & preference.bits and not (preference is MEDICATION_PREFERENCE and said_medication)
     )
     entry, place = slot, request.place
