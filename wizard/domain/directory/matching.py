@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from operator import itemgetter
 
 from wizard.domain.audience import audience_of
@@ -264,26 +265,38 @@ def _reasons(
     approach_names: Mapping[str, str],
     wanted: tuple[Preference, ...],
 ) -> tuple[Reason, ...]:
-    texts: list[Message] = [
-        Message(N_("Offers: %(approach)s"), approach=approach_names.get(approach, approach))
+    reasons = [
+        _offers(approach_names.get(approach, approach))
         for approach in sorted(offered, key=rank.__getitem__)[:APPROACH_REASONS]
     ]
     # "Offers medication-assisted treatment" once: not again when an approach reason says it.
     said_medication = not offered.isdisjoint(request.medication_approaches)
-    texts.extend(
-        Message(preference.reason)
+    reasons.extend(
+        PREFERENCE_REASONS[preference]
         for preference in wanted
         if slot.attribute_bits & preference.bits and not (preference is MEDICATION_PREFERENCE and said_medication)
     )
     entry, place = slot, request.place
     if distance is not None and distance <= NEARBY_KM and place.town is not None:
         if distance < 1:
-            texts.append(Message(N_("Less than 1 km from %(town)s"), town=place.town.name))
+            text = Message(N_("Less than 1 km from %(town)s"), town=place.town.name)
         else:
-            texts.append(Message(N_("%(distance)s km from %(town)s"), distance=f"{distance:.0f}", town=place.town.name))
+            text = Message(N_("%(distance)s km from %(town)s"), distance=f"{distance:.0f}", town=place.town.name)
+        reasons.append(Reason("directory", text))
     elif place.subdivision and place.subdivision in entry.subdivisions:
-        someone_else = audience_of(request.answers) == "someone_else"
-        texts.append(Message(N_("Serves their region") if someone_else else N_("Serves your region")))
+        reasons.append(SERVES_THEIR_REGION if audience_of(request.answers) == "someone_else" else SERVES_YOUR_REGION)
     elif entry.whole_country:
-        texts.append(Message(N_("Serves the whole country")))
-    return tuple(Reason("directory", text) for text in texts)
+        reasons.append(SERVES_THE_COUNTRY)
+    return tuple(reasons)
+
+
+# The reasons every page words the same, made once and shared (a Reason and its text are never changed).
+PREFERENCE_REASONS = {preference: Reason("directory", Message(preference.reason)) for preference in PREFERENCES}
+SERVES_THEIR_REGION = Reason("directory", Message(N_("Serves their region")))
+SERVES_YOUR_REGION = Reason("directory", Message(N_("Serves your region")))
+SERVES_THE_COUNTRY = Reason("directory", Message(N_("Serves the whole country")))
+
+
+@lru_cache(maxsize=1024)
+def _offers(approach_name: str) -> Reason:
+    return Reason("directory", Message(N_("Offers: %(approach)s"), approach=approach_name))
