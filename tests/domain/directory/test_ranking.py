@@ -150,7 +150,7 @@ def _plainly(entries: list[Entry], request: Request) -> list[tuple[str, float | 
     return [(entry.id, distance) for _key, entry, distance in shown]
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(40))
 def test_matching_shows_what_a_plain_reading_of_the_rules_shows(seed):
     rng = random.Random(seed)  # noqa: S311 - a repeatable sample, not a secret
     entries = _entries(rng, rng.choice((40, 300)))
@@ -160,7 +160,7 @@ def test_matching_shows_what_a_plain_reading_of_the_rules_shows(seed):
         shown = [(m.id, m.distance_km) for m in match_services(index, request, {})]
         assert shown == _plainly(entries, request), request
         shown_any += bool(shown)
-    assert shown_any > 50
+    assert shown_any > 30
 
 
 def test_the_listings_are_numbered_in_the_order_of_those_that_fit_equally_well():

@@ -10,7 +10,7 @@ on the service's own attributes, since a service can be more than its approaches
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
@@ -146,14 +146,25 @@ def match_services(
     ranking = _Ranking(country, weight, request)
     town, region = place.town, place.subdivision
     listed = ranking.passing(country.listed, country.whole | country.by_region.get(region or "", 0))
-    found = []
+    # Those offering overdose prevention: one is always shown when any passes (below).
+    life_saving = [index.approach_bit[a] for a in request.life_saving if a in index.approach_bit]
+    saving_bits = sum(life_saving)
+    located = 0
     if town is not None:
-        # With a town, each of those with a site has a distance of its own.
+        # With a town, each listed one with a site has a distance of its own: looked at below.
         located = listed & country.listed.sited
         listed ^= located
+    found = ranking.best_listed(listed, SHOWN)
+    if town is not None:
+        # The fit comes before the distance in the ranking: one that fits worse than the fifth
+        # best of the rest cannot be shown (unless it is the one offering overdose prevention),
+        # so its distance is not worked out.
+        bar = found[-1][0][:2] if len(found) == SHOWN else (True, INFINITY)
         for number in members(located):
             entry = country.listed.entries[number]
-            found.append(ranking.scored(entry, nearest_km(entry, place)))
+            fit = ranking.fit(entry)
+            if (entry.publisher is None, -fit) <= bar or entry.approach_bits & saving_bits:
+                found.append(ranking.scored(entry, nearest_km(entry, place), fit))
         seen: set[int] = set()
         near = country.near(town.latitude, town.longitude, NEARBY_KM)
         for number in members(ranking.passing(country.nearby, near)):
@@ -164,16 +175,17 @@ def match_services(
                 if id(entry) in seen:
                     continue
                 seen.add(id(entry))
+            fit = ranking.fit(entry)
+            if (entry.publisher is None, -fit) > bar and not entry.approach_bits & saving_bits:
+                continue
             distance = nearest_km(entry, place)
             if distance is not None and distance <= NEARBY_KM:
-                found.append(ranking.scored(entry, distance))
-    found += ranking.best_listed(listed, SHOWN)
+                found.append(ranking.scored(entry, distance, fit))
     shown = heapq.nsmallest(SHOWN, found, key=itemgetter(0))
     # When none of those offers overdose prevention, the best that does takes the last place.
-    saving_bits = sum(index.approach_bit.get(a, 0) for a in request.life_saving)
     if saving_bits and not any(entry.approach_bits & saving_bits for _k, entry, _d in shown):
         saving = [item for item in found if item[1].approach_bits & saving_bits]
-        saving += ranking.best_listed(listed & ranking.offering(country.listed, saving_bits), 1)
+        saving += ranking.best_listed(listed & ranking.offering(country.listed, life_saving), 1)
         if saving:
             shown = [*shown[: SHOWN - 1], min(saving, key=itemgetter(0))]
     rank = {approach: position for position, approach in enumerate(request.approaches)}
@@ -195,12 +207,11 @@ class _Ranking:
     """What one person's answers and results ask of one country's services: which pass, and how
     they rank, one by one (`scored`) or as sets (`passing`, `best_listed`)."""
 
-    __slots__ = ("country", "fits", "outpatient", "secular", "shown", "visibility", "wanted", "weight")
+    __slots__ = ("country", "fits", "outpatient", "secular", "visibility", "wanted", "weight")
 
     def __init__(self, country: CountryIndex, weight: dict[int, int], request: Request) -> None:
         self.country = country
         self.weight = weight
-        self.shown = sum(weight)  # the approaches shown, as bits
         self.visibility = request.visibility
         self.secular = request.answers.get("faith") == "secular"
         self.outpatient = request.answers.get("setting") == "outpatient"
@@ -217,17 +228,19 @@ class _Ranking:
                 fit += 3
         return fit
 
-    def scored(self, entry: Entry, distance: float | None) -> tuple:
+    def scored(self, entry: Entry, distance: float | None, fit: int | None = None) -> tuple:
         """The entry's ranking key (lowest first), the entry and its distance."""
         far = INFINITY if distance is None else distance
-        return (entry.publisher is None, -self.fit(entry), far, -entry.checked, entry.id), entry, distance
+        if fit is None:
+            fit = self.fit(entry)
+        return (entry.publisher is None, -fit, far, -entry.checked, entry.id), entry, distance
 
     @staticmethod
-    def offering(numbered: Numbered, approach_bits: int) -> int:
-        """The entries offering any of these approaches."""
+    def offering(numbered: Numbered, approach_bits: Iterable[int]) -> int:
+        """The entries offering any of these approaches (as bits)."""
         found = 0
-        for number in members(approach_bits):
-            found |= numbered.offering.get(1 << number, 0)
+        for bit in approach_bits:
+            found |= numbered.offering.get(bit, 0)
         return found
 
     def passing(self, numbered: Numbered, within: int) -> int:
@@ -236,7 +249,7 @@ class _Ranking:
         ruled_out = numbered.faith_based if self.secular else 0
         if self.outpatient:
             ruled_out |= numbered.residential_only
-        return within & self.offering(numbered, self.shown) & numbered.public(self.visibility) & ~ruled_out
+        return within & self.offering(numbered, self.weight) & numbered.public(self.visibility) & ~ruled_out
 
     def best_listed(self, within: int, count: int) -> list:
         """The best `count` of `within` (listed entries, no distance), scored: the best fits, the
