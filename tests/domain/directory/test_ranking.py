@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from wizard.domain.directory import matching
 from wizard.domain.directory.index import DirectoryIndex, Entry, tie_order
 from wizard.domain.directory.matching import (
     NEARBY_KM,
@@ -41,6 +42,18 @@ def test_fits_add_up_and_the_best_come_first(additions, count):
     within = set_of(n for n in range(91) if n % 3)
     best = sorted((n for n in expected if n % 3), key=lambda n: (-expected[n], n))[:count]
     assert fits.best(within, count) == best
+
+
+@given(st.lists(st.tuples(st.sets(st.integers(0, 60)), st.integers(1, 20)), max_size=8), st.integers(0, 200))
+def test_fits_at_least_a_threshold(additions, threshold):
+    fits = Fits(sum(amount for _members, amount in additions))
+    expected = dict.fromkeys(range(61), 0)
+    for found, amount in additions:
+        fits.add(set_of(found), amount)
+        for number in found:
+            expected[number] += amount
+    within = set_of(n for n in range(61) if n % 4)
+    assert fits.at_least(within, threshold) == set_of(n for n in expected if n % 4 and expected[n] >= threshold)
 
 
 @given(st.sets(st.integers(0, 300)))
@@ -150,8 +163,11 @@ def _plainly(entries: list[Entry], request: Request) -> list[tuple[str, float | 
     return [(entry.id, distance) for _key, entry, distance in shown]
 
 
+@pytest.mark.parametrize("one_by_one", [matching.NEAR_ONE_BY_ONE, 0])
 @pytest.mark.parametrize("seed", range(40))
-def test_matching_shows_what_a_plain_reading_of_the_rules_shows(seed):
+def test_matching_shows_what_a_plain_reading_of_the_rules_shows(seed, one_by_one, monkeypatch):
+    # However many services near a town are looked at one by one rather than as a set.
+    monkeypatch.setattr(matching, "NEAR_ONE_BY_ONE", one_by_one)
     rng = random.Random(seed)  # noqa: S311 - a repeatable sample, not a secret
     entries = _entries(rng, rng.choice((40, 300)))
     index = DirectoryIndex(entries)

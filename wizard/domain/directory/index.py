@@ -233,7 +233,7 @@ class Numbered:
 
     __slots__ = ("_having", "_public", "entries", "faith_based", "offering", "partners", "residential_only", "sited")
 
-    def __init__(self, entries: tuple[Entry, ...], *, with_attributes: bool) -> None:
+    def __init__(self, entries: tuple[Entry, ...]) -> None:
         self.entries = entries
         self.sited = set_of(n for n, e in enumerate(entries) if e.sites)
         self.partners = set_of(n for n, e in enumerate(entries) if e.publisher is not None)
@@ -244,9 +244,8 @@ class Numbered:
         for number, entry in enumerate(entries):
             for bit in entry.bits:
                 offering.setdefault(bit, []).append(number)
-            if with_attributes:
-                for bit in _bits(entry.attribute_bits):
-                    having.setdefault(bit, []).append(number)
+            for bit in _bits(entry.attribute_bits):
+                having.setdefault(bit, []).append(number)
         self.offering = {bit: set_of(numbers) for bit, numbers in offering.items()}  # approach bit: entries offering it
         # Attribute bit: the entries having it; later also any set of bits asked for (`having`).
         self._having = {bit: set_of(numbers) for bit, numbers in having.items()}
@@ -306,7 +305,7 @@ class CountryIndex:
 
     def __init__(self, entries: list[Entry]) -> None:
         listed = tuple(sorted((e for e in entries if e.whole_country or e.subdivisions), key=tie_order))
-        self.listed = Numbered(listed, with_attributes=True)
+        self.listed = Numbered(listed)
         self.whole = set_of(number for number, entry in enumerate(listed) if entry.whole_country)
         by_region: dict[str, list[int]] = {}
         for number, entry in enumerate(listed):
@@ -323,7 +322,7 @@ class CountryIndex:
         self.cell_starts = array("q", [0])
         for key in self.cell_keys:
             self.cell_starts.append(self.cell_starts[-1] + len(by_cell[key]))
-        self.nearby = Numbered(tuple(e for key in self.cell_keys for e in by_cell[key]), with_attributes=False)
+        self.nearby = Numbered(tuple(e for key in self.cell_keys for e in by_cell[key]))
 
     def near(self, latitude: float, longitude: float, km: float) -> int:
         """The `nearby` entries with a site in a cell within `km` of the place (a superset: the

@@ -34,6 +34,8 @@ from wizard.domain.places import Place, distance_km
 
 # A site this close to the person's town serves them, whatever its listed areas.
 NEARBY_KM = 50.0
+# Services near a town looked at one by one up to this many; more are first narrowed as a set.
+NEAR_ONE_BY_ONE = 64
 SHOWN = 5
 APPROACH_REASONS = 3
 INFINITY = float("inf")
@@ -159,15 +161,19 @@ def match_services(
         # The fit comes before the distance in the ranking: one that fits worse than the fifth
         # best of the rest cannot be shown (unless it is the one offering overdose prevention),
         # so its distance is not worked out.
-        bar = found[-1][0][:2] if len(found) == SHOWN else (True, INFINITY)
+        barred = len(found) == SHOWN
+        bar = found[-1][0][:2] if barred else (True, INFINITY)
         for number in members(located):
             entry = country.listed.entries[number]
             fit = ranking.fit(entry)
             if (entry.publisher is None, -fit) <= bar or entry.approach_bits & saving_bits:
                 found.append(ranking.scored(entry, nearest_km(entry, place), fit))
         seen: set[int] = set()
-        near = country.near(town.latitude, town.longitude, NEARBY_KM)
-        for number in members(ranking.passing(country.nearby, near)):
+        near = ranking.passing(country.nearby, country.near(town.latitude, town.longitude, NEARBY_KM))
+        if barred and near.bit_count() > NEAR_ONE_BY_ONE:
+            # Many near a town in a city: those that fit well enough are found as a set first.
+            near = ranking.fitting(country.nearby, near, bar) | (near & ranking.offering(country.nearby, life_saving))
+        for number in members(near):
             entry = country.nearby.entries[number]
             if region and region in entry.subdivisions:
                 continue  # serves the region: among `located` above
@@ -250,6 +256,19 @@ class _Ranking:
         if self.outpatient:
             ruled_out |= numbered.residential_only
         return within & self.offering(numbered, self.weight) & numbered.public(self.visibility) & ~ruled_out
+
+    def fitting(self, numbered: Numbered, within: int, bar: tuple[bool, int]) -> int:
+        """Those of `within` whose (partner's own or not, fit) ranks as `bar` does or better."""
+        fits = Fits(sum(self.weight.values()) + 3 * len(self.wanted))
+        for bit, amount in self.weight.items():
+            fits.add(numbered.offering.get(bit, 0) & within, amount)
+        for preference in self.wanted:
+            fits.add(numbered.having(preference.bits) & within, 3)
+        operators, least = bar[0], -bar[1]
+        partners = within & numbered.partners
+        if operators:  # a partner's own ranks before the operator's, whatever it fits
+            return partners | fits.at_least(within & ~partners, least)
+        return fits.at_least(partners, least)
 
     def best_listed(self, within: int, count: int) -> list:
         """The best `count` of `within` (listed entries, no distance), scored: the best fits, the

@@ -74,3 +74,15 @@ class Fits:
                     break
             within &= ~level
         return chosen
+
+    def at_least(self, within: int, threshold: int) -> int:
+        """The members of `within` whose fit is `threshold` or more (compared bit by bit from the top)."""
+        if threshold.bit_length() > len(self.slices):
+            return 0
+        above, equal = 0, within
+        for position in range(len(self.slices) - 1, -1, -1):
+            if threshold >> position & 1:
+                equal &= self.slices[position]
+            else:
+                above |= equal & self.slices[position]
+        return above | equal
