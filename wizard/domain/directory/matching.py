@@ -133,7 +133,8 @@ def match_services(
     Runs on every results page. The services serving the whole country or the person's region
     are filtered and ranked as sets, all at once (ranking.py), unless they have a site and the
     person gave a town (then each has a distance of its own); those and the ones with a site near
-    the town (found by grid cell) are looked at one by one. The reasons are worded for the few shown."""
+    the town (found by grid cell) are looked at one by one, and only those that fit well enough to
+    be shown have their distance worked out. The reasons are worded for the few shown."""
     place = request.place
     if not place.country or not request.approaches:
         return ()
