@@ -63,17 +63,6 @@ def _public(index: DirectoryIndex, country: str | None, visibility: Visibility) 
     return found
 
 
-def public_ids(index: DirectoryIndex, country: str, visibility: Visibility) -> frozenset[str]:
-    """The ids of the country's listings the public may see, kept per index and visibility: matching
-    asks for every candidate of every results page, and a set look-up is the cheapest way to say."""
-    memo = _memo(index)
-    key = ("public-ids", country, visibility)
-    found = memo.get(key)
-    if found is None:
-        found = memo[key] = frozenset(entry.id for entry in _public(index, country, visibility))
-    return found
-
-
 def _radians(lat: float, lon: float) -> tuple[float, float, float]:
     return math.radians(lat), math.radians(lon), math.cos(math.radians(lat))
 

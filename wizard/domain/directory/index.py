@@ -15,11 +15,14 @@ from __future__ import annotations
 import math
 import threading
 from array import array
-from collections.abc import Iterable
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 from wizard.domain.directory.listing import Listing
+from wizard.domain.directory.ranking import set_of
 from wizard.domain.directory.taxonomy import ATTRIBUTES
+from wizard.domain.directory.visibility import Visibility
 
 
 class Entry:
@@ -217,32 +220,129 @@ def cell(latitude: float, longitude: float) -> tuple[int, int]:
     return math.floor(latitude / CELL_DEGREES), math.floor(longitude / CELL_DEGREES)
 
 
-class _Country:
-    """One country's entries, by how they serve a place: the whole country, a region, or a site."""
+def tie_order(entry: Entry) -> tuple:
+    """The order of entries that fit a person equally well and are as near (matching.py's ranking
+    without those two): a partner's own first, then the most recently checked, then by id."""
+    return (entry.publisher is None, -entry.checked, entry.id)
+
+
+class Numbered:
+    """Entries numbered in a fixed order, and the sets of them matching asks about as ints, a bit
+    for each entry (ranking.py): those offering each approach, faith-based, and so on.
+    Read it, never change it."""
+
+    __slots__ = ("_having", "_public", "entries", "faith_based", "offering", "partners", "residential_only", "sited")
+
+    def __init__(self, entries: tuple[Entry, ...]) -> None:
+        self.entries = entries
+        self.sited = set_of(n for n, e in enumerate(entries) if e.sites)
+        self.partners = set_of(n for n, e in enumerate(entries) if e.publisher is not None)
+        self.faith_based = set_of(n for n, e in enumerate(entries) if e.faith_based)
+        self.residential_only = set_of(n for n, e in enumerate(entries) if e.residential_only)
+        offering: dict[int, list[int]] = {}
+        having: dict[int, list[int]] = {}
+        for number, entry in enumerate(entries):
+            for bit in entry.bits:
+                offering.setdefault(bit, []).append(number)
+            for bit in _bits(entry.attribute_bits):
+                having.setdefault(bit, []).append(number)
+        self.offering = {bit: set_of(numbers) for bit, numbers in offering.items()}  # approach bit: entries offering it
+        # Attribute bit: the entries having it; later also any set of bits asked for (`having`).
+        self._having = {bit: set_of(numbers) for bit, numbers in having.items()}
+        self._public: dict[Visibility, int] = {}
+
+    def having(self, bits: int) -> int:
+        """The entries with any of these attribute bits (kept: matching asks for the same few sets)."""
+        found = self._having.get(bits)
+        if found is None:
+            found = 0
+            for bit in _bits(bits):
+                found |= self._having.get(bit, 0)
+            self._having[bits] = found
+        return found
+
+    def public(self, visibility: Visibility) -> int:
+        """The entries the public may see, worked out once a day for the operator and each partner."""
+        found = self._public.get(visibility)
+        if found is None:
+            allows = visibility.allows
+            found = set_of(
+                number
+                for number, e in enumerate(self.entries)
+                if allows(publisher=e.publisher, fictional=e.fictional, last_checked=e.last_checked)
+            )
+            if len(self._public) >= PUBLIC_KEPT:
+                self._public.clear()
+            self._public[visibility] = found
+        return found
+
+
+def _bits(bits: int) -> Iterator[int]:
+    while bits:
+        lowest = bits & -bits
+        yield lowest
+        bits ^= lowest
+
+
+def _cell_key(row: int, column: int) -> int:
+    """A cell as one number, in order of row, then column (a column is within -720 to 720)."""
+    return row * 2048 + column
+
+
+class CountryIndex:
+    """One country's entries as matching looks them up.
+
+    `listed`: the entries that serve the whole country or a region, numbered in tie order (so the
+    best of those that fit equally well is the lowest number), with which of them serve the whole
+    country (`whole`) and each region (`by_region`), as sets.
+
+    `nearby`: the entries with a site that serve no whole country, once for each grid cell with
+    one of their sites, in order of the cells (row by row), so that the entries of a row of cells
+    are numbered one after another: `cell_keys` are the cells with an entry, in that order, and
+    the entries of cell_keys[n] are numbered from cell_starts[n] to cell_starts[n + 1]."""
+
+    __slots__ = ("by_region", "cell_keys", "cell_starts", "listed", "nearby", "whole")
 
     def __init__(self, entries: list[Entry]) -> None:
-        self.whole: list[Entry] = []
-        self.by_region: dict[str, list[Entry]] = {}
-        self.by_cell: dict[tuple[int, int], list[Entry]] = {}
+        listed = tuple(sorted((e for e in entries if e.whole_country or e.subdivisions), key=tie_order))
+        self.listed = Numbered(listed)
+        self.whole = set_of(number for number, entry in enumerate(listed) if entry.whole_country)
+        by_region: dict[str, list[int]] = {}
+        for number, entry in enumerate(listed):
+            if not entry.whole_country:
+                for region in entry.subdivisions:
+                    by_region.setdefault(region, []).append(number)
+        self.by_region = {region: set_of(numbers) for region, numbers in by_region.items()}
+        by_cell: dict[int, list[Entry]] = {}
         for entry in entries:
-            if entry.whole_country:
-                self.whole.append(entry)
-                continue
-            for region in entry.subdivisions:
-                self.by_region.setdefault(region, []).append(entry)
-            for cell_of_site in {cell(lat, lon) for lat, lon in entry.coordinates}:
-                self.by_cell.setdefault(cell_of_site, []).append(entry)
+            if not entry.whole_country:
+                for cell_of_site in {cell(lat, lon) for lat, lon in entry.coordinates}:
+                    by_cell.setdefault(_cell_key(*cell_of_site), []).append(entry)
+        self.cell_keys = array("q", sorted(by_cell))
+        self.cell_starts = array("q", [0])
+        for key in self.cell_keys:
+            self.cell_starts.append(self.cell_starts[-1] + len(by_cell[key]))
+        self.nearby = Numbered(tuple(e for key in self.cell_keys for e in by_cell[key]))
 
-    def near(self, latitude: float, longitude: float, km: float) -> list[Entry]:
+    def near(self, latitude: float, longitude: float, km: float) -> int:
+        """The `nearby` entries with a site in a cell within `km` of the place (a superset: the
+        distance itself is checked by the caller)."""
         row, column = cell(latitude, longitude)
         rows = math.ceil(km / (111.2 * CELL_DEGREES))
         across = 111.2 * CELL_DEGREES * max(math.cos(math.radians(latitude)), 0.01)
         columns = min(math.ceil(km / across), int(180 / CELL_DEGREES))
-        found: list[Entry] = []
+        keys, starts = self.cell_keys, self.cell_starts
+        found = 0
         for r in range(row - rows, row + rows + 1):
-            for c in range(column - columns, column + columns + 1):
-                found.extend(self.by_cell.get((r, c), ()))
+            first = bisect_left(keys, _cell_key(r, column - columns))
+            last = bisect_right(keys, _cell_key(r, column + columns))
+            if first < last:
+                found |= (1 << starts[last]) - (1 << starts[first])
         return found
+
+
+# Visibilities whose public entries a country keeps (one a day for the operator and each partner).
+PUBLIC_KEPT = 16
 
 
 class DirectoryIndex:
@@ -256,7 +356,7 @@ class DirectoryIndex:
         self.size = count
         approaches = sorted({a for entries_ in self._by_country.values() for e in entries_ for a in e.approaches})
         self.approach_bit = {approach: approach_bit(approach) for approach in approaches}
-        self._countries: dict[str, _Country] = {}
+        self._countries: dict[str, CountryIndex] = {}
         self._lock = threading.Lock()
 
     def in_country(self, country: str) -> list[Entry]:
@@ -265,39 +365,24 @@ class DirectoryIndex:
     def countries(self) -> frozenset[str]:
         return frozenset(self._by_country)
 
-    def _country(self, country: str) -> _Country:
+    def country(self, country: str) -> CountryIndex | None:
+        """The country's lookup tables (made on first use unless `prepare` made them), or None
+        when no entry is in the country."""
         found = self._countries.get(country)
         if found is None:
+            if country not in self._by_country:
+                return None
             with self._lock:
                 found = self._countries.get(country)
                 if found is None:
-                    found = self._countries[country] = _Country(self.in_country(country))
+                    found = self._countries[country] = CountryIndex(self.in_country(country))
         return found
 
     def prepare(self) -> None:
         """Work out every country's lookup tables now (a worker starting), not on the country's
         first results page."""
         for country in self._by_country:
-            self._country(country)
-
-    def candidates(self, country: str, region: str | None, near: tuple[float, float] | None, km: float) -> list[Entry]:
-        """The entries that may serve a place: the whole country's, the region's, and those with a
-        site within `km` of `near` (a superset: the distance itself is checked by the caller)."""
-        if country not in self._by_country:
-            return []
-        found = self._country(country)
-        entries = list(found.whole)
-        seen: set[int] = set()
-        extra = []
-        if region:
-            extra.extend(found.by_region.get(region, ()))
-        if near is not None:
-            extra.extend(found.near(near[0], near[1], km))
-        for entry in extra:
-            if id(entry) not in seen:
-                seen.add(id(entry))
-                entries.append(entry)
-        return entries
+            self.country(country)
 
 
 EMPTY = DirectoryIndex(())
