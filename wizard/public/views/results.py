@@ -82,6 +82,18 @@ def _change_place_url(walk: Walk) -> str | None:
     return None
 
 
+@bp.app_template_global()
+def page_link(endpoint: str) -> str:
+    """url_for(endpoint) for a page that takes no parameters: the same for everyone under one path prefix
+    and partner, so made once for each rather than routed for every link on every results and reach-out page."""
+    return _page_link(endpoint, request.script_root, _partner_id())
+
+
+@lru_cache(maxsize=256)
+def _page_link(endpoint: str, script_root: str, partner_id: str | None) -> str:
+    return url_for(endpoint)
+
+
 def _partner_id() -> str | None:
     partner = g.get("partner")
     return partner.id if partner is not None else None
