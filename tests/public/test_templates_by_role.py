@@ -35,19 +35,20 @@ def test_each_question_page_shows_its_kind_of_control(browser):
     assert 'aria-describedby="substances-opioids-hint"' in page.html
 
 
-def test_an_approach_card_imports_what_it_uses(app):
-    """Before, the card needed the page that included it to have imported approach_facts first;
-    now it is a macro whose file imports what it uses, and the page imports the macro alone."""
+def test_an_approach_card_needs_nothing_imported_by_the_page(app):
+    """The cards are put together from kept partials that import what they use, so a page needs
+    nothing but the cards themselves."""
+    from wizard.platform.fragments import approach_cards
+
     rulebook = app.extensions["services"].rulebook
     result = app.extensions["services"].matcher.match(FULL)
     with app.test_request_context("/results"):
         card = render_template_string(
-            '{% from "components/approach_card.html" import approach_card %}'
-            "{{ approach_card(match, result, documents, None, 1) }}",
-            match=result.approaches[0],
-            result=result,
+            "{{ approach_cards(cards, documents, None, True) }}",
+            cards=result.approaches[:1],
             documents={d.id: d for d in rulebook.documents},
         )
+        assert card == approach_cards(result.approaches[:1], {d.id: d for d in rulebook.documents}, None, True)
     assert f'id="approach-{result.approaches[0].approach.id}"' in card
     assert "How well it works" in card
 

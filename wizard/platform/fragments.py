@@ -30,12 +30,12 @@ from itertools import islice
 from time import time
 
 from cachelib.serializers import BaseSerializer
-from flask import Flask, render_template
+from flask import Flask, get_template_attribute, render_template
 from flask.globals import _cv_app, _cv_request
 from flask_caching import Cache
 from flask_caching.backends.simplecache import SimpleCache
 from flask_caching.jinja2ext import CacheExtension
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from wizard.platform import i18n
 
@@ -114,6 +114,26 @@ def fragment_key(*parts) -> str:
     return repr((i18n.language(), partner_id, request_context.request.script_root, *parts))
 
 
+def _page_parts() -> tuple:
+    """The language, partner and path prefix every kept piece is kept under."""
+    request_context = _cv_request.get(None)
+    if request_context is None:
+        return (i18n.language(), None, "")
+    partner = _cv_app.get().g.__dict__.get("partner")
+    partner_id = partner.id if partner is not None else None
+    return (i18n.language(), partner_id, request_context.request.script_root)
+
+
+def _kept_value(store: FragmentStore, key: tuple):
+    """The piece kept under `key`, or None: read from the store's dict itself, as SimpleCache.get would
+    (which also calls the serializer, here a no-op), as a results page reads some 40 pieces."""
+    entry = store._cache.get(key)
+    if entry is None:
+        return None
+    expires, value = entry
+    return value if expires == 0 or expires > time() else None
+
+
 def kept(template: str, *parts, **context) -> Markup:
     """A whole partial `template` rendered with `context`, kept like a fragment under the template's name,
     `parts`, the page's language, partner and path prefix.
@@ -121,21 +141,73 @@ def kept(template: str, *parts, **context) -> Markup:
     Cheaper than an include holding `{% cache %}` blocks: one look-up for the whole partial, and nothing of
     it run again. `parts` must name everything in `context` the partial shows (reasons may be among them:
     they are the rules' words, the same for everyone they apply to); never anything the visitor typed."""
-    app_context = _cv_app.get()
-    request_context = _cv_request.get(None)
-    if request_context is None:
-        key = (template, i18n.language(), None, "", *parts)
-    else:
-        partner = app_context.g.__dict__.get("partner")
-        partner_id = partner.id if partner is not None else None
-        key = (template, i18n.language(), partner_id, request_context.request.script_root, *parts)
+    key = (template, *_page_parts(), *parts)
     # The store itself, not Flask-Caching's wrapper, which finds it through current_app on every call.
-    store = app_context.app.extensions["fragment_store"]
-    value = store.get(key)
+    store = _cv_app.get().app.extensions["fragment_store"]
+    value = _kept_value(store, key)
     if value is None:
         value = Markup(render_template(template, **context))  # noqa: S704 (rendered by autoescaping Jinja)
         store.set(key, value)
     return value
+
+
+def kept_each(template: str, matches, *parts, joined_by: str = "", **context) -> Markup:
+    """kept() for each of `matches` (approach or organisation matches from the rules) in turn, joined by
+    `joined_by`: each kept under its approach's or organisation's id, its reasons and `parts`, and
+    rendered with `match` set to it besides `context`.
+
+    The loop is here rather than in the template: the options after the first three and the
+    organisations number some 25 on a results page, and each `kept()` called from a template loop costs
+    Jinja several attribute look-ups and a checked call."""
+    page = _page_parts()
+    store = _cv_app.get().app.extensions["fragment_store"]
+    pieces = []
+    for match in matches:
+        subject = match.approach if hasattr(match, "approach") else match.organisation
+        key = (template, *page, subject.id, match.reasons, *parts)
+        value = _kept_value(store, key)
+        if value is None:
+            value = Markup(render_template(template, match=match, **context))  # noqa: S704 (autoescaping Jinja)
+            store.set(key, value)
+        pieces.append(value)
+    return Markup(joined_by.join(pieces))  # noqa: S704 (kept pieces, each rendered by autoescaping Jinja)
+
+
+def approach_cards(cards, documents: dict, steps, callback: bool) -> Markup:
+    """The results' option cards, numbered from 1: for each, its top, how to start and its details (the
+    public results page and the staff guide's panel).
+
+    The top and the details are kept pieces (the rules' words only), and so is how to start unless a
+    service near the person offers the approach (then it names that service, and is this person's).
+    Joined here rather than by a macro looping in the template: three cards, each three pieces, were
+    a tenth of a results page's rendering."""
+    start_macro = None
+    out = []
+    for number, match in enumerate(cards, 1):
+        a = match.approach
+        top = kept("partials/approach_card_top.html", a.id, number, match.reasons[:1], match=match, number=number)
+        if steps and steps.services_by_approach.get(a.id):
+            if start_macro is None:
+                start_macro = get_template_attribute("components/approach_card.html", "approach_start")
+            start = start_macro(a, steps, with_callback=callback, again=number > 1)
+        else:
+            line = steps.first_line if steps else None
+            start = kept(
+                "partials/approach_start.html",
+                a.id,
+                line.name if line else None,
+                line.phone if line else None,
+                callback,
+                number > 1,
+                a=a,
+                steps=steps,
+                callback=callback,
+                again=number > 1,
+            )
+        more = kept("partials/approach_card_more.html", a.id, match.reasons[1:], match=match, documents=documents)
+        # As the card's lines were laid out in the template: how to start indented under the top.
+        out.append(f"{top}\n  {escape(start)}\n{more}")
+    return Markup("".join(out))  # noqa: S704 (kept pieces and a macro's output, rendered by autoescaping Jinja)
 
 
 def init_app(app: Flask) -> None:
@@ -146,3 +218,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.add_extension(KeptBlock)
     app.add_template_global(fragment_key)
     app.add_template_global(kept)
+    app.add_template_global(kept_each)
+    app.add_template_global(approach_cards)

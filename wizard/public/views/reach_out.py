@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import secrets
+from functools import lru_cache
+from types import MappingProxyType
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -57,24 +59,31 @@ def _summary(answers: dict, result) -> dict:
     }
 
 
-def _choices(options: dict) -> list[tuple[str, str]]:
-    return [(code, translate_rule_text(label)) for code, label in options.items()]
+def _choices(options: dict) -> tuple[tuple[str, str], ...]:
+    return tuple((code, translate_rule_text(label)) for code, label in options.items())
+
+
+@lru_cache(maxsize=64)
+def _form_choices(lang: str) -> MappingProxyType:
+    """The form's choices in `lang` (the request's): the same for everyone, so made once per language
+    rather than translated again on every reach-out page."""
+    return MappingProxyType(
+        {
+            "best_times": _choices(BEST_TIMES),
+            "contact_methods": _choices(CONTACT_METHODS),
+            "yes_no": _choices(YES_NO),
+            "for_whom_choices": _choices(FOR_WHOM_CHOICES),
+            "whose_choices": _choices(WHOSE_DETAILS),
+            "language_choices": (
+                *spoken_languages().items(),
+                (OTHER_LANGUAGE, translate_rule_text(OTHER_LANGUAGE_LABEL)),
+            ),
+        }
+    )
 
 
 def _form_context(form: CallbackForm, field_errors: dict) -> dict:
-    return {
-        "form": form,
-        "field_errors": field_errors,
-        "best_times": _choices(BEST_TIMES),
-        "contact_methods": _choices(CONTACT_METHODS),
-        "yes_no": _choices(YES_NO),
-        "for_whom_choices": _choices(FOR_WHOM_CHOICES),
-        "whose_choices": _choices(WHOSE_DETAILS),
-        "language_choices": [
-            *spoken_languages().items(),
-            (OTHER_LANGUAGE, translate_rule_text(OTHER_LANGUAGE_LABEL)),
-        ],
-    }
+    return {"form": form, "field_errors": field_errors, **_form_choices(language())}
 
 
 def _callback_rate_limit() -> str:

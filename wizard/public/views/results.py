@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -22,12 +24,11 @@ bp = Blueprint("results", __name__)
 def render_results(result: Result, walk: Walk, *, one_page: bool, shared_code: str | None = None) -> str:
     """The results page: the visitor's own, from the one-page form, or opened from a share link."""
     journey, answers, audience = walk.journey, walk.answers, walk.audience
+    # (question, answer) pairs as plain text, the labels joined here: the template's join filter looked
+    # at every label for markup, on every page.
+    summaries = _summaries(journey, i18n.language())
     summary = [
-        {
-            "summary": i18n.translate_rule_text(q.summary),
-            "labels": i18n.answer_labels(journey, q, answers.get(q.id), audience),
-        }
-        for q in walk.path
+        (summaries[q.id], ", ".join(i18n.answer_labels(journey, q, answers.get(q.id), audience))) for q in walk.path
     ]
     documents, approach_names = _tables(services().rulebook)
     # The one-page version keeps no answers anywhere: its link and plan come from a share code.
@@ -65,13 +66,44 @@ def _tables(rulebook) -> tuple[dict, dict]:
     return _tables_made[1], _tables_made[2]
 
 
+@lru_cache(maxsize=64)
+def _summaries(journey, lang: str) -> dict[str, str]:
+    """Each question's short title in `lang` (the request's), for the summary of answers: made once per
+    language, as the questions never change in a process."""
+    return {q.id: i18n.translate_rule_text(q.summary) for q in journey.questions}
+
+
 def _change_place_url(walk: Walk) -> str | None:
     """The first place question on this person's path (the region, or the town where a country has
     no regions), opened to change it and come back."""
     for question in walk.path:
         if question.kind in ("subdivision", "town"):
-            return url_for("questions.question", question_id=question.id, change="1")
+            return _question_url(question.id, request.script_root, _partner_id())
     return None
+
+
+@bp.app_template_global()
+def page_link(endpoint: str) -> str:
+    """url_for(endpoint) for a page that takes no parameters: the same for everyone under one path prefix
+    and partner, so made once for each rather than routed for every link on every results and reach-out page."""
+    return _page_link(endpoint, request.script_root, _partner_id())
+
+
+@lru_cache(maxsize=256)
+def _page_link(endpoint: str, script_root: str, partner_id: str | None) -> str:
+    return url_for(endpoint)
+
+
+def _partner_id() -> str | None:
+    partner = g.get("partner")
+    return partner.id if partner is not None else None
+
+
+@lru_cache(maxsize=256)
+def _question_url(question_id: str, script_root: str, partner_id: str | None) -> str:
+    """A question's address to change it, the same for everyone under one path prefix and partner: made
+    once for each rather than routed on every results page."""
+    return url_for("questions.question", question_id=question_id, change="1")
 
 
 @bp.get("/results")
