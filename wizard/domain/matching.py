@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from operator import itemgetter
 
-from wizard.domain.audience import SOMEONE_ELSE, audience_of
+from wizard.domain.audience import MYSELF, SOMEONE_ELSE, audience_of
 from wizard.domain.messages import N_
 from wizard.domain.rulebook.conditions import ANY_VALUE, Always, compile_condition, guard, matched_leaves
 from wizard.domain.rulebook.models import (
@@ -165,8 +164,8 @@ _Ranking = tuple[
 ]
 
 
-# A prepared rule's place in the file (see Matcher._prepare_ranking).
-_file_number = itemgetter(1)
+# The two readers, each with their own wording of every reason.
+_AUDIENCES = (MYSELF, SOMEONE_ELSE)
 
 
 def _rank_key(book: Rulebook) -> Callable[[int], tuple[int, int]]:
@@ -267,31 +266,70 @@ class Matcher:
         self._prepare_ranking(rulebook)
 
     def _prepare_ranking(self, rulebook: Rulebook) -> None:
-        """What `_match` and `_ranking` look up, laid out for the walk's hot loop: each rule as a plain
-        tuple in the order its reasons are listed (weightiest first), and the index by that order,
-        so the rules to test come out already in it."""
+        """What `_match` and `_ranking` look up, laid out for the walk's hot loop.
+
+        Every rule that recommends an approach takes a place (a bit) among that approach's
+        recommending rules, in the order its reasons are listed, and every rule that lowers it a
+        place after those; an organisation's naming rules take places in file order. A match then
+        only joins the bits of the rules that fired, and what an approach or organisation shows
+        follows from its bits alone (see `_approach_entry` and `_organisation_entry`)."""
         rank_of = self._rank_of
         by_rank = sorted(range(len(self.rules)), key=rank_of.__getitem__)
         approaches, organisations = self.approaches, self.organisations
-        # By audience, by rank: (test, file number, score, approaches it recommends, organisations
-        # it names, reason, approaches it links, whether it excludes or lowers anything).
-        self._parts = {
-            audience: tuple(
-                (
-                    item.test,
-                    n,
-                    item.rule.score,
-                    tuple(t for t in item.targets if t in approaches),
-                    tuple(t for t in item.targets if t in organisations),
-                    item.reasons[audience],
-                    item.fits,
-                    bool(item.excludes or item.lowers),
-                )
-                for n in by_rank
-                for item in (self.rules[n],)
+        # Approach id -> its places: (whether the rule lowers it, the rule's number in the file, the
+        # score it adds, whether it links organisations, and (file number, place among the rule's
+        # approaches) to tell which rule recommends it first).
+        slots: dict[str, list[tuple[bool, int, int, bool, tuple[int, int]]]] = {a: [] for a in approaches}
+        # Organisation id -> its places: (the number of the rule naming it, the score it adds).
+        naming: dict[str, list[tuple[int, int]]] = {o: [] for o in organisations}
+        recommending: dict[int, list[tuple[str, int]]] = {}
+        for n in by_rank:
+            item = self.rules[n]
+            targets = tuple(t for t in item.targets if t in approaches)
+            recommending[n] = []
+            for target in targets:
+                recommending[n].append((target, 1 << len(slots[target])))
+                slots[target].append((False, n, item.rule.score, target in item.fits, (n, targets.index(target))))
+        self._lowering: dict[int, tuple[tuple[str, int], ...]] = {}
+        named: dict[int, list[tuple[str, int]]] = {}
+        for n, item in enumerate(self.rules):
+            lowered = []
+            for target in sorted(item.lowers):
+                if target in slots:
+                    lowered.append((target, 1 << len(slots[target])))
+                    slots[target].append((True, n, 0, False, (n, 0)))
+            self._lowering[n] = tuple(lowered)
+            named[n] = []
+            for target in item.targets:
+                if target in organisations:
+                    named[n].append((target, 1 << len(naming[target])))
+                    naming[target].append((n, item.rule.score))
+        self._slots = {a: tuple(places) for a, places in slots.items()}
+        self._naming = {o: tuple(places) for o, places in naming.items()}
+        # By rank: (test, its bit for each approach it recommends, its bit for each organisation it
+        # names, its number in the file if it leaves out or lowers anything, else -1).
+        self._parts = tuple(
+            (
+                item.test,
+                tuple(recommending[n]),
+                tuple(named[n]),
+                n if item.excludes or item.lowers else -1,
             )
-            for audience in ("myself", "someone_else")
+            for n in by_rank
+            for item in (self.rules[n],)
+        )
+        # By audience: what each approach and organisation shows for each set of its bits, and what
+        # each set of rules that leave out or lower leaves out, filled in as matches meet them. They
+        # follow from the rulebook alone and hold nothing else a person said; there are at most two to
+        # the power of an item's places of each (a few hundred in all for the shipped rules), and two
+        # matches filling in the same one at once build equal values.
+        self._approach_entries: dict[str, dict[str, dict[int, tuple]]] = {
+            audience: {a: {} for a in approaches} for audience in _AUDIENCES
         }
+        self._organisation_entries: dict[str, dict[str, dict[tuple[int, tuple[str, ...]], tuple]]] = {
+            audience: {o: {} for o in organisations} for audience in _AUDIENCES
+        }
+        self._special_entries: dict[str, dict[tuple[int, ...], tuple]] = {audience: {} for audience in _AUDIENCES}
 
         def ranks(numbers) -> tuple[int, ...]:
             return tuple(sorted({rank_of[n] for n in numbers}))
@@ -311,7 +349,7 @@ class Matcher:
             audience: tuple(
                 (test, NotEffectiveMatch(item, words_for(item.note, audience))) for item, test in self._not_effective
             )
-            for audience in ("myself", "someone_else")
+            for audience in _AUDIENCES
         }
 
     def facts(self, answers: Mapping[str, object]) -> dict[str, str | frozenset[str]]:
@@ -355,8 +393,9 @@ class Matcher:
                     picked.update(codes.get(code, ()))
             else:
                 picked.update(codes.get(value, anything))
-        parts = self._parts[audience]
-        fired = [part for rank in sorted(picked) if (part := parts[rank])[0](facts)]
+        # The order they are tested in makes no difference: each rule's bits say where its reasons go.
+        parts = self._parts
+        fired = [part for rank in picked if (part := parts[rank])[0](facts)]
         services, information, direct, bodies, exclusions = self._ranking(fired, audience, place)
         crisis = False
         for qid, codes in self._crisis_items:
@@ -378,90 +417,114 @@ class Matcher:
         )
 
     def _ranking(self, fired: list[tuple], audience: str, place: str | None) -> _Ranking:
-        """The approaches and organisations that these rules (see `_prepare_ranking`, in the order
-        of their reasons) put in the results, best first, and what they left out."""
-        # Each item's reasons, the weightiest rule's first (a card shows its first two, so what the
-        # person said comes before what everyone is told): the rules come in that order.
-        reasons: dict[str, list[Reason]] = {}
-        scores: dict[str, int] = {}
-        # Organisations named, with the rules that name them (their reasons go in file order).
-        named: dict[str, list[tuple]] = {}
-        # Approaches recommended because of something the person said (not by a rule
-        # that fires for everyone): only these link an organisation into the results.
-        fitted: set[str] = set()
-        special = []
-        for part in fired:
-            _, _, score, targets, orgs, reason, fits, excludes_or_lowers = part
-            for target in targets:
-                if target in reasons:
-                    reasons[target].append(reason)
-                    scores[target] += score
-                else:
-                    reasons[target] = [reason]
-                    scores[target] = score
-            for target in orgs:
-                if target in named:
-                    named[target].append(part)
-                    scores[target] += score
-                else:
-                    named[target] = [part]
-                    scores[target] = score
-            if fits:
-                fitted.update(fits)
-            if excludes_or_lowers:
-                special.append(part)
-        excluded: set[str] = set()
-        exclusions: list[tuple[str, frozenset[str]]] = []
-        lowered: dict[str, list[Reason]] = {}
+        """The approaches and organisations that these rules (see `_prepare_ranking`) put in the
+        results, best first, and what they left out."""
+        # Approach id -> the bits of the rules that recommend it; organisation id -> of those naming it.
+        bits: dict[str, int] = {}
+        named: dict[str, int] = {}
+        special: list[int] = []
+        for _, recommended, naming, number in fired:
+            for target, bit in recommended:
+                bits[target] = bits[target] | bit if target in bits else bit
+            for target, bit in naming:
+                named[target] = named[target] | bit if target in named else bit
+            if number >= 0:
+                special.append(number)
+        excluded: frozenset[str] = frozenset()
+        exclusions: tuple[tuple[str, frozenset[str]], ...] = ()
         if special:
-            # Exclusions and lowered reasons in file order, as the rules are written.
-            special.sort(key=_file_number)
-            rules = self.rules
-            for part in special:
-                compiled = rules[part[1]]
-                if compiled.excludes:
-                    excluded |= compiled.excludes
-                    exclusions.append((part[5].text, compiled.excludes))
-                for target in compiled.lowers:
-                    lowered.setdefault(target, []).append(part[5])
+            excluded, exclusions, lowered = self._special_entry(special, audience)
+            for target, bit in lowered:
+                if target in bits:
+                    bits[target] |= bit
 
         elsewhere = self._elsewhere[place]
-        facts_of = self._approach_facts
-        ranked: list[tuple[bool, int, int, ApproachMatch, bool]] = []
-        fitting: dict[str, ApproachMatch] = {}
-        away: list[str] = []
-        for approach_id, why in reasons.items():
+        entries = self._approach_entries[audience]
+        ranked: list[tuple] = []
+        # Approaches recommended because of something the person said (not by a rule that fires
+        # for everyone), with their scores: only these link an organisation into the results.
+        fitting: dict[str, int] = {}
+        away: list[tuple[str, int]] = []
+        for approach_id, mask in bits.items():
             if approach_id in excluded:
                 continue
             if approach_id in elsewhere:
-                away.append(approach_id)
+                away.append((approach_id, mask))
                 continue
-            approach, n, service = facts_of[approach_id]
-            score = scores[approach_id]
-            low = lowered.get(approach_id) if lowered else None
-            match = ApproachMatch(approach, score, (*why, *low) if low else tuple(why))
-            if approach_id in fitted:
-                fitting[approach_id] = match
-            ranked.append((low is not None, -score, n, match, service))
+            entry = entries[approach_id].get(mask) or self._approach_entry(approach_id, mask, audience)
+            ranked.append(entry)
+            if entry[5]:
+                fitting[approach_id] = entry[6]
         if away:
-            exclusions += [(ONLY_ELSEWHERE, frozenset({a})) for a in self._first_recommended(fired, away)]
+            exclusions += tuple((ONLY_ELSEWHERE, frozenset({a})) for a in self._first_recommended(away))
         # The first three make each key different, so the matches themselves are never compared.
         ranked.sort()
         services = tuple([entry[3] for entry in ranked if entry[4]])
         information = tuple([entry[3] for entry in ranked if not entry[4]])
-        direct, bodies = self._organisations(fitting, scores, named, excluded, place, audience)
-        return services, information, direct, bodies, tuple(exclusions)
+        direct, bodies = self._organisations(fitting, named, excluded, place, audience)
+        return services, information, direct, bodies, exclusions
 
-    @staticmethod
-    def _first_recommended(fired: list[tuple], ids: list[str]) -> list[str]:
-        """These approaches in the order the rules, in file order, first recommend them."""
-        if len(ids) == 1:
-            return ids
-        seen: dict[str, int] = {}
-        for part in sorted(fired, key=_file_number):
-            for target in part[3]:
-                seen.setdefault(target, len(seen))
-        return sorted(ids, key=seen.__getitem__)
+    def _special_entry(self, numbers: list[int], audience: str) -> tuple:
+        """What the rules that leave out or lower (by number in the file) leave out, their reasons in
+        file order, and the bits of the approaches they lower."""
+        numbers.sort()
+        key = tuple(numbers)
+        entry = self._special_entries[audience].get(key)
+        if entry is None:
+            excluded: set[str] = set()
+            exclusions = []
+            lowered: list[tuple[str, int]] = []
+            for n in key:
+                compiled = self.rules[n]
+                if compiled.excludes:
+                    excluded |= compiled.excludes
+                    exclusions.append((compiled.reasons[audience].text, compiled.excludes))
+                lowered += self._lowering[n]
+            entry = self._special_entries[audience][key] = (frozenset(excluded), tuple(exclusions), tuple(lowered))
+        return entry
+
+    def _approach_entry(self, approach_id: str, mask: int, audience: str) -> tuple:
+        """An approach's place in the ranking and its match, for the bits of the rules that fired:
+        (lowered, minus its score, its place in the file, the match, whether it is a service, whether
+        it links organisations, its score)."""
+        approach, n, service = self._approach_facts[approach_id]
+        why: list[Reason] = []
+        low: list[Reason] = []
+        score = 0
+        links = False
+        for place, (lowers, number, points, fits, _) in enumerate(self._slots[approach_id]):
+            if mask >> place & 1:
+                reason = self.rules[number].reasons[audience]
+                if lowers:
+                    low.append(reason)
+                else:
+                    why.append(reason)
+                    score += points
+                    links = links or fits
+        match = ApproachMatch(approach, score, tuple(why + low))
+        entry = self._approach_entries[audience][approach_id][mask] = (
+            bool(low),
+            -score,
+            n,
+            match,
+            service,
+            links,
+            score,
+        )
+        return entry
+
+    def _first_recommended(self, away: list[tuple[str, int]]) -> list[str]:
+        """These approaches (with their bits) in the order the rules, in file order, first recommend them."""
+        if len(away) == 1:
+            return [away[0][0]]
+
+        def first(item: tuple[str, int]) -> tuple[int, int]:
+            approach_id, mask = item
+            return min(
+                slot[4] for place, slot in enumerate(self._slots[approach_id]) if mask >> place & 1 and not slot[0]
+            )
+
+        return [approach_id for approach_id, _ in sorted(away, key=first)]
 
     def _family_support_for(self, facts: Mapping[str, object], audience: str) -> tuple[FamilySupport, ...]:
         if audience != SOMEONE_ELSE:
@@ -473,7 +536,7 @@ class Matcher:
         rule = next((r.rule for r in self.rules if r.rule.id == rule_id), None)
         return matched_leaves(rule.when, self.facts(answers)) if rule else []
 
-    def _organisations(self, fitting, scores, named, excluded, place, audience):
+    def _organisations(self, fitting, named, excluded, place, audience):
         """The organisations these results lead to: those a rule names, and those linked to an
         approach recommended because of an answer, if they serve the person's country."""
         serving = self._serving[place]
@@ -484,36 +547,48 @@ class Matcher:
             linked_here = linking.get(approach_id)
             if linked_here:
                 candidates.update(linked_here)
-        prefix = LINKED_PREFIX[audience]
         organisations = self._organisation_facts
+        entries = self._organisation_entries[audience]
         direct: list[tuple[int, bool, int, OrganisationMatch]] = []
         bodies: list[tuple[int, bool, int, OrganisationMatch]] = []
         for org_id in candidates:
             n = serving.get(org_id)
             if n is None or org_id in excluded:
                 continue
-            org, linked_to, helps, discloses = organisations[org_id]
-            linked = [fitting[a] for a in linked_to if a in fitting]
-            naming = named.get(org_id)
+            _, linked_to, helps, discloses = organisations[org_id]
+            linked = tuple([a for a in linked_to if a in fitting])
+            naming = named.get(org_id, 0)
             if not linked and not naming:
                 continue
-            # An organisation's own reasons in file order, not by weight.
-            if naming:
-                if len(naming) > 1:
-                    naming = sorted(naming, key=_file_number)
-                org_reasons = [part[5] for part in naming]
-                weight = scores[org_id]
-            else:
-                org_reasons = []
-                weight = 0
+            key = (naming, linked)
+            match, weight = entries[org_id].get(key) or self._organisation_entry(org_id, key, audience)
             # Ranked by how well its best approach fits, not by how many it is linked to;
             # an organisation with something to disclose (the one behind the sources)
             # comes after others that fit as well.
             if linked:
-                org_reasons.append(Reason("", prefix, tuple([match.approach.name for match in linked])))
-                weight += max([match.score for match in linked])
-            (direct if helps else bodies).append((-weight, discloses, n, OrganisationMatch(org, tuple(org_reasons))))
+                weight += max([fitting[a] for a in linked])
+            (direct if helps else bodies).append((-weight, discloses, n, match))
         # The first three make each key different (n is the organisation's place in the file).
         direct.sort()
         bodies.sort()
-        return tuple(t[3] for t in direct), tuple(t[3] for t in bodies)
+        return tuple([t[3] for t in direct]), tuple([t[3] for t in bodies])
+
+    def _organisation_entry(self, org_id: str, key: tuple[int, tuple[str, ...]], audience: str) -> tuple:
+        """An organisation's match and the score of the rules naming it, for their bits and the
+        approaches that link it."""
+        naming, linked = key
+        # Its own reasons in file order, not by weight; then the approaches that link it.
+        reasons: list[Reason] = []
+        weight = 0
+        for place, (number, points) in enumerate(self._naming[org_id]):
+            if naming >> place & 1:
+                reasons.append(self.rules[number].reasons[audience])
+                weight += points
+        if linked:
+            names = tuple([self._approach_facts[a][0].name for a in linked])
+            reasons.append(Reason("", LINKED_PREFIX[audience], names))
+        entry = self._organisation_entries[audience][org_id][key] = (
+            OrganisationMatch(self._organisation_facts[org_id][0], tuple(reasons)),
+            weight,
+        )
+        return entry
