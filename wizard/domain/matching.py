@@ -268,68 +268,63 @@ class Matcher:
     def _prepare_ranking(self, rulebook: Rulebook) -> None:
         """What `_match` and `_ranking` look up, laid out for the walk's hot loop.
 
-        Every rule that recommends an approach takes a place (a bit) among that approach's
-        recommending rules, in the order its reasons are listed, and every rule that lowers it a
-        place after those; an organisation's naming rules take places in file order. A match then
-        only joins the bits of the rules that fired, and what an approach or organisation shows
-        follows from its bits alone (see `_approach_entry` and `_organisation_entry`)."""
+        Each rule has a bit, by its place in the order of reasons, and the rules that fired are the
+        sum of their bits. Each approach and organisation knows the bits of the rules that recommend,
+        lower or name it, so what it shows follows from the fired rules' bits and its own alone
+        (see `_approach_entry` and `_organisation_entry`)."""
         rank_of = self._rank_of
         by_rank = sorted(range(len(self.rules)), key=rank_of.__getitem__)
+        bit = {n: 1 << rank for n, rank in rank_of.items()}
         approaches, organisations = self.approaches, self.organisations
-        # Approach id -> its places: (whether the rule lowers it, the rule's number in the file, the
-        # score it adds, whether it links organisations, and (file number, place among the rule's
-        # approaches) to tell which rule recommends it first).
-        slots: dict[str, list[tuple[bool, int, int, bool, tuple[int, int]]]] = {a: [] for a in approaches}
-        # Organisation id -> its places: (the number of the rule naming it, the score it adds).
-        naming: dict[str, list[tuple[int, int]]] = {o: [] for o in organisations}
-        recommending: dict[int, list[tuple[str, int]]] = {}
+        # Approach id -> the rules that recommend it, in the order of reasons, then those that lower it,
+        # in file order: (the rule's bit, whether it lowers, its number in the file, the score it adds,
+        # whether it links organisations, and (file number, place among the rule's approaches) to tell
+        # which rule recommends it first).
+        slots: dict[str, list[tuple[int, bool, int, int, bool, tuple[int, int]]]] = {a: [] for a in approaches}
         for n in by_rank:
             item = self.rules[n]
             targets = tuple(t for t in item.targets if t in approaches)
-            recommending[n] = []
             for target in targets:
-                recommending[n].append((target, 1 << len(slots[target])))
-                slots[target].append((False, n, item.rule.score, target in item.fits, (n, targets.index(target))))
-        self._lowering: dict[int, tuple[tuple[str, int], ...]] = {}
-        named: dict[int, list[tuple[str, int]]] = {}
+                first = (n, targets.index(target))
+                slots[target].append((bit[n], False, n, item.rule.score, target in item.fits, first))
+        # Organisation id -> the rules that name it, in file order: (bit, number in the file, score).
+        naming: dict[str, list[tuple[int, int, int]]] = {o: [] for o in organisations}
         for n, item in enumerate(self.rules):
-            lowered = []
             for target in sorted(item.lowers):
                 if target in slots:
-                    lowered.append((target, 1 << len(slots[target])))
-                    slots[target].append((True, n, 0, False, (n, 0)))
-            self._lowering[n] = tuple(lowered)
-            named[n] = []
+                    slots[target].append((bit[n], True, n, 0, False, (n, 0)))
             for target in item.targets:
                 if target in organisations:
-                    named[n].append((target, 1 << len(naming[target])))
-                    naming[target].append((n, item.rule.score))
+                    naming[target].append((bit[n], n, item.rule.score))
         self._slots = {a: tuple(places) for a, places in slots.items()}
         self._naming = {o: tuple(places) for o, places in naming.items()}
-        # By rank: (test, its bit for each approach it recommends, its bit for each organisation it
-        # names, its number in the file if it leaves out or lowers anything, else -1).
+        self._approach_bits = {a: sum({place[0] for place in places}) for a, places in slots.items()}
+        self._naming_bits = {o: sum({place[0] for place in places}) for o, places in naming.items()}
+        # The bits of the rules that leave out or lower anything.
+        self._special_bits = sum(bit[n] for n, item in enumerate(self.rules) if item.excludes or item.lowers)
+        # By rank: (test, bit, the approaches it recommends, the organisations it names).
         self._parts = tuple(
             (
                 item.test,
-                tuple(recommending[n]),
-                tuple(named[n]),
-                n if item.excludes or item.lowers else -1,
+                bit[n],
+                frozenset(t for t in item.targets if t in approaches),
+                frozenset(t for t in item.targets if t in organisations),
             )
             for n in by_rank
             for item in (self.rules[n],)
         )
-        # By audience: what each approach and organisation shows for each set of its bits, and what
-        # each set of rules that leave out or lower leaves out, filled in as matches meet them. They
-        # follow from the rulebook alone and hold nothing else a person said; there are at most two to
-        # the power of an item's places of each (a few hundred in all for the shipped rules), and two
-        # matches filling in the same one at once build equal values.
+        # By audience: what each approach and organisation shows for the bits of the rules that fired
+        # among its own, and what the rules that leave out or lower leave out, filled in as matches
+        # meet them. They follow from the rulebook alone and hold nothing else a person said; there
+        # are at most two to the power of an item's rules of each (a few hundred in all for the
+        # shipped rules), and two matches filling in the same one at once build equal values.
         self._approach_entries: dict[str, dict[str, dict[int, tuple]]] = {
             audience: {a: {} for a in approaches} for audience in _AUDIENCES
         }
         self._organisation_entries: dict[str, dict[str, dict[tuple[int, tuple[str, ...]], tuple]]] = {
             audience: {o: {} for o in organisations} for audience in _AUDIENCES
         }
-        self._special_entries: dict[str, dict[tuple[int, ...], tuple]] = {audience: {} for audience in _AUDIENCES}
+        self._special_entries: dict[str, dict[int, tuple]] = {audience: {} for audience in _AUDIENCES}
 
         def ranks(numbers) -> tuple[int, ...]:
             return tuple(sorted({rank_of[n] for n in numbers}))
@@ -419,72 +414,62 @@ class Matcher:
     def _ranking(self, fired: list[tuple], audience: str, place: str | None) -> _Ranking:
         """The approaches and organisations that these rules (see `_prepare_ranking`) put in the
         results, best first, and what they left out."""
-        # Approach id -> the bits of the rules that recommend it; organisation id -> of those naming it.
-        bits: dict[str, int] = {}
-        named: dict[str, int] = {}
-        special: list[int] = []
-        for _, recommended, naming, number in fired:
-            for target, bit in recommended:
-                bits[target] = bits[target] | bit if target in bits else bit
-            for target, bit in naming:
-                named[target] = named[target] | bit if target in named else bit
-            if number >= 0:
-                special.append(number)
+        mask = 0
+        recommended: set[str] = set()
+        named: set[str] = set()
+        for _, bit, approaches, organisations in fired:
+            mask |= bit
+            recommended.update(approaches)
+            if organisations:
+                named.update(organisations)
         excluded: frozenset[str] = frozenset()
         exclusions: tuple[tuple[str, frozenset[str]], ...] = ()
-        if special:
-            excluded, exclusions, lowered = self._special_entry(special, audience)
-            for target, bit in lowered:
-                if target in bits:
-                    bits[target] |= bit
+        if mask & self._special_bits:
+            excluded, exclusions = self._special_entry(mask & self._special_bits, audience)
 
         elsewhere = self._elsewhere[place]
         entries = self._approach_entries[audience]
+        approach_bits = self._approach_bits
         ranked: list[tuple] = []
         # Approaches recommended because of something the person said (not by a rule that fires
         # for everyone), with their scores: only these link an organisation into the results.
         fitting: dict[str, int] = {}
-        away: list[tuple[str, int]] = []
-        for approach_id, mask in bits.items():
+        away: list[str] = []
+        for approach_id in recommended:
             if approach_id in excluded:
                 continue
             if approach_id in elsewhere:
-                away.append((approach_id, mask))
+                away.append(approach_id)
                 continue
-            entry = entries[approach_id].get(mask) or self._approach_entry(approach_id, mask, audience)
+            key = mask & approach_bits[approach_id]
+            entry = entries[approach_id].get(key) or self._approach_entry(approach_id, key, audience)
             ranked.append(entry)
             if entry[5]:
                 fitting[approach_id] = entry[6]
         if away:
-            exclusions += tuple((ONLY_ELSEWHERE, frozenset({a})) for a in self._first_recommended(away))
+            exclusions += tuple((ONLY_ELSEWHERE, frozenset({a})) for a in self._first_recommended(away, mask))
         # The first three make each key different, so the matches themselves are never compared.
         ranked.sort()
         services = tuple([entry[3] for entry in ranked if entry[4]])
         information = tuple([entry[3] for entry in ranked if not entry[4]])
-        direct, bodies = self._organisations(fitting, named, excluded, place, audience)
+        direct, bodies = self._organisations(fitting, named, mask, excluded, place, audience)
         return services, information, direct, bodies, exclusions
 
-    def _special_entry(self, numbers: list[int], audience: str) -> tuple:
-        """What the rules that leave out or lower (by number in the file) leave out, their reasons in
-        file order, and the bits of the approaches they lower."""
-        numbers.sort()
-        key = tuple(numbers)
-        entry = self._special_entries[audience].get(key)
+    def _special_entry(self, mask: int, audience: str) -> tuple:
+        """What the rules of these bits that leave out or lower leave out, with their reasons in file order."""
+        entry = self._special_entries[audience].get(mask)
         if entry is None:
             excluded: set[str] = set()
             exclusions = []
-            lowered: list[tuple[str, int]] = []
-            for n in key:
-                compiled = self.rules[n]
-                if compiled.excludes:
+            for n, compiled in enumerate(self.rules):
+                if mask >> self._rank_of[n] & 1 and compiled.excludes:
                     excluded |= compiled.excludes
                     exclusions.append((compiled.reasons[audience].text, compiled.excludes))
-                lowered += self._lowering[n]
-            entry = self._special_entries[audience][key] = (frozenset(excluded), tuple(exclusions), tuple(lowered))
+            entry = self._special_entries[audience][mask] = (frozenset(excluded), tuple(exclusions))
         return entry
 
     def _approach_entry(self, approach_id: str, mask: int, audience: str) -> tuple:
-        """An approach's place in the ranking and its match, for the bits of the rules that fired:
+        """An approach's place in the ranking and its match, for the bits of its rules that fired:
         (lowered, minus its score, its place in the file, the match, whether it is a service, whether
         it links organisations, its score)."""
         approach, n, service = self._approach_facts[approach_id]
@@ -492,8 +477,8 @@ class Matcher:
         low: list[Reason] = []
         score = 0
         links = False
-        for place, (lowers, number, points, fits, _) in enumerate(self._slots[approach_id]):
-            if mask >> place & 1:
+        for bit, lowers, number, points, fits, _ in self._slots[approach_id]:
+            if mask & bit:
                 reason = self.rules[number].reasons[audience]
                 if lowers:
                     low.append(reason)
@@ -513,18 +498,16 @@ class Matcher:
         )
         return entry
 
-    def _first_recommended(self, away: list[tuple[str, int]]) -> list[str]:
-        """These approaches (with their bits) in the order the rules, in file order, first recommend them."""
-        if len(away) == 1:
-            return [away[0][0]]
+    def _first_recommended(self, ids: list[str], mask: int) -> list[str]:
+        """These approaches in the order the rules that fired (the bits of `mask`), in file order,
+        first recommend them."""
+        if len(ids) == 1:
+            return ids
 
-        def first(item: tuple[str, int]) -> tuple[int, int]:
-            approach_id, mask = item
-            return min(
-                slot[4] for place, slot in enumerate(self._slots[approach_id]) if mask >> place & 1 and not slot[0]
-            )
+        def first(approach_id: str) -> tuple[int, int]:
+            return min(slot[5] for slot in self._slots[approach_id] if mask & slot[0] and not slot[1])
 
-        return [approach_id for approach_id, _ in sorted(away, key=first)]
+        return sorted(ids, key=first)
 
     def _family_support_for(self, facts: Mapping[str, object], audience: str) -> tuple[FamilySupport, ...]:
         if audience != SOMEONE_ELSE:
@@ -536,18 +519,19 @@ class Matcher:
         rule = next((r.rule for r in self.rules if r.rule.id == rule_id), None)
         return matched_leaves(rule.when, self.facts(answers)) if rule else []
 
-    def _organisations(self, fitting, named, excluded, place, audience):
+    def _organisations(self, fitting, named, mask, excluded, place, audience):
         """The organisations these results lead to: those a rule names, and those linked to an
         approach recommended because of an answer, if they serve the person's country."""
         serving = self._serving[place]
         # Only the organisations named or linked are looked at, not every one serving the country.
-        candidates = {target for target in named if target in serving}
+        candidates = named.intersection(serving) if named else set()
         linking = self._linking
         for approach_id in fitting:
             linked_here = linking.get(approach_id)
             if linked_here:
                 candidates.update(linked_here)
         organisations = self._organisation_facts
+        naming_bits = self._naming_bits
         entries = self._organisation_entries[audience]
         direct: list[tuple[int, bool, int, OrganisationMatch]] = []
         bodies: list[tuple[int, bool, int, OrganisationMatch]] = []
@@ -557,7 +541,7 @@ class Matcher:
                 continue
             _, linked_to, helps, discloses = organisations[org_id]
             linked = tuple([a for a in linked_to if a in fitting])
-            naming = named.get(org_id, 0)
+            naming = mask & naming_bits[org_id]
             if not linked and not naming:
                 continue
             key = (naming, linked)
@@ -574,14 +558,14 @@ class Matcher:
         return tuple([t[3] for t in direct]), tuple([t[3] for t in bodies])
 
     def _organisation_entry(self, org_id: str, key: tuple[int, tuple[str, ...]], audience: str) -> tuple:
-        """An organisation's match and the score of the rules naming it, for their bits and the
-        approaches that link it."""
+        """An organisation's match and the score of the rules naming it, for the bits of those that
+        fired and the approaches that link it."""
         naming, linked = key
         # Its own reasons in file order, not by weight; then the approaches that link it.
         reasons: list[Reason] = []
         weight = 0
-        for place, (number, points) in enumerate(self._naming[org_id]):
-            if naming >> place & 1:
+        for bit, number, points in self._naming[org_id]:
+            if naming & bit:
                 reasons.append(self.rules[number].reasons[audience])
                 weight += points
         if linked:
