@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 
 from wizard.domain.audience import MYSELF, SOMEONE_ELSE, audience_of
 from wizard.domain.messages import N_
@@ -167,6 +168,21 @@ _Ranking = tuple[
 # The two readers, each with their own wording of every reason.
 _AUDIENCES = (MYSELF, SOMEONE_ELSE)
 
+# A prepared rule's bit, the approaches it recommends, and the organisations it names or can link
+# (see Matcher._prepare_ranking); an entry's match (see Matcher._approach_entry).
+_bit = itemgetter(1)
+_recommends = itemgetter(2)
+_reaches = itemgetter(3)
+_match_of = itemgetter(1)
+
+
+def _joined(bits) -> int:
+    """Bits joined into one number."""
+    joined = 0
+    for bit in bits:
+        joined |= bit
+    return joined
+
 
 def _rank_key(book: Rulebook) -> Callable[[int], tuple[int, int]]:
     return lambda n: (-book.rules[n].score, n)
@@ -269,9 +285,10 @@ class Matcher:
         """What `_match` and `_ranking` look up, laid out for the walk's hot loop.
 
         Each rule has a bit, by its place in the order of reasons, and the rules that fired are the
-        sum of their bits. Each approach and organisation knows the bits of the rules that recommend,
-        lower or name it, so what it shows follows from the fired rules' bits and its own alone
-        (see `_approach_entry` and `_organisation_entry`)."""
+        sum of their bits. Each approach and organisation knows the bits of the rules that can change
+        what it shows, so that follows from the fired rules' bits among its own (and, for an
+        organisation, which of its approaches are there in the person's country) alone: see
+        `_approach_entry` and `_organisation_entry`."""
         rank_of = self._rank_of
         by_rank = sorted(range(len(self.rules)), key=rank_of.__getitem__)
         bit = {n: 1 << rank for n, rank in rank_of.items()}
@@ -298,17 +315,59 @@ class Matcher:
                     naming[target].append((bit[n], n, item.rule.score))
         self._slots = {a: tuple(places) for a, places in slots.items()}
         self._naming = {o: tuple(places) for o, places in naming.items()}
-        self._approach_bits = {a: sum({place[0] for place in places}) for a, places in slots.items()}
-        self._naming_bits = {o: sum({place[0] for place in places}) for o, places in naming.items()}
+        self._approach_bits = {a: _joined(place[0] for place in places) for a, places in slots.items()}
         # The bits of the rules that leave out or lower anything.
-        self._special_bits = sum(bit[n] for n, item in enumerate(self.rules) if item.excludes or item.lowers)
-        # By rank: (test, bit, the approaches it recommends, the organisations it names).
+        self._special_bits = _joined(bit[n] for n, item in enumerate(self.rules) if item.excludes or item.lowers)
+        # An approach's place in the ranking as one number, so that sorting compares numbers: lowered
+        # ones last, then the highest score first, then file order.
+        self._order_widths = (
+            len(rulebook.approaches).bit_length(),
+            max([sum(place[3] for place in places) for places in slots.values()], default=0),
+        )
+        self._organisation_order = {o.id: n for n, o in enumerate(rulebook.organisations)}
+        # Organisation id -> the rules that leave it or one of its approaches out: (bit, what it leaves out).
+        leaving_out = {
+            o.id: tuple(
+                (bit[n], item.excludes) for n, item in enumerate(self.rules) if item.excludes & {o.id, *o.approaches}
+            )
+            for o in rulebook.organisations
+        }
+        self._leaving_out = leaving_out
+        # Organisation id -> the bits of every rule that names it, recommends one of its approaches or
+        # leaves either out.
+        self._organisation_bits = {
+            o.id: _joined(
+                [
+                    *(place[0] for place in naming[o.id]),
+                    *(place[0] for a in o.approaches for place in slots.get(a, ()) if not place[1]),
+                    *(b for b, _ in leaving_out[o.id]),
+                ]
+            )
+            for o in rulebook.organisations
+        }
+        # Place (country code, or None) -> organisation id -> its approaches not there, for the
+        # organisations that serve it: one shared set for each, as part of a key.
+        sets: dict[frozenset[str], frozenset[str]] = {}
+        self._organisation_places = {
+            code: {
+                org_id: sets.setdefault(away, away)
+                for org_id in serving
+                for away in (frozenset(a for a in organisations[org_id].approaches if a in self._elsewhere[code]),)
+            }
+            for code, serving in self._serving.items()
+        }
+        # By rank: (test, bit, the approaches it recommends, the organisations it names or can link).
         self._parts = tuple(
             (
                 item.test,
                 bit[n],
                 frozenset(t for t in item.targets if t in approaches),
-                frozenset(t for t in item.targets if t in organisations),
+                frozenset(
+                    [
+                        *(t for t in item.targets if t in organisations),
+                        *(o for a in item.fits for o in self._linked_organisations.get(a, ())),
+                    ]
+                ),
             )
             for n in by_rank
             for item in (self.rules[n],)
@@ -317,11 +376,12 @@ class Matcher:
         # among its own, and what the rules that leave out or lower leave out, filled in as matches
         # meet them. They follow from the rulebook alone and hold nothing else a person said; there
         # are at most two to the power of an item's rules of each (a few hundred in all for the
-        # shipped rules), and two matches filling in the same one at once build equal values.
+        # shipped rules, times the places that differ for an organisation), and two matches filling
+        # in the same one at once build equal values.
         self._approach_entries: dict[str, dict[str, dict[int, tuple]]] = {
             audience: {a: {} for a in approaches} for audience in _AUDIENCES
         }
-        self._organisation_entries: dict[str, dict[str, dict[tuple[int, tuple[str, ...]], tuple]]] = {
+        self._organisation_entries: dict[str, dict[str, dict[tuple[int, frozenset[str]], tuple]]] = {
             audience: {o: {} for o in organisations} for audience in _AUDIENCES
         }
         self._special_entries: dict[str, dict[int, tuple]] = {audience: {} for audience in _AUDIENCES}
@@ -337,8 +397,6 @@ class Matcher:
             self._rank_index[answer] = ({code: ranks(ns + anything) for code, ns in codes.items()}, ranks(anything))
         # Approach id -> the approach, its place in the file, whether it is a service.
         self._approach_facts = {a.id: (a, n, a.kind == "service") for n, a in enumerate(rulebook.approaches)}
-        # Approach id -> the organisations it links into the results, as a tuple.
-        self._linking = {a: tuple(orgs) for a, orgs in self._linked_organisations.items()}
         self._crisis_items = tuple(self._crisis_codes.items())
         self._not_effective_by_audience = {
             audience: tuple(
@@ -414,46 +472,34 @@ class Matcher:
     def _ranking(self, fired: list[tuple], audience: str, place: str | None) -> _Ranking:
         """The approaches and organisations that these rules (see `_prepare_ranking`) put in the
         results, best first, and what they left out."""
-        mask = 0
-        recommended: set[str] = set()
-        named: set[str] = set()
-        for _, bit, approaches, organisations in fired:
-            mask |= bit
-            recommended.update(approaches)
-            if organisations:
-                named.update(organisations)
+        mask = sum(map(_bit, fired))
         excluded: frozenset[str] = frozenset()
         exclusions: tuple[tuple[str, frozenset[str]], ...] = ()
         if mask & self._special_bits:
             excluded, exclusions = self._special_entry(mask & self._special_bits, audience)
-
         elsewhere = self._elsewhere[place]
+        left_out = elsewhere | excluded if excluded else elsewhere
         entries = self._approach_entries[audience]
         approach_bits = self._approach_bits
-        ranked: list[tuple] = []
-        # Approaches recommended because of something the person said (not by a rule that fires
-        # for everyone), with their scores: only these link an organisation into the results.
-        fitting: dict[str, int] = {}
+        services: list[tuple] = []
+        information: list[tuple] = []
         away: list[str] = []
-        for approach_id in recommended:
-            if approach_id in excluded:
-                continue
-            if approach_id in elsewhere:
-                away.append(approach_id)
+        for approach_id in frozenset().union(*map(_recommends, fired)):
+            if approach_id in left_out:
+                if approach_id not in excluded:
+                    away.append(approach_id)
                 continue
             key = mask & approach_bits[approach_id]
             entry = entries[approach_id].get(key) or self._approach_entry(approach_id, key, audience)
-            ranked.append(entry)
-            if entry[5]:
-                fitting[approach_id] = entry[6]
+            (services if entry[2] else information).append(entry)
         if away:
             exclusions += tuple((ONLY_ELSEWHERE, frozenset({a})) for a in self._first_recommended(away, mask))
-        # The first three make each key different, so the matches themselves are never compared.
-        ranked.sort()
-        services = tuple([entry[3] for entry in ranked if entry[4]])
-        information = tuple([entry[3] for entry in ranked if not entry[4]])
-        direct, bodies = self._organisations(fitting, named, mask, excluded, place, audience)
-        return services, information, direct, bodies, exclusions
+        # Each entry starts with its place in the ranking, different for each, so the matches
+        # themselves are never compared.
+        services.sort()
+        information.sort()
+        direct, bodies = self._organisations(frozenset().union(*map(_reaches, fired)), mask, place, audience)
+        return tuple(map(_match_of, services)), tuple(map(_match_of, information)), direct, bodies, exclusions
 
     def _special_entry(self, mask: int, audience: str) -> tuple:
         """What the rules of these bits that leave out or lower leave out, with their reasons in file order."""
@@ -469,15 +515,13 @@ class Matcher:
         return entry
 
     def _approach_entry(self, approach_id: str, mask: int, audience: str) -> tuple:
-        """An approach's place in the ranking and its match, for the bits of its rules that fired:
-        (lowered, minus its score, its place in the file, the match, whether it is a service, whether
-        it links organisations, its score)."""
+        """An approach's place in the ranking, its match, and whether it is a service, for the bits
+        of its rules that fired."""
         approach, n, service = self._approach_facts[approach_id]
         why: list[Reason] = []
         low: list[Reason] = []
         score = 0
-        links = False
-        for bit, lowers, number, points, fits, _ in self._slots[approach_id]:
+        for bit, lowers, number, points, _, _ in self._slots[approach_id]:
             if mask & bit:
                 reason = self.rules[number].reasons[audience]
                 if lowers:
@@ -485,17 +529,11 @@ class Matcher:
                 else:
                     why.append(reason)
                     score += points
-                    links = links or fits
         match = ApproachMatch(approach, score, tuple(why + low))
-        entry = self._approach_entries[audience][approach_id][mask] = (
-            bool(low),
-            -score,
-            n,
-            match,
-            service,
-            links,
-            score,
-        )
+        # Lowered ones last, then the highest score first, then file order.
+        n_width, most = self._order_widths
+        order = ((bool(low) * (most + 1) + most - score) << n_width) + n
+        entry = self._approach_entries[audience][approach_id][mask] = (order, match, service)
         return entry
 
     def _first_recommended(self, ids: list[str], mask: int) -> list[str]:
@@ -519,60 +557,73 @@ class Matcher:
         rule = next((r.rule for r in self.rules if r.rule.id == rule_id), None)
         return matched_leaves(rule.when, self.facts(answers)) if rule else []
 
-    def _organisations(self, fitting, named, mask, excluded, place, audience):
+    def _organisations(self, candidates, mask, place, audience):
         """The organisations these results lead to: those a rule names, and those linked to an
         approach recommended because of an answer, if they serve the person's country."""
-        serving = self._serving[place]
-        # Only the organisations named or linked are looked at, not every one serving the country.
-        candidates = named.intersection(serving) if named else set()
-        linking = self._linking
-        for approach_id in fitting:
-            linked_here = linking.get(approach_id)
-            if linked_here:
-                candidates.update(linked_here)
-        organisations = self._organisation_facts
-        naming_bits = self._naming_bits
+        # Only the organisations the fired rules name or can link are looked at, not every one
+        # serving the country.
+        if not candidates:
+            return (), ()
+        places = self._organisation_places[place]
+        organisation_bits = self._organisation_bits
         entries = self._organisation_entries[audience]
-        direct: list[tuple[int, bool, int, OrganisationMatch]] = []
-        bodies: list[tuple[int, bool, int, OrganisationMatch]] = []
+        direct: list[tuple] = []
+        bodies: list[tuple] = []
         for org_id in candidates:
-            n = serving.get(org_id)
-            if n is None or org_id in excluded:
+            away = places.get(org_id)
+            if away is None:
                 continue
-            _, linked_to, helps, discloses = organisations[org_id]
-            linked = tuple([a for a in linked_to if a in fitting])
-            naming = mask & naming_bits[org_id]
-            if not linked and not naming:
-                continue
-            key = (naming, linked)
-            match, weight = entries[org_id].get(key) or self._organisation_entry(org_id, key, audience)
-            # Ranked by how well its best approach fits, not by how many it is linked to;
-            # an organisation with something to disclose (the one behind the sources)
-            # comes after others that fit as well.
-            if linked:
-                weight += max([fitting[a] for a in linked])
-            (direct if helps else bodies).append((-weight, discloses, n, match))
-        # The first three make each key different (n is the organisation's place in the file).
+            key = (mask & organisation_bits[org_id], away)
+            entry = entries[org_id].get(key)
+            if entry is None:
+                entry = self._organisation_entry(org_id, key, audience)
+            if entry:
+                (direct if entry[2] else bodies).append(entry)
         direct.sort()
         bodies.sort()
-        return tuple([t[3] for t in direct]), tuple([t[3] for t in bodies])
+        return tuple(map(_match_of, direct)), tuple(map(_match_of, bodies))
 
-    def _organisation_entry(self, org_id: str, key: tuple[int, tuple[str, ...]], audience: str) -> tuple:
-        """An organisation's match and the score of the rules naming it, for the bits of those that
-        fired and the approaches that link it."""
-        naming, linked = key
-        # Its own reasons in file order, not by weight; then the approaches that link it.
-        reasons: list[Reason] = []
-        weight = 0
-        for bit, number, points in self._naming[org_id]:
-            if naming & bit:
-                reasons.append(self.rules[number].reasons[audience])
-                weight += points
-        if linked:
-            names = tuple([self._approach_facts[a][0].name for a in linked])
-            reasons.append(Reason("", LINKED_PREFIX[audience], names))
-        entry = self._organisation_entries[audience][org_id][key] = (
-            OrganisationMatch(self._organisation_facts[org_id][0], tuple(reasons)),
-            weight,
-        )
+    def _organisation_entry(self, org_id: str, key: tuple[int, frozenset[str]], audience: str) -> tuple:
+        """Whether an organisation that serves the person's country is in the results, for the bits
+        of its rules that fired and its approaches not there (`key`): its place among them, its
+        match and whether it gives direct help, or an empty tuple when it is not."""
+        mask, away = key
+        org, linked_to, helps, discloses = self._organisation_facts[org_id]
+        excluded: set[str] = set()
+        for bit, leaves_out in self._leaving_out[org_id]:
+            if mask & bit:
+                excluded |= leaves_out
+        entry: tuple = ()
+        if org_id not in excluded:
+            # Its approaches recommended because of an answer, with their scores.
+            linked: list[tuple[str, int]] = []
+            for approach_id in linked_to:
+                if approach_id in excluded or approach_id in away:
+                    continue
+                score = 0
+                fits = False
+                for bit, lowers, _, points, links, _ in self._slots.get(approach_id, ()):
+                    if mask & bit and not lowers:
+                        score += points
+                        fits = fits or links
+                if fits:
+                    linked.append((approach_id, score))
+            # Its own reasons in file order, not by weight; then the approaches that link it.
+            reasons: list[Reason] = []
+            weight = 0
+            for bit, number, points in self._naming[org_id]:
+                if mask & bit:
+                    reasons.append(self.rules[number].reasons[audience])
+                    weight += points
+            if linked:
+                names = tuple([self._approach_facts[a][0].name for a, _ in linked])
+                reasons.append(Reason("", LINKED_PREFIX[audience], names))
+                # Ranked by how well its best approach fits, not by how many it is linked to.
+                weight += max([score for _, score in linked])
+            if reasons:
+                # The best fit first; one with something to disclose (the one behind the sources)
+                # after others that fit as well; then file order.
+                order = (-weight, discloses, self._organisation_order[org_id])
+                entry = (order, OrganisationMatch(org, tuple(reasons)), helps)
+        self._organisation_entries[audience][org_id][key] = entry
         return entry
