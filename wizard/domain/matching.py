@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from operator import itemgetter
 
-from wizard.domain.audience import SOMEONE_ELSE, audience_of
+from wizard.domain.audience import MYSELF, SOMEONE_ELSE, audience_of
 from wizard.domain.messages import N_
 from wizard.domain.rulebook.conditions import ANY_VALUE, Always, compile_condition, guard, matched_leaves
 from wizard.domain.rulebook.models import (
@@ -165,8 +165,23 @@ _Ranking = tuple[
 ]
 
 
-# A prepared rule's place in the file (see Matcher._prepare_ranking).
-_file_number = itemgetter(1)
+# The two readers, each with their own wording of every reason.
+_AUDIENCES = (MYSELF, SOMEONE_ELSE)
+
+# A prepared rule's bit, the approaches it recommends, and the organisations it names or can link
+# (see Matcher._prepare_ranking); an entry's match (see Matcher._approach_entry).
+_bit = itemgetter(1)
+_recommends = itemgetter(2)
+_reaches = itemgetter(3)
+_match_of = itemgetter(1)
+
+
+def _joined(bits) -> int:
+    """Bits joined into one number."""
+    joined = 0
+    for bit in bits:
+        joined |= bit
+    return joined
 
 
 def _rank_key(book: Rulebook) -> Callable[[int], tuple[int, int]]:
@@ -267,31 +282,109 @@ class Matcher:
         self._prepare_ranking(rulebook)
 
     def _prepare_ranking(self, rulebook: Rulebook) -> None:
-        """What `_match` and `_ranking` look up, laid out for the walk's hot loop: each rule as a plain
-        tuple in the order its reasons are listed (weightiest first), and the index by that order,
-        so the rules to test come out already in it."""
+        """What `_match` and `_ranking` look up, laid out for the walk's hot loop.
+
+        Each rule has a bit, by its place in the order of reasons, and the rules that fired are the
+        sum of their bits. Each approach and organisation knows the bits of the rules that can change
+        what it shows, so that follows from the fired rules' bits among its own (and, for an
+        organisation, which of its approaches are there in the person's country) alone: see
+        `_approach_entry` and `_organisation_entry`."""
         rank_of = self._rank_of
         by_rank = sorted(range(len(self.rules)), key=rank_of.__getitem__)
+        bit = {n: 1 << rank for n, rank in rank_of.items()}
         approaches, organisations = self.approaches, self.organisations
-        # By audience, by rank: (test, file number, score, approaches it recommends, organisations
-        # it names, reason, approaches it links, whether it excludes or lowers anything).
-        self._parts = {
-            audience: tuple(
-                (
-                    item.test,
-                    n,
-                    item.rule.score,
-                    tuple(t for t in item.targets if t in approaches),
-                    tuple(t for t in item.targets if t in organisations),
-                    item.reasons[audience],
-                    item.fits,
-                    bool(item.excludes or item.lowers),
-                )
-                for n in by_rank
-                for item in (self.rules[n],)
+        # Approach id -> the rules that recommend it, in the order of reasons, then those that lower it,
+        # in file order: (the rule's bit, whether it lowers, its number in the file, the score it adds,
+        # whether it links organisations, and (file number, place among the rule's approaches) to tell
+        # which rule recommends it first).
+        slots: dict[str, list[tuple[int, bool, int, int, bool, tuple[int, int]]]] = {a: [] for a in approaches}
+        for n in by_rank:
+            item = self.rules[n]
+            targets = tuple(t for t in item.targets if t in approaches)
+            for target in targets:
+                first = (n, targets.index(target))
+                slots[target].append((bit[n], False, n, item.rule.score, target in item.fits, first))
+        # Organisation id -> the rules that name it, in file order: (bit, number in the file, score).
+        naming: dict[str, list[tuple[int, int, int]]] = {o: [] for o in organisations}
+        for n, item in enumerate(self.rules):
+            for target in sorted(item.lowers):
+                if target in slots:
+                    slots[target].append((bit[n], True, n, 0, False, (n, 0)))
+            for target in item.targets:
+                if target in organisations:
+                    naming[target].append((bit[n], n, item.rule.score))
+        self._slots = {a: tuple(places) for a, places in slots.items()}
+        self._naming = {o: tuple(places) for o, places in naming.items()}
+        self._approach_bits = {a: _joined(place[0] for place in places) for a, places in slots.items()}
+        # The bits of the rules that leave out or lower anything.
+        self._special_bits = _joined(bit[n] for n, item in enumerate(self.rules) if item.excludes or item.lowers)
+        # An approach's place in the ranking as one number, so that sorting compares numbers: lowered
+        # ones last, then the highest score first, then file order.
+        self._order_widths = (
+            len(rulebook.approaches).bit_length(),
+            max([sum(place[3] for place in places) for places in slots.values()], default=0),
+        )
+        self._organisation_order = {o.id: n for n, o in enumerate(rulebook.organisations)}
+        # Organisation id -> the rules that leave it or one of its approaches out: (bit, what it leaves out).
+        leaving_out = {
+            o.id: tuple(
+                (bit[n], item.excludes) for n, item in enumerate(self.rules) if item.excludes & {o.id, *o.approaches}
             )
-            for audience in ("myself", "someone_else")
+            for o in rulebook.organisations
         }
+        self._leaving_out = leaving_out
+        # Organisation id -> the bits of every rule that names it, recommends one of its approaches or
+        # leaves either out.
+        self._organisation_bits = {
+            o.id: _joined(
+                [
+                    *(place[0] for place in naming[o.id]),
+                    *(place[0] for a in o.approaches for place in slots.get(a, ()) if not place[1]),
+                    *(b for b, _ in leaving_out[o.id]),
+                ]
+            )
+            for o in rulebook.organisations
+        }
+        # Place (country code, or None) -> organisation id -> its approaches not there, for the
+        # organisations that serve it: one shared set for each, as part of a key.
+        sets: dict[frozenset[str], frozenset[str]] = {}
+        self._organisation_places = {
+            code: {
+                org_id: sets.setdefault(away, away)
+                for org_id in serving
+                for away in (frozenset(a for a in organisations[org_id].approaches if a in self._elsewhere[code]),)
+            }
+            for code, serving in self._serving.items()
+        }
+        # By rank: (test, bit, the approaches it recommends, the organisations it names or can link).
+        self._parts = tuple(
+            (
+                item.test,
+                bit[n],
+                frozenset(t for t in item.targets if t in approaches),
+                frozenset(
+                    [
+                        *(t for t in item.targets if t in organisations),
+                        *(o for a in item.fits for o in self._linked_organisations.get(a, ())),
+                    ]
+                ),
+            )
+            for n in by_rank
+            for item in (self.rules[n],)
+        )
+        # By audience: what each approach and organisation shows for the bits of the rules that fired
+        # among its own, and what the rules that leave out or lower leave out, filled in as matches
+        # meet them. They follow from the rulebook alone and hold nothing else a person said; there
+        # are at most two to the power of an item's rules of each (a few hundred in all for the
+        # shipped rules, times the places that differ for an organisation), and two matches filling
+        # in the same one at once build equal values.
+        self._approach_entries: dict[str, dict[str, dict[int, tuple]]] = {
+            audience: {a: {} for a in approaches} for audience in _AUDIENCES
+        }
+        self._organisation_entries: dict[str, dict[str, dict[tuple[int, frozenset[str]], tuple]]] = {
+            audience: {o: {} for o in organisations} for audience in _AUDIENCES
+        }
+        self._special_entries: dict[str, dict[int, tuple]] = {audience: {} for audience in _AUDIENCES}
 
         def ranks(numbers) -> tuple[int, ...]:
             return tuple(sorted({rank_of[n] for n in numbers}))
@@ -304,14 +397,12 @@ class Matcher:
             self._rank_index[answer] = ({code: ranks(ns + anything) for code, ns in codes.items()}, ranks(anything))
         # Approach id -> the approach, its place in the file, whether it is a service.
         self._approach_facts = {a.id: (a, n, a.kind == "service") for n, a in enumerate(rulebook.approaches)}
-        # Approach id -> the organisations it links into the results, as a tuple.
-        self._linking = {a: tuple(orgs) for a, orgs in self._linked_organisations.items()}
         self._crisis_items = tuple(self._crisis_codes.items())
         self._not_effective_by_audience = {
             audience: tuple(
                 (test, NotEffectiveMatch(item, words_for(item.note, audience))) for item, test in self._not_effective
             )
-            for audience in ("myself", "someone_else")
+            for audience in _AUDIENCES
         }
 
     def facts(self, answers: Mapping[str, object]) -> dict[str, str | frozenset[str]]:
@@ -355,8 +446,9 @@ class Matcher:
                     picked.update(codes.get(code, ()))
             else:
                 picked.update(codes.get(value, anything))
-        parts = self._parts[audience]
-        fired = [part for rank in sorted(picked) if (part := parts[rank])[0](facts)]
+        # The order they are tested in makes no difference: each rule's bits say where its reasons go.
+        parts = self._parts
+        fired = [part for rank in picked if (part := parts[rank])[0](facts)]
         services, information, direct, bodies, exclusions = self._ranking(fired, audience, place)
         crisis = False
         for qid, codes in self._crisis_items:
@@ -378,90 +470,82 @@ class Matcher:
         )
 
     def _ranking(self, fired: list[tuple], audience: str, place: str | None) -> _Ranking:
-        """The approaches and organisations that these rules (see `_prepare_ranking`, in the order
-        of their reasons) put in the results, best first, and what they left out."""
-        # Each item's reasons, the weightiest rule's first (a card shows its first two, so what the
-        # person said comes before what everyone is told): the rules come in that order.
-        reasons: dict[str, list[Reason]] = {}
-        scores: dict[str, int] = {}
-        # Organisations named, with the rules that name them (their reasons go in file order).
-        named: dict[str, list[tuple]] = {}
-        # Approaches recommended because of something the person said (not by a rule
-        # that fires for everyone): only these link an organisation into the results.
-        fitted: set[str] = set()
-        special = []
-        for part in fired:
-            _, _, score, targets, orgs, reason, fits, excludes_or_lowers = part
-            for target in targets:
-                if target in reasons:
-                    reasons[target].append(reason)
-                    scores[target] += score
-                else:
-                    reasons[target] = [reason]
-                    scores[target] = score
-            for target in orgs:
-                if target in named:
-                    named[target].append(part)
-                    scores[target] += score
-                else:
-                    named[target] = [part]
-                    scores[target] = score
-            if fits:
-                fitted.update(fits)
-            if excludes_or_lowers:
-                special.append(part)
-        excluded: set[str] = set()
-        exclusions: list[tuple[str, frozenset[str]]] = []
-        lowered: dict[str, list[Reason]] = {}
-        if special:
-            # Exclusions and lowered reasons in file order, as the rules are written.
-            special.sort(key=_file_number)
-            rules = self.rules
-            for part in special:
-                compiled = rules[part[1]]
-                if compiled.excludes:
-                    excluded |= compiled.excludes
-                    exclusions.append((part[5].text, compiled.excludes))
-                for target in compiled.lowers:
-                    lowered.setdefault(target, []).append(part[5])
-
+        """The approaches and organisations that these rules (see `_prepare_ranking`) put in the
+        results, best first, and what they left out."""
+        mask = sum(map(_bit, fired))
+        excluded: frozenset[str] = frozenset()
+        exclusions: tuple[tuple[str, frozenset[str]], ...] = ()
+        if mask & self._special_bits:
+            excluded, exclusions = self._special_entry(mask & self._special_bits, audience)
         elsewhere = self._elsewhere[place]
-        facts_of = self._approach_facts
-        ranked: list[tuple[bool, int, int, ApproachMatch, bool]] = []
-        fitting: dict[str, ApproachMatch] = {}
+        left_out = elsewhere | excluded if excluded else elsewhere
+        entries = self._approach_entries[audience]
+        approach_bits = self._approach_bits
+        services: list[tuple] = []
+        information: list[tuple] = []
         away: list[str] = []
-        for approach_id, why in reasons.items():
-            if approach_id in excluded:
+        for approach_id in frozenset().union(*map(_recommends, fired)):
+            if approach_id in left_out:
+                if approach_id not in excluded:
+                    away.append(approach_id)
                 continue
-            if approach_id in elsewhere:
-                away.append(approach_id)
-                continue
-            approach, n, service = facts_of[approach_id]
-            score = scores[approach_id]
-            low = lowered.get(approach_id) if lowered else None
-            match = ApproachMatch(approach, score, (*why, *low) if low else tuple(why))
-            if approach_id in fitted:
-                fitting[approach_id] = match
-            ranked.append((low is not None, -score, n, match, service))
+            key = mask & approach_bits[approach_id]
+            entry = entries[approach_id].get(key) or self._approach_entry(approach_id, key, audience)
+            (services if entry[2] else information).append(entry)
         if away:
-            exclusions += [(ONLY_ELSEWHERE, frozenset({a})) for a in self._first_recommended(fired, away)]
-        # The first three make each key different, so the matches themselves are never compared.
-        ranked.sort()
-        services = tuple([entry[3] for entry in ranked if entry[4]])
-        information = tuple([entry[3] for entry in ranked if not entry[4]])
-        direct, bodies = self._organisations(fitting, scores, named, excluded, place, audience)
-        return services, information, direct, bodies, tuple(exclusions)
+            exclusions += tuple((ONLY_ELSEWHERE, frozenset({a})) for a in self._first_recommended(away, mask))
+        # Each entry starts with its place in the ranking, different for each, so the matches
+        # themselves are never compared.
+        services.sort()
+        information.sort()
+        direct, bodies = self._organisations(frozenset().union(*map(_reaches, fired)), mask, place, audience)
+        return tuple(map(_match_of, services)), tuple(map(_match_of, information)), direct, bodies, exclusions
 
-    @staticmethod
-    def _first_recommended(fired: list[tuple], ids: list[str]) -> list[str]:
-        """These approaches in the order the rules, in file order, first recommend them."""
+    def _special_entry(self, mask: int, audience: str) -> tuple:
+        """What the rules of these bits that leave out or lower leave out, with their reasons in file order."""
+        entry = self._special_entries[audience].get(mask)
+        if entry is None:
+            excluded: set[str] = set()
+            exclusions = []
+            for n, compiled in enumerate(self.rules):
+                if mask >> self._rank_of[n] & 1 and compiled.excludes:
+                    excluded |= compiled.excludes
+                    exclusions.append((compiled.reasons[audience].text, compiled.excludes))
+            entry = self._special_entries[audience][mask] = (frozenset(excluded), tuple(exclusions))
+        return entry
+
+    def _approach_entry(self, approach_id: str, mask: int, audience: str) -> tuple:
+        """An approach's place in the ranking, its match, and whether it is a service, for the bits
+        of its rules that fired."""
+        approach, n, service = self._approach_facts[approach_id]
+        why: list[Reason] = []
+        low: list[Reason] = []
+        score = 0
+        for bit, lowers, number, points, _, _ in self._slots[approach_id]:
+            if mask & bit:
+                reason = self.rules[number].reasons[audience]
+                if lowers:
+                    low.append(reason)
+                else:
+                    why.append(reason)
+                    score += points
+        match = ApproachMatch(approach, score, tuple(why + low))
+        # Lowered ones last, then the highest score first, then file order.
+        n_width, most = self._order_widths
+        order = ((bool(low) * (most + 1) + most - score) << n_width) + n
+        entry = self._approach_entries[audience][approach_id][mask] = (order, match, service)
+        return entry
+
+    def _first_recommended(self, ids: list[str], mask: int) -> list[str]:
+        """These approaches in the order the rules that fired (the bits of `mask`), in file order,
+        first recommend them."""
         if len(ids) == 1:
             return ids
-        seen: dict[str, int] = {}
-        for part in sorted(fired, key=_file_number):
-            for target in part[3]:
-                seen.setdefault(target, len(seen))
-        return sorted(ids, key=seen.__getitem__)
+
+        def first(approach_id: str) -> tuple[int, int]:
+            return min(slot[5] for slot in self._slots[approach_id] if mask & slot[0] and not slot[1])
+
+        return sorted(ids, key=first)
 
     def _family_support_for(self, facts: Mapping[str, object], audience: str) -> tuple[FamilySupport, ...]:
         if audience != SOMEONE_ELSE:
@@ -473,47 +557,73 @@ class Matcher:
         rule = next((r.rule for r in self.rules if r.rule.id == rule_id), None)
         return matched_leaves(rule.when, self.facts(answers)) if rule else []
 
-    def _organisations(self, fitting, scores, named, excluded, place, audience):
+    def _organisations(self, candidates, mask, place, audience):
         """The organisations these results lead to: those a rule names, and those linked to an
         approach recommended because of an answer, if they serve the person's country."""
-        serving = self._serving[place]
-        # Only the organisations named or linked are looked at, not every one serving the country.
-        candidates = {target for target in named if target in serving}
-        linking = self._linking
-        for approach_id in fitting:
-            linked_here = linking.get(approach_id)
-            if linked_here:
-                candidates.update(linked_here)
-        prefix = LINKED_PREFIX[audience]
-        organisations = self._organisation_facts
-        direct: list[tuple[int, bool, int, OrganisationMatch]] = []
-        bodies: list[tuple[int, bool, int, OrganisationMatch]] = []
+        # Only the organisations the fired rules name or can link are looked at, not every one
+        # serving the country.
+        if not candidates:
+            return (), ()
+        places = self._organisation_places[place]
+        organisation_bits = self._organisation_bits
+        entries = self._organisation_entries[audience]
+        direct: list[tuple] = []
+        bodies: list[tuple] = []
         for org_id in candidates:
-            n = serving.get(org_id)
-            if n is None or org_id in excluded:
+            away = places.get(org_id)
+            if away is None:
                 continue
-            org, linked_to, helps, discloses = organisations[org_id]
-            linked = [fitting[a] for a in linked_to if a in fitting]
-            naming = named.get(org_id)
-            if not linked and not naming:
-                continue
-            # An organisation's own reasons in file order, not by weight.
-            if naming:
-                if len(naming) > 1:
-                    naming = sorted(naming, key=_file_number)
-                org_reasons = [part[5] for part in naming]
-                weight = scores[org_id]
-            else:
-                org_reasons = []
-                weight = 0
-            # Ranked by how well its best approach fits, not by how many it is linked to;
-            # an organisation with something to disclose (the one behind the sources)
-            # comes after others that fit as well.
-            if linked:
-                org_reasons.append(Reason("", prefix, tuple([match.approach.name for match in linked])))
-                weight += max([match.score for match in linked])
-            (direct if helps else bodies).append((-weight, discloses, n, OrganisationMatch(org, tuple(org_reasons))))
-        # The first three make each key different (n is the organisation's place in the file).
+            key = (mask & organisation_bits[org_id], away)
+            entry = entries[org_id].get(key)
+            if entry is None:
+                entry = self._organisation_entry(org_id, key, audience)
+            if entry:
+                (direct if entry[2] else bodies).append(entry)
         direct.sort()
         bodies.sort()
-        return tuple(t[3] for t in direct), tuple(t[3] for t in bodies)
+        return tuple(map(_match_of, direct)), tuple(map(_match_of, bodies))
+
+    def _organisation_entry(self, org_id: str, key: tuple[int, frozenset[str]], audience: str) -> tuple:
+        """Whether an organisation that serves the person's country is in the results, for the bits
+        of its rules that fired and its approaches not there (`key`): its place among them, its
+        match and whether it gives direct help, or an empty tuple when it is not."""
+        mask, away = key
+        org, linked_to, helps, discloses = self._organisation_facts[org_id]
+        excluded: set[str] = set()
+        for bit, leaves_out in self._leaving_out[org_id]:
+            if mask & bit:
+                excluded |= leaves_out
+        entry: tuple = ()
+        if org_id not in excluded:
+            # Its approaches recommended because of an answer, with their scores.
+            linked: list[tuple[str, int]] = []
+            for approach_id in linked_to:
+                if approach_id in excluded or approach_id in away:
+                    continue
+                score = 0
+                fits = False
+                for bit, lowers, _, points, links, _ in self._slots.get(approach_id, ()):
+                    if mask & bit and not lowers:
+                        score += points
+                        fits = fits or links
+                if fits:
+                    linked.append((approach_id, score))
+            # Its own reasons in file order, not by weight; then the approaches that link it.
+            reasons: list[Reason] = []
+            weight = 0
+            for bit, number, points in self._naming[org_id]:
+                if mask & bit:
+                    reasons.append(self.rules[number].reasons[audience])
+                    weight += points
+            if linked:
+                names = tuple([self._approach_facts[a][0].name for a, _ in linked])
+                reasons.append(Reason("", LINKED_PREFIX[audience], names))
+                # Ranked by how well its best approach fits, not by how many it is linked to.
+                weight += max([score for _, score in linked])
+            if reasons:
+                # The best fit first; one with something to disclose (the one behind the sources)
+                # after others that fit as well; then file order.
+                order = (-weight, discloses, self._organisation_order[org_id])
+                entry = (order, OrganisationMatch(org, tuple(reasons)), helps)
+        self._organisation_entries[audience][org_id][key] = entry
+        return entry
