@@ -35,15 +35,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import email.utils
+import functools
 import math
 import os
+import re
 import resource
 import sys
 import time
+import zlib
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote_plus, urlencode, urlsplit
 
 import aiohttp
+import brotli
+import yarl
 
 from . import answer_sets, chart, closed_loop, journey, processes, server, standalone
 
@@ -71,8 +77,13 @@ PAUSE_S = 3
 CONNECTIONS = 200
 KEEPALIVE_S = 4
 # What a browser sends, over https to the proxy.
-CHECK_MARK = "?change=1"
 MAX_STEPS = journey.MAX_STEPS
+# How each page is known (searched for in the body as sent, so it is never decoded to text).
+START_MARK = b'href="/questions"'
+FORM_MARK = b'name="csrf_token"'
+CHECK_MARK = b"?change=1"
+RESULTS_MARK = journey.RESULTS_MARK.encode()
+CSRF = re.compile(journey.CSRF.pattern.encode())
 
 
 class JourneyFailed(Exception):
@@ -102,40 +113,124 @@ def _percentile(values: list[float], share: float) -> float | None:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-class Visit:
-    """One visitor walking one journey, on the shared connections, with a cookie jar of its own."""
+class _NoJar(aiohttp.DummyCookieJar):
+    """A jar that keeps nothing and, unlike aiohttp's own dummy, does not parse every Set-Cookie
+    header only to throw the result away."""
 
-    def __init__(self, step: Step, connector, base: str, answers: dict, due: float):
-        self.step, self.base, self.answers, self.due = step, base, answers, due
-        self.origin = server.https_origin(base)
-        # The Secure cookies go back over the loopback http link that stands in for TLS.
-        jar = aiohttp.CookieJar(unsafe=True, treat_as_secure_origin=[base])
-        headers = {**server.FORWARDED, "Accept-Encoding": closed_loop.ACCEPT_ENCODING}
+    def update_cookies_from_headers(self, headers, response_url) -> None:
+        pass
+
+
+def _decoded(body: bytes, encoding: str | None) -> bytes:
+    """The body as the page was before compression, decompressed in one call."""
+    if not encoding or encoding == "identity":
+        return body
+    if encoding == "br":
+        return brotli.decompress(body)
+    if encoding == "gzip":
+        return zlib.decompress(body, wbits=31)
+    if encoding == "deflate":
+        return zlib.decompress(body)
+    raise ValueError(f"an encoding not asked for: {encoding}")
+
+
+class Client:
+    """What every visitor of one step shares: the connections, the session over them, and the
+    parsed URLs of the pages (a journey asks for the same few dozen paths again and again)."""
+
+    def __init__(self, base: str):
+        self.base, self.origin = base, server.https_origin(base)
+        self.connector = aiohttp.TCPConnector(limit=CONNECTIONS, keepalive_timeout=KEEPALIVE_S)
+        # Each visit keeps its own cookie by hand (Visit.cookies): one jar shared by every visitor
+        # would mix their cookies, and a full jar for each costs the generator more than the rest
+        # of the request.
         self.session = aiohttp.ClientSession(
-            connector=connector,
-            connector_owner=False,
-            cookie_jar=jar,
-            headers=headers,
+            connector=self.connector,
+            cookie_jar=_NoJar(),
+            auto_decompress=False,
             timeout=aiohttp.ClientTimeout(total=TIMEOUT_S),
         )
+        self.urls: dict[str, yarl.URL] = {}
+        self.referers: dict[str, str] = {}
+
+    def url(self, path: str) -> yarl.URL:
+        url = self.urls.get(path)
+        if url is None:
+            url = self.urls[path] = yarl.URL(self.base + path)
+        return url
+
+    def referer(self, path: str) -> str:
+        referer = self.referers.get(path)
+        if referer is None:
+            referer = self.referers[path] = self.origin + path
+        return referer
+
+    async def close(self) -> None:
+        await self.session.close()
+
+
+def _headers(cookie: str | None, referer: str | None) -> dict[str, str]:
+    """The headers of one request, in the order aiohttp sends them from a session with its own
+    cookie jar (the proxy's and Accept-Encoding first, then the form's, then aiohttp's own)."""
+    headers = {**server.FORWARDED, "Accept-Encoding": closed_loop.ACCEPT_ENCODING}
+    if referer is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        headers["Referer"] = referer
+    headers["Accept"] = "*/*"
+    headers["User-Agent"] = aiohttp.http.SERVER_SOFTWARE
+    if cookie:
+        headers["Cookie"] = cookie
+    return headers
+
+
+class Visit:
+    """One visitor walking one journey, on the shared connections, keeping the cookies the server
+    sets for it. (The Secure cookies go back over the loopback http link that stands in for TLS.)"""
+
+    def __init__(self, step: Step, client: Client, form: dict[str, str], due: float):
+        self.step, self.client, self.form, self.due = step, client, form, due
+        self.cookies: dict[str, str] = {}
         self.first = True
 
-    async def _send(self, page: str, method: str, path: str, status: int, mark: str | None = None, data=None):
+    def _keep_cookies(self, page: str, set_cookies: list[str]) -> None:
+        """As a browser's jar: the latest value of each cookie, dropped when the server expires it.
+        The journey's pages set only Path=/ host cookies; any other kind is refused, not guessed at."""
+        for header in set_cookies:
+            pair, *attributes = header.split(";")
+            name, _, value = pair.strip().partition("=")
+            expired = False
+            for attribute in attributes:
+                key, _, setting = attribute.strip().partition("=")
+                key = key.lower()
+                if key == "max-age":
+                    expired = int(setting) <= 0
+                elif key == "expires" and "max-age" not in header.lower():
+                    expired = email.utils.parsedate_to_datetime(setting).timestamp() <= time.time()
+                elif (key == "path" and setting != "/") or key == "domain":
+                    self.step.error(f"{page}: a cookie the generator does not keep ({key}={setting})")
+                    raise JourneyFailed
+            if expired:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
+
+    async def _send(self, page: str, method: str, path: str, status: int, mark: bytes | None = None, data=None):
         """One request, timed; its (status, Location path, body). Anything unexpected is an error."""
         sent = time.perf_counter()
         began = self.due if self.first else sent
         if self.first:
             self.step.lags.append(sent - self.due)
             self.first = False
-        headers = {}
-        if data is not None:
-            headers = {"Content-Type": "application/x-www-form-urlencoded", "Referer": self.origin + path}
+        cookie = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        headers = _headers(cookie, None if data is None else self.client.referer(path))
         try:
-            async with self.session.request(
-                method, self.base + path, data=data, headers=headers, allow_redirects=False
+            async with self.client.session.request(
+                method, self.client.url(path), data=data, headers=headers, allow_redirects=False
             ) as response:
-                text = await response.text()
+                body = await response.read()
                 code, location = response.status, response.headers.get("Location") or ""
+                set_cookies = response.headers.getall("Set-Cookie", ())
+                encoding = response.headers.get("Content-Encoding")
         except TimeoutError:
             self.step.error(f"{page}: time-out")
             raise JourneyFailed from None
@@ -144,54 +239,76 @@ class Visit:
             raise JourneyFailed from None
         self.step.latencies[page].append((time.perf_counter() - began) * 1000)
         self.step.requests += 1
+        try:
+            body = _decoded(body, encoding)
+        except (brotli.error, zlib.error, ValueError):
+            self.step.error(f"{page}: a body that does not decompress")
+            raise JourneyFailed from None
+        if set_cookies:
+            self._keep_cookies(page, set_cookies)
         if code != status:
             self.step.error(f"{page}: status {code}")
             raise JourneyFailed
-        if mark is not None and mark not in text:
+        if mark is not None and mark not in body:
             self.step.error(f"{page}: not the expected page")
             raise JourneyFailed
-        return code, urlsplit(location).path, text
+        return code, _path(location), body
 
     async def walk(self) -> None:
-        async with self.session:
-            await self._send("start", "GET", "/", 200, mark='href="/questions"')
-            _, path, _ = await self._send("start", "GET", "/questions", 303)
-            for _step in range(MAX_STEPS):
-                if not path.startswith("/questions/"):
-                    break
-                question = path.rsplit("/", 1)[1]
-                _, _, html = await self._send("question", "GET", path, 200, mark='name="csrf_token"')
-                token = journey.CSRF.search(html)
-                if token is None or question not in self.answers:
-                    self.step.error(f"question: cannot answer {question}")
-                    raise JourneyFailed
-                body = urlencode({"csrf_token": token.group(1), question: self._field(question)}, doseq=True)
-                _, target, _ = await self._send("answer", "POST", path, 303, data=body)
-                if not target or target == path:  # sent back to the same question: the answer was refused
-                    self.step.error("answer: refused")
-                    raise JourneyFailed
-                path = target
-            if path != "/check-answers":
-                self.step.error(f"answer: the journey ended on {path}")
+        await self._send("start", "GET", "/", 200, mark=START_MARK)
+        _, path, _ = await self._send("start", "GET", "/questions", 303)
+        for _step in range(MAX_STEPS):
+            if not path.startswith("/questions/"):
+                break
+            question = path.rsplit("/", 1)[1]
+            _, _, html = await self._send("question", "GET", path, 200, mark=FORM_MARK)
+            token = CSRF.search(html)
+            field = self.form.get(question)
+            if token is None or field is None:
+                self.step.error(f"question: cannot answer {question}")
                 raise JourneyFailed
-            await self._send("check-answers", "GET", path, 200, mark=CHECK_MARK)
-            await self._send("results", "GET", "/results", 200, mark=journey.RESULTS_MARK)
-            await self._send("reach-out", "GET", "/reach-out", 200, mark='name="csrf_token"')
+            body = (
+                f"csrf_token={quote_plus(token.group(1))}&{field}"
+                if field
+                else f"csrf_token={quote_plus(token.group(1))}"
+            )
+            _, target, _ = await self._send("answer", "POST", path, 303, data=body)
+            if not target or target == path:  # sent back to the same question: the answer was refused
+                self.step.error("answer: refused")
+                raise JourneyFailed
+            path = target
+        if path != "/check-answers":
+            self.step.error(f"answer: the journey ended on {path}")
+            raise JourneyFailed
+        await self._send("check-answers", "GET", path, 200, mark=CHECK_MARK)
+        await self._send("results", "GET", "/results", 200, mark=RESULTS_MARK)
+        await self._send("reach-out", "GET", "/reach-out", 200, mark=FORM_MARK)
 
-    def _field(self, question: str):
-        value = self.answers[question]
-        if question == "town" and value not in ("", "prefer_not_to_say"):
-            # As the town field sends a town picked from its suggestions: "#" and its id.
-            return "#" + value
-        return value
+
+@functools.cache
+def _path(location: str) -> str:
+    return urlsplit(location).path
 
 
-async def _one(step: Step, connector, base: str, answers: dict, due: float) -> None:
+def _field(question: str, value) -> str:
+    if question == "town" and value not in ("", "prefer_not_to_say"):
+        # As the town field sends a town picked from its suggestions: "#" and its id.
+        value = "#" + value
+    return value
+
+
+def forms(sets: list[dict]) -> list[dict[str, str]]:
+    """Each answer set's answers as its forms send them, one encoded field for each question,
+    made once before the run: only the CSRF token is added to them as the journey goes."""
+    return [{q: urlencode({q: _field(q, v)}, doseq=True) for q, v in answers.items()} for answers in sets]
+
+
+async def _one(step: Step, client: Client, form: dict[str, str], due: float) -> None:
     delay = due - time.perf_counter()
     if delay > 0:
         await asyncio.sleep(delay)
     try:
-        await Visit(step, connector, base, answers, due).walk()
+        await Visit(step, client, form, due).walk()
     except JourneyFailed:
         return
     step.completed += 1
@@ -202,17 +319,20 @@ def _own_cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def _step(kind: str, rate: float, duration_s: float, base: str, pid: int, sets: list[dict], offset: int) -> dict:
+async def _step(
+    kind: str, rate: float, duration_s: float, base: str, pid: int, sets: list[dict[str, str]], offset: int
+) -> dict:
+    """`sets`: the answer sets as their forms send them (`forms`)."""
     step = Step(kind, rate, duration_s)
     count = int(rate * duration_s)
-    connector = aiohttp.TCPConnector(limit=CONNECTIONS, keepalive_timeout=KEEPALIVE_S)
+    client = Client(base)
     cpu_before, server_before = _own_cpu_s(), processes.group_cpu_seconds(pid)
     started = time.perf_counter() + 0.2
     tasks = []
     for i in range(count):
         index = (offset + i) % len(sets)
         step.sets_used.add(index)
-        tasks.append(asyncio.create_task(_one(step, connector, base, sets[index], started + i / rate)))
+        tasks.append(asyncio.create_task(_one(step, client, sets[index], started + i / rate)))
     step.scheduled = count
     _done, pending = await asyncio.wait(tasks, timeout=duration_s + DRAIN_S + 0.2)
     for task in pending:
@@ -222,7 +342,7 @@ async def _step(kind: str, rate: float, duration_s: float, base: str, pid: int, 
         await asyncio.wait(pending)
     wall = time.perf_counter() - started
     cpu, server_cpu = _own_cpu_s() - cpu_before, processes.group_cpu_seconds(pid) - server_before
-    await connector.close()
+    await client.close()
     pages = {
         page: {
             "requests": len(values),
@@ -274,7 +394,7 @@ def _line(result: dict) -> str:
     )
 
 
-async def _run(base: str, pid: int, sets: list[dict], log) -> dict:
+async def _run(base: str, pid: int, sets: list[dict[str, str]], log) -> dict:
     steps: list[dict] = []
     used: set[int] = set()
     offset = 0
@@ -334,7 +454,7 @@ def run(log=print) -> dict:
     cores = os.cpu_count() or 1
     load_before = os.getloadavg()[0]
     with server.running("wsgi:app", ready_path="/reach-out") as wizard:
-        found = asyncio.run(_run(wizard.base, wizard.process.pid, sets, log))
+        found = asyncio.run(_run(wizard.base, wizard.process.pid, forms(sets), log))
     data = {
         **found,
         "cores": cores,
