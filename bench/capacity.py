@@ -1,6 +1,6 @@
 """Capacity: the highest steady arrival rate of whole journeys the production server serves well.
 
-An open-loop load generator (aiohttp on asyncio, in this process) starts
+An open-loop load generator (asyncio, in this process) starts
 journeys on a fixed schedule, RATE a second, whether or not the earlier ones
 have been answered, as new visitors arrive whatever the server is doing.
 Within a journey each request waits for the previous response, since it needs
@@ -15,7 +15,13 @@ https Referer on POSTs, the Secure `__Host-` cookie returned over the loopback
 http link, compressed responses asked for, the CSRF token read from each form.
 Their answers come from bench/answer_sets.py: a pool of 2,000 different sets.
 All journeys share one pool of keep-alive connections, as a proxy in front of
-the server would.
+the server would, through bench/http_client.py.
+
+The generator runs on the same cores as the server, so what it spends per
+request is taken from the server: each visitor keeps its cookie by hand, the
+headers of each page's requests and each answer set's form fields are made
+once, and pages are searched as bytes, never decoded to text. What it sends
+is what it sent when it ran on aiohttp, byte for byte but the cookie and token.
 
 A journey's first request is timed from when the journey was due to start,
 not from when it was sent, so a generator that falls behind or a server whose
@@ -47,11 +53,9 @@ import zlib
 from pathlib import Path
 from urllib.parse import quote_plus, urlencode, urlsplit
 
-import aiohttp
 import brotli
-import yarl
 
-from . import answer_sets, chart, closed_loop, journey, processes, server, standalone
+from . import answer_sets, chart, closed_loop, http_client, journey, processes, server, standalone
 
 OUT = Path(__file__).resolve().parent / "results"
 PAGES = ("start", "question", "answer", "check-answers", "results", "reach-out")
@@ -76,14 +80,15 @@ PAUSE_S = 3
 # gunicorn's own keep-alive (5 s) would close them under a request.
 CONNECTIONS = 200
 KEEPALIVE_S = 4
-# What a browser sends, over https to the proxy.
 MAX_STEPS = journey.MAX_STEPS
-# How each page is known (searched for in the body as sent, so it is never decoded to text).
+# How each page is known, searched for in the page's bytes (never decoded to text).
 START_MARK = b'href="/questions"'
 FORM_MARK = b'name="csrf_token"'
 CHECK_MARK = b"?change=1"
 RESULTS_MARK = journey.RESULTS_MARK.encode()
 CSRF = re.compile(journey.CSRF.pattern.encode())
+# The User-Agent the generator sent when it ran on aiohttp, kept so that runs before and after send the same requests.
+USER_AGENT = "Python/3.11 aiohttp/3.14.3"
 
 
 class JourneyFailed(Exception):
@@ -113,14 +118,6 @@ def _percentile(values: list[float], share: float) -> float | None:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-class _NoJar(aiohttp.DummyCookieJar):
-    """A jar that keeps nothing and, unlike aiohttp's own dummy, does not parse every Set-Cookie
-    header only to throw the result away."""
-
-    def update_cookies_from_headers(self, headers, response_url) -> None:
-        pass
-
-
 def _decoded(body: bytes, encoding: str | None) -> bytes:
     """The body as the page was before compression, decompressed in one call."""
     if not encoding or encoding == "identity":
@@ -134,53 +131,37 @@ def _decoded(body: bytes, encoding: str | None) -> bytes:
     raise ValueError(f"an encoding not asked for: {encoding}")
 
 
+def _lines(headers: dict[str, str]) -> str:
+    return "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+
+
 class Client:
-    """What every visitor of one step shares: the connections, the session over them, and the
-    parsed URLs of the pages (a journey asks for the same few dozen paths again and again)."""
+    """What every visitor of one step shares: the connections, and the headers of each page's
+    requests but the cookie, made once (a journey asks for the same few dozen paths again and again)."""
+
+    # In the order aiohttp sent them when it ran the generator: Host, the proxy's and Accept-Encoding,
+    # the form's, Accept, User-Agent, then Cookie and Content-Length.
+    FIRST = _lines({**server.FORWARDED, "Accept-Encoding": closed_loop.ACCEPT_ENCODING})
+    LAST = _lines({"Accept": "*/*", "User-Agent": USER_AGENT})
 
     def __init__(self, base: str):
-        self.base, self.origin = base, server.https_origin(base)
-        self.connector = aiohttp.TCPConnector(limit=CONNECTIONS, keepalive_timeout=KEEPALIVE_S)
-        # Each visit keeps its own cookie by hand (Visit.cookies): one jar shared by every visitor
-        # would mix their cookies, and a full jar for each costs the generator more than the rest
-        # of the request.
-        self.session = aiohttp.ClientSession(
-            connector=self.connector,
-            cookie_jar=_NoJar(),
-            auto_decompress=False,
-            timeout=aiohttp.ClientTimeout(total=TIMEOUT_S),
+        self.origin = server.https_origin(base)
+        self.connections = http_client.Connections(
+            base, limit=CONNECTIONS, keepalive_s=KEEPALIVE_S, timeout_s=TIMEOUT_S
         )
-        self.urls: dict[str, yarl.URL] = {}
-        self.referers: dict[str, str] = {}
+        self.posts: dict[str, str] = {}
 
-    def url(self, path: str) -> yarl.URL:
-        url = self.urls.get(path)
-        if url is None:
-            url = self.urls[path] = yarl.URL(self.base + path)
-        return url
+    def headers(self, path: str, form: bool) -> str:
+        if not form:
+            return self.FIRST + self.LAST
+        headers = self.posts.get(path)
+        if headers is None:
+            fields = {"Content-Type": "application/x-www-form-urlencoded", "Referer": self.origin + path}
+            headers = self.posts[path] = self.FIRST + _lines(fields) + self.LAST
+        return headers
 
-    def referer(self, path: str) -> str:
-        referer = self.referers.get(path)
-        if referer is None:
-            referer = self.referers[path] = self.origin + path
-        return referer
-
-    async def close(self) -> None:
-        await self.session.close()
-
-
-def _headers(cookie: str | None, referer: str | None) -> dict[str, str]:
-    """The headers of one request, in the order aiohttp sends them from a session with its own
-    cookie jar (the proxy's and Accept-Encoding first, then the form's, then aiohttp's own)."""
-    headers = {**server.FORWARDED, "Accept-Encoding": closed_loop.ACCEPT_ENCODING}
-    if referer is not None:
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-        headers["Referer"] = referer
-    headers["Accept"] = "*/*"
-    headers["User-Agent"] = aiohttp.http.SERVER_SOFTWARE
-    if cookie:
-        headers["Cookie"] = cookie
-    return headers
+    def close(self) -> None:
+        self.connections.close()
 
 
 class Visit:
@@ -214,65 +195,60 @@ class Visit:
             else:
                 self.cookies[name] = value
 
-    async def _send(self, page: str, method: str, path: str, status: int, mark: bytes | None = None, data=None):
-        """One request, timed; its (status, Location path, body). Anything unexpected is an error."""
+    async def _send(
+        self, page: str, method: str, path: str, status: int, mark: bytes | None = None, data: bytes | None = None
+    ) -> tuple[str, bytes]:
+        """One request, timed; the path it redirects to, and the page. Anything unexpected is an error."""
         sent = time.perf_counter()
         began = self.due if self.first else sent
         if self.first:
             self.step.lags.append(sent - self.due)
             self.first = False
-        cookie = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-        headers = _headers(cookie, None if data is None else self.client.referer(path))
+        headers = self.client.headers(path, data is not None)
+        if self.cookies:
+            headers += "Cookie: " + "; ".join(f"{name}={value}" for name, value in self.cookies.items()) + "\r\n"
         try:
-            async with self.client.session.request(
-                method, self.client.url(path), data=data, headers=headers, allow_redirects=False
-            ) as response:
-                body = await response.read()
-                code, location = response.status, response.headers.get("Location") or ""
-                set_cookies = response.headers.getall("Set-Cookie", ())
-                encoding = response.headers.get("Content-Encoding")
+            response = await self.client.connections.request(method, path, headers, data)
         except TimeoutError:
             self.step.error(f"{page}: time-out")
             raise JourneyFailed from None
-        except aiohttp.ClientError as exc:
+        except http_client.ClientError as exc:
             self.step.error(f"{page}: {type(exc).__name__}")
             raise JourneyFailed from None
         self.step.latencies[page].append((time.perf_counter() - began) * 1000)
         self.step.requests += 1
+        if response.set_cookies:
+            self._keep_cookies(page, response.set_cookies)
+        if response.status != status:
+            self.step.error(f"{page}: status {response.status}")
+            raise JourneyFailed
         try:
-            body = _decoded(body, encoding)
+            body = _decoded(response.body, response.headers.get("content-encoding"))
         except (brotli.error, zlib.error, ValueError):
             self.step.error(f"{page}: a body that does not decompress")
             raise JourneyFailed from None
-        if set_cookies:
-            self._keep_cookies(page, set_cookies)
-        if code != status:
-            self.step.error(f"{page}: status {code}")
-            raise JourneyFailed
         if mark is not None and mark not in body:
             self.step.error(f"{page}: not the expected page")
             raise JourneyFailed
-        return code, _path(location), body
+        return _path(response.headers.get("location", "")), body
 
     async def walk(self) -> None:
-        await self._send("start", "GET", "/", 200, mark=START_MARK)
-        _, path, _ = await self._send("start", "GET", "/questions", 303)
+        await self._send("start", "GET", "/", 200, START_MARK)
+        path, _ = await self._send("start", "GET", "/questions", 303)
         for _step in range(MAX_STEPS):
             if not path.startswith("/questions/"):
                 break
             question = path.rsplit("/", 1)[1]
-            _, _, html = await self._send("question", "GET", path, 200, mark=FORM_MARK)
+            _, html = await self._send("question", "GET", path, 200, FORM_MARK)
             token = CSRF.search(html)
             field = self.form.get(question)
             if token is None or field is None:
                 self.step.error(f"question: cannot answer {question}")
                 raise JourneyFailed
-            body = (
-                f"csrf_token={quote_plus(token.group(1))}&{field}"
-                if field
-                else f"csrf_token={quote_plus(token.group(1))}"
-            )
-            _, target, _ = await self._send("answer", "POST", path, 303, data=body)
+            # As urlencode would put the token and the answer together (an answer of no values adds nothing).
+            body = f"csrf_token={quote_plus(token.group(1))}"
+            body = (f"{body}&{field}" if field else body).encode()
+            target, _ = await self._send("answer", "POST", path, 303, data=body)
             if not target or target == path:  # sent back to the same question: the answer was refused
                 self.step.error("answer: refused")
                 raise JourneyFailed
@@ -280,9 +256,9 @@ class Visit:
         if path != "/check-answers":
             self.step.error(f"answer: the journey ended on {path}")
             raise JourneyFailed
-        await self._send("check-answers", "GET", path, 200, mark=CHECK_MARK)
-        await self._send("results", "GET", "/results", 200, mark=RESULTS_MARK)
-        await self._send("reach-out", "GET", "/reach-out", 200, mark=FORM_MARK)
+        await self._send("check-answers", "GET", path, 200, CHECK_MARK)
+        await self._send("results", "GET", "/results", 200, RESULTS_MARK)
+        await self._send("reach-out", "GET", "/reach-out", 200, FORM_MARK)
 
 
 @functools.cache
@@ -342,7 +318,7 @@ async def _step(
         await asyncio.wait(pending)
     wall = time.perf_counter() - started
     cpu, server_cpu = _own_cpu_s() - cpu_before, processes.group_cpu_seconds(pid) - server_before
-    await client.close()
+    client.close()
     pages = {
         page: {
             "requests": len(values),
@@ -531,7 +507,7 @@ def report(data: dict) -> list[str]:
         f"{g['threads']} threads ({g['worker_class']}). Probes of {data['settings']['probe_s']} s at rising rates, "
         f"then {data['settings']['confirm_s']} s at the best passing rate and at half of it. A step passes with "
         f"every page's p99 under {P99_LIMIT_MS:g} ms and no errors (time-out {TIMEOUT_S} s). The generator "
-        f"(aiohttp, one process) runs on the same {data['cores']} cores as the server; its CPU and the server's "
+        f"(asyncio, one process) runs on the same {data['cores']} cores as the server; its CPU and the server's "
         "are shown as cores used (2.00 would be the whole machine), and the server's CPU time per journey "
         "finished, which depends less on what else is running than the rates do.",
         "",
