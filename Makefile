@@ -92,9 +92,9 @@ test-quick: $(STAMP) browser-deps ## every test but the browser and real-server 
 	$(call run_pytest,-m "not browser" -k "not postgresql" tests --ignore=tests/browser --ignore=tests/system)
 
 # Benchmarks (README, Performance): results in bench/results/, summary.md first.
-# Installs wrk, Lighthouse, pyinstrument and aiohttp if missing.
+# Installs wrk, Lighthouse and pyinstrument if missing.
 .PHONY: bench-deps
-bench-deps: $(STAMP) ## install wrk, Lighthouse, pyinstrument and aiohttp if missing
+bench-deps: $(STAMP) ## install wrk, Lighthouse and pyinstrument if missing
 	PY=$(PY) PYTHON=$(PYTHON) bash bench/ensure-tools.sh
 
 bench: bench-deps ## run the benchmarks; summary in bench/results/summary.md

@@ -1,6 +1,6 @@
 """Capacity: the highest steady arrival rate of whole journeys the production server serves well.
 
-An open-loop load generator (aiohttp on asyncio, in this process) starts
+An open-loop load generator (asyncio, in this process) starts
 journeys on a fixed schedule, RATE a second, whether or not the earlier ones
 have been answered, as new visitors arrive whatever the server is doing.
 Within a journey each request waits for the previous response, since it needs
@@ -15,7 +15,13 @@ https Referer on POSTs, the Secure `__Host-` cookie returned over the loopback
 http link, compressed responses asked for, the CSRF token read from each form.
 Their answers come from bench/answer_sets.py: a pool of 2,000 different sets.
 All journeys share one pool of keep-alive connections, as a proxy in front of
-the server would.
+the server would, through bench/http_client.py.
+
+The generator runs on the same cores as the server, so what it spends per
+request is taken from the server: each visitor keeps its cookie by hand, the
+headers of each page's requests and each answer set's form fields are made
+once, and pages are searched as bytes, never decoded to text. What it sends
+is what it sent when it ran on aiohttp, byte for byte but the cookie and token.
 
 A journey's first request is timed from when the journey was due to start,
 not from when it was sent, so a generator that falls behind or a server whose
@@ -35,17 +41,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import email.utils
+import functools
 import math
 import os
+import re
 import resource
 import sys
 import time
+import zlib
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote_plus, urlencode, urlsplit
 
-import aiohttp
+import brotli
 
-from . import answer_sets, chart, closed_loop, journey, processes, server, standalone
+from . import answer_sets, chart, closed_loop, http_client, journey, processes, server, standalone
 
 OUT = Path(__file__).resolve().parent / "results"
 PAGES = ("start", "question", "answer", "check-answers", "results", "reach-out")
@@ -70,9 +80,15 @@ PAUSE_S = 3
 # gunicorn's own keep-alive (5 s) would close them under a request.
 CONNECTIONS = 200
 KEEPALIVE_S = 4
-# What a browser sends, over https to the proxy.
-CHECK_MARK = "?change=1"
 MAX_STEPS = journey.MAX_STEPS
+# How each page is known, searched for in the page's bytes (never decoded to text).
+START_MARK = b'href="/questions"'
+FORM_MARK = b'name="csrf_token"'
+CHECK_MARK = b"?change=1"
+RESULTS_MARK = journey.RESULTS_MARK.encode()
+CSRF = re.compile(journey.CSRF.pattern.encode())
+# The User-Agent the generator sent when it ran on aiohttp, kept so that runs before and after send the same requests.
+USER_AGENT = "Python/3.11 aiohttp/3.14.3"
 
 
 class JourneyFailed(Exception):
@@ -102,96 +118,173 @@ def _percentile(values: list[float], share: float) -> float | None:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-class Visit:
-    """One visitor walking one journey, on the shared connections, with a cookie jar of its own."""
+def _decoded(body: bytes, encoding: str | None) -> bytes:
+    """The body as the page was before compression, decompressed in one call."""
+    if not encoding or encoding == "identity":
+        return body
+    if encoding == "br":
+        return brotli.decompress(body)
+    if encoding == "gzip":
+        return zlib.decompress(body, wbits=31)
+    if encoding == "deflate":
+        return zlib.decompress(body)
+    raise ValueError(f"an encoding not asked for: {encoding}")
 
-    def __init__(self, step: Step, connector, base: str, answers: dict, due: float):
-        self.step, self.base, self.answers, self.due = step, base, answers, due
+
+def _lines(headers: dict[str, str]) -> str:
+    return "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+
+
+class Client:
+    """What every visitor of one step shares: the connections, and the headers of each page's
+    requests but the cookie, made once (a journey asks for the same few dozen paths again and again)."""
+
+    # In the order aiohttp sent them when it ran the generator: Host, the proxy's and Accept-Encoding,
+    # the form's, Accept, User-Agent, then Cookie and Content-Length.
+    FIRST = _lines({**server.FORWARDED, "Accept-Encoding": closed_loop.ACCEPT_ENCODING})
+    LAST = _lines({"Accept": "*/*", "User-Agent": USER_AGENT})
+
+    def __init__(self, base: str):
         self.origin = server.https_origin(base)
-        # The Secure cookies go back over the loopback http link that stands in for TLS.
-        jar = aiohttp.CookieJar(unsafe=True, treat_as_secure_origin=[base])
-        headers = {**server.FORWARDED, "Accept-Encoding": closed_loop.ACCEPT_ENCODING}
-        self.session = aiohttp.ClientSession(
-            connector=connector,
-            connector_owner=False,
-            cookie_jar=jar,
-            headers=headers,
-            timeout=aiohttp.ClientTimeout(total=TIMEOUT_S),
+        self.connections = http_client.Connections(
+            base, limit=CONNECTIONS, keepalive_s=KEEPALIVE_S, timeout_s=TIMEOUT_S
         )
+        self.posts: dict[str, str] = {}
+
+    def headers(self, path: str, form: bool) -> str:
+        if not form:
+            return self.FIRST + self.LAST
+        headers = self.posts.get(path)
+        if headers is None:
+            fields = {"Content-Type": "application/x-www-form-urlencoded", "Referer": self.origin + path}
+            headers = self.posts[path] = self.FIRST + _lines(fields) + self.LAST
+        return headers
+
+    def close(self) -> None:
+        self.connections.close()
+
+
+class Visit:
+    """One visitor walking one journey, on the shared connections, keeping the cookies the server
+    sets for it. (The Secure cookies go back over the loopback http link that stands in for TLS.)"""
+
+    def __init__(self, step: Step, client: Client, form: dict[str, str], due: float):
+        self.step, self.client, self.form, self.due = step, client, form, due
+        self.cookies: dict[str, str] = {}
         self.first = True
 
-    async def _send(self, page: str, method: str, path: str, status: int, mark: str | None = None, data=None):
-        """One request, timed; its (status, Location path, body). Anything unexpected is an error."""
+    def _keep_cookies(self, page: str, set_cookies: list[str]) -> None:
+        """As a browser's jar: the latest value of each cookie, dropped when the server expires it.
+        The journey's pages set only Path=/ host cookies; any other kind is refused, not guessed at."""
+        for header in set_cookies:
+            pair, *attributes = header.split(";")
+            name, _, value = pair.strip().partition("=")
+            expired = False
+            for attribute in attributes:
+                key, _, setting = attribute.strip().partition("=")
+                key = key.lower()
+                if key == "max-age":
+                    expired = int(setting) <= 0
+                elif key == "expires" and "max-age" not in header.lower():
+                    expired = email.utils.parsedate_to_datetime(setting).timestamp() <= time.time()
+                elif (key == "path" and setting != "/") or key == "domain":
+                    self.step.error(f"{page}: a cookie the generator does not keep ({key}={setting})")
+                    raise JourneyFailed
+            if expired:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
+
+    async def _send(
+        self, page: str, method: str, path: str, status: int, mark: bytes | None = None, data: bytes | None = None
+    ) -> tuple[str, bytes]:
+        """One request, timed; the path it redirects to, and the page. Anything unexpected is an error."""
         sent = time.perf_counter()
         began = self.due if self.first else sent
         if self.first:
             self.step.lags.append(sent - self.due)
             self.first = False
-        headers = {}
-        if data is not None:
-            headers = {"Content-Type": "application/x-www-form-urlencoded", "Referer": self.origin + path}
+        headers = self.client.headers(path, data is not None)
+        if self.cookies:
+            headers += "Cookie: " + "; ".join(f"{name}={value}" for name, value in self.cookies.items()) + "\r\n"
         try:
-            async with self.session.request(
-                method, self.base + path, data=data, headers=headers, allow_redirects=False
-            ) as response:
-                text = await response.text()
-                code, location = response.status, response.headers.get("Location") or ""
+            response = await self.client.connections.request(method, path, headers, data)
         except TimeoutError:
             self.step.error(f"{page}: time-out")
             raise JourneyFailed from None
-        except aiohttp.ClientError as exc:
+        except http_client.ClientError as exc:
             self.step.error(f"{page}: {type(exc).__name__}")
             raise JourneyFailed from None
         self.step.latencies[page].append((time.perf_counter() - began) * 1000)
         self.step.requests += 1
-        if code != status:
-            self.step.error(f"{page}: status {code}")
+        if response.set_cookies:
+            self._keep_cookies(page, response.set_cookies)
+        if response.status != status:
+            self.step.error(f"{page}: status {response.status}")
             raise JourneyFailed
-        if mark is not None and mark not in text:
+        try:
+            body = _decoded(response.body, response.headers.get("content-encoding"))
+        except (brotli.error, zlib.error, ValueError):
+            self.step.error(f"{page}: a body that does not decompress")
+            raise JourneyFailed from None
+        if mark is not None and mark not in body:
             self.step.error(f"{page}: not the expected page")
             raise JourneyFailed
-        return code, urlsplit(location).path, text
+        return _path(response.headers.get("location", "")), body
 
     async def walk(self) -> None:
-        async with self.session:
-            await self._send("start", "GET", "/", 200, mark='href="/questions"')
-            _, path, _ = await self._send("start", "GET", "/questions", 303)
-            for _step in range(MAX_STEPS):
-                if not path.startswith("/questions/"):
-                    break
-                question = path.rsplit("/", 1)[1]
-                _, _, html = await self._send("question", "GET", path, 200, mark='name="csrf_token"')
-                token = journey.CSRF.search(html)
-                if token is None or question not in self.answers:
-                    self.step.error(f"question: cannot answer {question}")
-                    raise JourneyFailed
-                body = urlencode({"csrf_token": token.group(1), question: self._field(question)}, doseq=True)
-                _, target, _ = await self._send("answer", "POST", path, 303, data=body)
-                if not target or target == path:  # sent back to the same question: the answer was refused
-                    self.step.error("answer: refused")
-                    raise JourneyFailed
-                path = target
-            if path != "/check-answers":
-                self.step.error(f"answer: the journey ended on {path}")
+        await self._send("start", "GET", "/", 200, START_MARK)
+        path, _ = await self._send("start", "GET", "/questions", 303)
+        for _step in range(MAX_STEPS):
+            if not path.startswith("/questions/"):
+                break
+            question = path.rsplit("/", 1)[1]
+            _, html = await self._send("question", "GET", path, 200, FORM_MARK)
+            token = CSRF.search(html)
+            field = self.form.get(question)
+            if token is None or field is None:
+                self.step.error(f"question: cannot answer {question}")
                 raise JourneyFailed
-            await self._send("check-answers", "GET", path, 200, mark=CHECK_MARK)
-            await self._send("results", "GET", "/results", 200, mark=journey.RESULTS_MARK)
-            await self._send("reach-out", "GET", "/reach-out", 200, mark='name="csrf_token"')
+            # As urlencode would put the token and the answer together (an answer of no values adds nothing).
+            body = f"csrf_token={quote_plus(token.group(1))}"
+            body = (f"{body}&{field}" if field else body).encode()
+            target, _ = await self._send("answer", "POST", path, 303, data=body)
+            if not target or target == path:  # sent back to the same question: the answer was refused
+                self.step.error("answer: refused")
+                raise JourneyFailed
+            path = target
+        if path != "/check-answers":
+            self.step.error(f"answer: the journey ended on {path}")
+            raise JourneyFailed
+        await self._send("check-answers", "GET", path, 200, CHECK_MARK)
+        await self._send("results", "GET", "/results", 200, RESULTS_MARK)
+        await self._send("reach-out", "GET", "/reach-out", 200, FORM_MARK)
 
-    def _field(self, question: str):
-        value = self.answers[question]
-        if question == "town" and value not in ("", "prefer_not_to_say"):
-            # As the town field sends a town picked from its suggestions: "#" and its id.
-            return "#" + value
-        return value
+
+@functools.cache
+def _path(location: str) -> str:
+    return urlsplit(location).path
 
 
-async def _one(step: Step, connector, base: str, answers: dict, due: float) -> None:
+def _field(question: str, value) -> str:
+    if question == "town" and value not in ("", "prefer_not_to_say"):
+        # As the town field sends a town picked from its suggestions: "#" and its id.
+        value = "#" + value
+    return value
+
+
+def forms(sets: list[dict]) -> list[dict[str, str]]:
+    """Each answer set's answers as its forms send them, one encoded field for each question,
+    made once before the run: only the CSRF token is added to them as the journey goes."""
+    return [{q: urlencode({q: _field(q, v)}, doseq=True) for q, v in answers.items()} for answers in sets]
+
+
+async def _one(step: Step, client: Client, form: dict[str, str], due: float) -> None:
     delay = due - time.perf_counter()
     if delay > 0:
         await asyncio.sleep(delay)
     try:
-        await Visit(step, connector, base, answers, due).walk()
+        await Visit(step, client, form, due).walk()
     except JourneyFailed:
         return
     step.completed += 1
@@ -202,17 +295,20 @@ def _own_cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def _step(kind: str, rate: float, duration_s: float, base: str, pid: int, sets: list[dict], offset: int) -> dict:
+async def _step(
+    kind: str, rate: float, duration_s: float, base: str, pid: int, sets: list[dict[str, str]], offset: int
+) -> dict:
+    """`sets`: the answer sets as their forms send them (`forms`)."""
     step = Step(kind, rate, duration_s)
     count = int(rate * duration_s)
-    connector = aiohttp.TCPConnector(limit=CONNECTIONS, keepalive_timeout=KEEPALIVE_S)
+    client = Client(base)
     cpu_before, server_before = _own_cpu_s(), processes.group_cpu_seconds(pid)
     started = time.perf_counter() + 0.2
     tasks = []
     for i in range(count):
         index = (offset + i) % len(sets)
         step.sets_used.add(index)
-        tasks.append(asyncio.create_task(_one(step, connector, base, sets[index], started + i / rate)))
+        tasks.append(asyncio.create_task(_one(step, client, sets[index], started + i / rate)))
     step.scheduled = count
     _done, pending = await asyncio.wait(tasks, timeout=duration_s + DRAIN_S + 0.2)
     for task in pending:
@@ -222,7 +318,7 @@ async def _step(kind: str, rate: float, duration_s: float, base: str, pid: int, 
         await asyncio.wait(pending)
     wall = time.perf_counter() - started
     cpu, server_cpu = _own_cpu_s() - cpu_before, processes.group_cpu_seconds(pid) - server_before
-    await connector.close()
+    client.close()
     pages = {
         page: {
             "requests": len(values),
@@ -274,7 +370,7 @@ def _line(result: dict) -> str:
     )
 
 
-async def _run(base: str, pid: int, sets: list[dict], log) -> dict:
+async def _run(base: str, pid: int, sets: list[dict[str, str]], log) -> dict:
     steps: list[dict] = []
     used: set[int] = set()
     offset = 0
@@ -334,7 +430,7 @@ def run(log=print) -> dict:
     cores = os.cpu_count() or 1
     load_before = os.getloadavg()[0]
     with server.running("wsgi:app", ready_path="/reach-out") as wizard:
-        found = asyncio.run(_run(wizard.base, wizard.process.pid, sets, log))
+        found = asyncio.run(_run(wizard.base, wizard.process.pid, forms(sets), log))
     data = {
         **found,
         "cores": cores,
@@ -411,7 +507,7 @@ def report(data: dict) -> list[str]:
         f"{g['threads']} threads ({g['worker_class']}). Probes of {data['settings']['probe_s']} s at rising rates, "
         f"then {data['settings']['confirm_s']} s at the best passing rate and at half of it. A step passes with "
         f"every page's p99 under {P99_LIMIT_MS:g} ms and no errors (time-out {TIMEOUT_S} s). The generator "
-        f"(aiohttp, one process) runs on the same {data['cores']} cores as the server; its CPU and the server's "
+        f"(asyncio, one process) runs on the same {data['cores']} cores as the server; its CPU and the server's "
         "are shown as cores used (2.00 would be the whole machine), and the server's CPU time per journey "
         "finished, which depends less on what else is running than the rates do.",
         "",

@@ -2,7 +2,7 @@
 # Install what `make bench` needs besides the project's virtualenv, if it is missing:
 # wrk, Chromium and Redis (Debian packages; the servers keep their rate limits in
 # a throwaway Redis, as in production), Lighthouse (npm, package.json), and
-# pyinstrument and aiohttp (requirements-bench.txt, into the project's virtualenv).
+# pyinstrument (requirements-bench.txt, into the project's virtualenv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PY:-.venv/bin/python}"
