@@ -20,8 +20,9 @@ the server would, through bench/http_client.py.
 The generator runs on the same cores as the server, so what it spends per
 request is taken from the server: each visitor keeps its cookie by hand, the
 headers of each page's requests and each answer set's form fields are made
-once, and pages are searched as bytes, never decoded to text. What it sends
-is what it sent when it ran on aiohttp, byte for byte but the cookie and token.
+once, and pages are searched as bytes, never decoded to text. Apart from its
+User-Agent, which names the benchmark, it sends what it sent when it ran on
+aiohttp, byte for byte but the cookie and token.
 
 A journey's first request is timed from when the journey was due to start,
 not from when it was sent, so a generator that falls behind or a server whose
@@ -87,8 +88,8 @@ FORM_MARK = b'name="csrf_token"'
 CHECK_MARK = b"?change=1"
 RESULTS_MARK = journey.RESULTS_MARK.encode()
 CSRF = re.compile(journey.CSRF.pattern.encode())
-# The User-Agent the generator sent when it ran on aiohttp, kept so that runs before and after send the same requests.
-USER_AGENT = "Python/3.11 aiohttp/3.14.3"
+# Names what sends the requests, so that a server's log tells benchmark traffic apart.
+USER_AGENT = "treatment-options-wizard-bench/capacity"
 
 
 class JourneyFailed(Exception):
