@@ -30,15 +30,20 @@ from wizard.domain.places import Place, Town
 TODAY = date(2026, 12, 7)
 
 
-@given(st.lists(st.tuples(st.sets(st.integers(0, 90)), st.integers(1, 40)), max_size=12), st.integers(1, 8))
-def test_fits_add_up_and_the_best_come_first(additions, count):
-    limit = sum(amount for _members, amount in additions)
-    fits = Fits(limit)
-    expected = dict.fromkeys(range(91), 0)
+def _fits_and_sums(additions, size):
+    """Fits with each (members, amount) added, and each number's sum worked out one by one."""
+    fits = Fits(sum(amount for _members, amount in additions))
+    expected = dict.fromkeys(range(size), 0)
     for found, amount in additions:
         fits.add(set_of(found), amount)
         for number in found:
             expected[number] += amount
+    return fits, expected
+
+
+@given(st.lists(st.tuples(st.sets(st.integers(0, 90)), st.integers(1, 40)), max_size=12), st.integers(1, 8))
+def test_fits_add_up_and_the_best_come_first(additions, count):
+    fits, expected = _fits_and_sums(additions, 91)
     within = set_of(n for n in range(91) if n % 3)
     best = sorted((n for n in expected if n % 3), key=lambda n: (-expected[n], n))[:count]
     assert fits.best(within, count) == best
@@ -46,12 +51,7 @@ def test_fits_add_up_and_the_best_come_first(additions, count):
 
 @given(st.lists(st.tuples(st.sets(st.integers(0, 60)), st.integers(1, 20)), max_size=8), st.integers(0, 200))
 def test_fits_at_least_a_threshold(additions, threshold):
-    fits = Fits(sum(amount for _members, amount in additions))
-    expected = dict.fromkeys(range(61), 0)
-    for found, amount in additions:
-        fits.add(set_of(found), amount)
-        for number in found:
-            expected[number] += amount
+    fits, expected = _fits_and_sums(additions, 61)
     within = set_of(n for n in range(61) if n % 4)
     assert fits.at_least(within, threshold) == set_of(n for n in expected if n % 4 and expected[n] >= threshold)
 
