@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import zlib
 from contextlib import suppress
 from datetime import UTC, datetime
+from unittest import mock
 from uuid import UUID
 
 import pytest
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import TimestampSigner
 from markupsafe import Markup
 
 from tests.support.answers import FULL
@@ -20,6 +23,7 @@ from tests.support.pages import Browser
 from wizard import create_app
 from wizard.platform import cookie_seal
 from wizard.platform.cookie_seal import SealedJSON
+from wizard.platform.sessions import KeptKeySigner
 
 PARTNER = "example"
 HTTPS = "https://localhost"
@@ -184,3 +188,15 @@ def test_sealed_session_values_come_back_as_they_went_in(app, value):
         assert sealer.loads(sealer.dumps(value)) == value
         # The text sealed is Flask's own session JSON, whichever way it was written.
         assert cookie_seal._dumps(value) == TaggedJSONSerializer().dumps(value)
+
+
+def test_kept_signers_sign_as_itsdangerous_does_with_sha1_in_openssl():
+    """The cookie's and the CSRF tokens' signers use hashlib's SHA-1 for the wrapped default, and a
+    signature made either way is the same and checks either way."""
+    kept = KeptKeySigner("a-secret", salt="cookie-session", key_derivation="hmac")
+    plain = TimestampSigner("a-secret", salt="cookie-session", key_derivation="hmac")
+    assert kept.digest_method is hashlib.sha1 and plain.digest_method is not hashlib.sha1
+    with mock.patch("itsdangerous.timed.time.time", return_value=1_800_000_000):
+        signed = kept.sign(b"value")
+        assert signed == plain.sign(b"value")
+    assert plain.unsign(signed) == kept.unsign(signed) == b"value"

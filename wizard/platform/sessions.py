@@ -47,7 +47,12 @@ log = logging.getLogger(__name__)
 
 # Flask's and itsdangerous's default digest: SHA-1, through a Python function (so that a build without
 # SHA-1 fails only on use), which makes the standard library's HMAC take its slower pure-Python path.
-_WRAPPED_SHA1 = frozenset({flask.sessions._lazy_sha1, itsdangerous.signer._lazy_sha1})
+# Private names: a release without them keeps its own digest, which signs the same, only slower.
+_WRAPPED_SHA1 = frozenset(
+    wrapper
+    for wrapper in (getattr(flask.sessions, "_lazy_sha1", None), getattr(itsdangerous.signer, "_lazy_sha1", None))
+    if wrapper is not None
+)
 
 
 class KeptKeySigner(TimestampSigner):
