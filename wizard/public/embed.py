@@ -19,16 +19,30 @@ EMBEDDABLE = ("pages", "questions", "results", "share", "contact", "listings")
 PREFIX = "/embed/<partner>"
 
 
-# The journey's links that pages and answers make on every request, with the only values each may take:
-# question ids (rulebook codes) and "change". Each is built once per site prefix, partner and values
-# (Werkzeug's build is some 15 microseconds a link) and kept: none holds anything a visitor typed
-# or anything of theirs. Any other endpoint or value is built each time.
+# The journey's links that pages and answers make on every request (and those of the results and
+# reach-out pages), with the only values each may take: question ids (rulebook codes) and "change".
+# Each is built once per site prefix, partner and values (Werkzeug's build is some 15 microseconds
+# a link) and kept: none holds anything a visitor typed or anything of theirs. Any other endpoint
+# or value is built each time.
 KEPT_LINKS = {
     "questions.question": frozenset({"question_id", "change"}),
-    "questions.check_answers": frozenset(),
-    "questions.begin": frozenset(),
-    "pages.start": frozenset(),
-    "pages.help_now": frozenset(),
+    **dict.fromkeys(
+        (
+            "questions.check_answers",
+            "questions.begin",
+            "pages.start",
+            "pages.help_now",
+            # The pages the results and reach-out pages link to, which take no values.
+            "results.results",
+            "results.one_page",
+            "results.start_again",
+            "share.share",
+            "share.plan",
+            "contact.reach_out",
+            "contact.requested",
+        ),
+        frozenset(),
+    ),
 }
 LINKS_KEPT = 2048
 

@@ -78,32 +78,8 @@ def _change_place_url(walk: Walk) -> str | None:
     no regions), opened to change it and come back."""
     for question in walk.path:
         if question.kind in ("subdivision", "town"):
-            return _question_url(question.id, request.script_root, _partner_id())
+            return url_for("questions.question", question_id=question.id, change="1")
     return None
-
-
-@bp.app_template_global()
-def page_link(endpoint: str) -> str:
-    """url_for(endpoint) for a page that takes no parameters: the same for everyone under one path prefix
-    and partner, so made once for each rather than routed for every link on every results and reach-out page."""
-    return _page_link(endpoint, request.script_root, _partner_id())
-
-
-@lru_cache(maxsize=256)
-def _page_link(endpoint: str, script_root: str, partner_id: str | None) -> str:
-    return url_for(endpoint)
-
-
-def _partner_id() -> str | None:
-    partner = g.get("partner")
-    return partner.id if partner is not None else None
-
-
-@lru_cache(maxsize=256)
-def _question_url(question_id: str, script_root: str, partner_id: str | None) -> str:
-    """A question's address to change it, the same for everyone under one path prefix and partner: made
-    once for each rather than routed on every results page."""
-    return url_for("questions.question", question_id=question_id, change="1")
 
 
 @bp.get("/results")
