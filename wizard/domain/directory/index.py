@@ -145,10 +145,6 @@ class Entry:
         )
 
 
-# Matching's name for an entry: what it used to wrap.
-Slot = Entry
-
-
 class Pool:
     """One shared copy of each equal value: a directory repeats the same few countries, regions,
     code sets and dates across thousands of listings. Only for immutable values; kept while an

@@ -22,7 +22,6 @@ from wizard.domain.directory.index import (
     DirectoryIndex,
     Entry,
     Numbered,
-    Slot,
     attribute_bits,
 )
 from wizard.domain.directory.ranking import Fits, members
@@ -260,16 +259,22 @@ class _Ranking:
 
     def fitting(self, numbered: Numbered, within: int, bar: tuple[bool, int]) -> int:
         """Those of `within` whose (partner's own or not, fit) ranks as `bar` does or better."""
-        fits = Fits(sum(self.weight.values()) + 3 * len(self.wanted))
-        for bit, amount in self.weight.items():
-            fits.add(numbered.offering.get(bit, 0) & within, amount)
-        for preference in self.wanted:
-            fits.add(numbered.having(preference.bits) & within, 3)
+        fits = self._fits(numbered, within)
         operators, least = bar[0], -bar[1]
         partners = within & numbered.partners
         if operators:  # a partner's own ranks before the operator's, whatever it fits
             return partners | fits.at_least(within & ~partners, least)
         return fits.at_least(partners, least)
+
+    def _fits(self, numbered: Numbered, within: int = -1) -> Fits:
+        """The fit of every entry of `within` (all of them when not given), added up as sets:
+        each approach shown by its weight, each stated preference met by 3 (as `fit`)."""
+        fits = Fits(sum(self.weight.values()) + 3 * len(self.wanted))
+        for bit, amount in self.weight.items():
+            fits.add(numbered.offering.get(bit, 0) & within, amount)
+        for preference in self.wanted:
+            fits.add(numbered.having(preference.bits) & within, 3)
+        return fits
 
     def best_listed(self, within: int, count: int) -> list:
         """The best `count` of `within` (listed entries, no distance), scored: the best fits, the
@@ -279,18 +284,14 @@ class _Ranking:
         listed = self.country.listed
         fits = self.fits
         if fits is None:
-            fits = self.fits = Fits(sum(self.weight.values()) + 3 * len(self.wanted))
-            for bit, amount in self.weight.items():
-                fits.add(listed.offering.get(bit, 0), amount)
-            for preference in self.wanted:
-                fits.add(listed.having(preference.bits), 3)
+            fits = self.fits = self._fits(listed)
         numbers = fits.best(within & listed.partners, count)
         numbers += fits.best(within & ~listed.partners, count - len(numbers))
         return [self.scored(listed.entries[number], None) for number in numbers]
 
 
 def _reasons(
-    slot: Slot,
+    entry: Entry,
     offered: frozenset[str],
     distance: float | None,
     rank: Mapping[str, int],
@@ -307,9 +308,9 @@ def _reasons(
     reasons.extend(
         PREFERENCE_REASONS[preference]
         for preference in wanted
-        if slot.attribute_bits & preference.bits and not (preference is MEDICATION_PREFERENCE and said_medication)
+        if entry.attribute_bits & preference.bits and not (preference is MEDICATION_PREFERENCE and said_medication)
     )
-    entry, place = slot, request.place
+    place = request.place
     if distance is not None and distance <= NEARBY_KM and place.town is not None:
         if distance < 1:
             text = Message(N_("Less than 1 km from %(town)s"), town=place.town.name)
