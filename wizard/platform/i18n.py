@@ -225,6 +225,18 @@ def force_locale(lang: str) -> Iterator[None]:
                 setattr(g, key, value)
 
 
+def question_summaries(journey) -> dict[str, str]:
+    """Each question's short title in this request's language, by question id (the summaries of
+    answers on check answers and results): made once per language, as the questions never change."""
+    return _question_summaries(journey, language())
+
+
+@lru_cache(maxsize=64)
+def _question_summaries(journey, lang: str) -> dict[str, str]:
+    # `lang` is this request's: translate_rule_text translates into it.
+    return {q.id: translate_rule_text(q.summary) for q in journey.questions}
+
+
 def translate_rule_text(text: object) -> str:
     """Translate a piece of rules or engine text (an English message id) for this request."""
     if not text:

@@ -155,32 +155,20 @@ def town_suggestions():
     )
 
 
-# Stands for a question's id in an address built once; a rulebook code never contains capitals.
-_ID = "QUESTION"
-
-
-def change_urls():
-    """The "change" link of each question for this request, as url_for makes it: the address is built
-    once and each question's id put in it, rather than the whole address built again for every row.
-    Exact because a question's id is a rulebook code (a-z, 0-9, "_" and "-"), which an address
-    keeps as it is."""
-    prefix, _, suffix = url_for("questions.question", question_id=_ID, change="1").rpartition(_ID)
-    return lambda question_id: prefix + question_id + suffix
-
-
 @bp.get("/check-answers")
 def check_answers():
     walk = state.load_walk()
     if not walk.complete or walk.crisis:
         return redirect(_next_url(walk), 303)
     journey, audience = walk.journey, walk.audience
-    change_url = change_urls()
+    summaries = i18n.question_summaries(journey)
     rows = [
         {
             "question": q,
-            "summary": i18n.translate_rule_text(q.summary),
+            "summary": summaries[q.id],
             "labels": i18n.answer_labels(journey, q, walk.answers.get(q.id), audience),
-            "change_url": change_url(q.id),
+            # Kept once built, as every link of the journey is (embed.py).
+            "change_url": url_for("questions.question", question_id=q.id, change="1"),
         }
         for q in walk.path
     ]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -26,7 +24,7 @@ def render_results(result: Result, walk: Walk, *, one_page: bool, shared_code: s
     journey, answers, audience = walk.journey, walk.answers, walk.audience
     # (question, answer) pairs as plain text, the labels joined here: the template's join filter looked
     # at every label for markup, on every page.
-    summaries = _summaries(journey, i18n.language())
+    summaries = i18n.question_summaries(journey)
     summary = [
         (summaries[q.id], ", ".join(i18n.answer_labels(journey, q, answers.get(q.id), audience))) for q in walk.path
     ]
@@ -64,13 +62,6 @@ def _tables(rulebook) -> tuple[dict, dict]:
             {a.id: a.name for a in rulebook.approaches},
         )
     return _tables_made[1], _tables_made[2]
-
-
-@lru_cache(maxsize=64)
-def _summaries(journey, lang: str) -> dict[str, str]:
-    """Each question's short title in `lang` (the request's), for the summary of answers: made once per
-    language, as the questions never change in a process."""
-    return {q.id: i18n.translate_rule_text(q.summary) for q in journey.questions}
 
 
 def _change_place_url(walk: Walk) -> str | None:
