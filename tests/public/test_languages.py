@@ -60,6 +60,19 @@ def test_switcher_on_every_page_names_each_language_in_itself(browser):
     assert 'href="/questions/who?change=1&amp;lang=en"' in page.html
 
 
+def test_each_page_links_to_itself_in_each_language_under_the_path_the_site_is_mounted_at(client):
+    for _ in range(2):  # made, then kept
+        for root, path, query in [
+            ("", "/questions/who", "change=1&"),
+            ("/help", "/questions/who", "change=1&"),
+            ("", "/privacy", ""),
+            ("/help", "/privacy", ""),
+        ]:
+            html = client.get(f"{path}?{query}lang=en", base_url=f"http://localhost{root}/").get_data(as_text=True)
+            assert html.count('hreflang="') == len(LANGUAGES)
+            assert f'href="{root}{path}?{query.replace("&", "&amp;")}lang=es" lang="es"' in html
+
+
 def test_switching_language_keeps_every_answer(browser):
     walk(browser, FULL)
     english = browser.get("/check-answers")
