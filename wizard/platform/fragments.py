@@ -14,10 +14,12 @@ and kept, per process, under its name, the keys the template gives, the page's
 language, the partner site (links inside an embed carry the partner) and the
 path prefix the app is mounted under. `kept()` keeps a whole partial the same
 way, under the parts it names. Only put things in a fragment that depend on
-nothing but its key: never answers, tokens or anything the visitor typed. A
-match's reasons may be part of a key, as they are the rules' own words, the
+nothing but its key: never tokens or anything the visitor typed, and answers
+only as the rules' own codes (a question with one choice ticked is the same for
+everyone who ticked it). A match's reasons may be part of a key, as they are the rules' own words, the
 same for everyone they apply to (never a directory reason: those carry a
-distance or a place in their parameters, which their equality ignores).
+distance or a place in their parameters, which their equality ignores). A key of
+None renders the fragment afresh, for a page that must not keep it this time.
 
 The rules are loaded once per process, so a fragment never goes stale; the
 store (SimpleCache) is bounded by CACHE_THRESHOLD anyway, oldest first out, in
@@ -89,6 +91,9 @@ class KeptBlock(CacheExtension):
     it is this process's memory."""
 
     def _cache(self, timeout, fragment_name, vary_on, caller):
+        if vary_on == [None]:
+            # A page that must not keep this fragment this time (it shows what the visitor typed).
+            return caller()
         # Apart from kept() partials, whose keys start with a template's name.
         key = ("{% cache %}", fragment_name, *vary_on)
         store = _cv_app.get().app.extensions["fragment_store"]

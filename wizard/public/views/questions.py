@@ -17,6 +17,7 @@ from wizard.domain.journey import PICK, TOWN_TEXT_MAX, Walk, first_control_id, t
 from wizard.domain.rulebook.models import words_for
 from wizard.domain.vocabulary import PREFER_NOT_TO_SAY
 from wizard.platform import i18n
+from wizard.platform.fragments import fragment_key
 from wizard.platform.query import query_arg
 from wizard.platform.rate_limits import limiter
 from wizard.platform.security_headers import csrf
@@ -88,6 +89,7 @@ def question(question_id: str):
         calm_answer = next((c.label for c in choices if c.code not in crisis_codes), None)
     return render_template(
         "pages/question.html",
+        field_key=_field_key(q, audience, selected, calm_answer, error),
         q=q,
         text=i18n.translate_rule_text(words_for(q.text, audience)),
         help=i18n.translate_rule_text(words_for(q.help, audience)),
@@ -106,6 +108,20 @@ def question(question_id: str):
         town_pick=town_pick,
         suggest_url=url_for("questions.town_suggestions") if q.kind == "town" else None,
     )
+
+
+# Kinds of question whose field shows only the rules' words and which choices are ticked: not the places,
+# whose regions depend on the country answered and whose town field can hold what was typed.
+KEPT_FIELD_KINDS = ("single", "multiple")
+
+
+def _field_key(q, audience: str | None, selected: set, calm_answer: str | None, error) -> str | None:
+    """What the question's field is kept under (its words, choices and hints in this language, with these
+    choices ticked), or None to render it afresh: with an error, which can show what was typed, or for a place.
+    Several ticked choices are not kept either: their combinations are many, each seen by few."""
+    if error or q.kind not in KEPT_FIELD_KINDS or len(selected) > 1:
+        return None
+    return fragment_key(q.id, audience, tuple(selected), calm_answer)
 
 
 def town_field(error: object, current: object, answers) -> tuple[str, list[tuple[str, str]]]:
