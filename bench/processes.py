@@ -46,6 +46,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS_PER_S
 
 
+def minor_faults(pid: int) -> int:
+    """Page faults the process has taken that needed no disk: mostly memory handed back and touched again."""
+    fields = _stat_fields(pid)
+    # minflt is field 10 of /proc/<pid>/stat.
+    return int(fields[7]) if fields is not None else 0
+
+
+def group_minor_faults(pgid: int) -> int:
+    """Minor page faults so far of every live process of the group."""
+    return sum(minor_faults(pid) for pid in group(pgid))
+
+
 def group_cpu_seconds(pgid: int) -> float:
     """CPU seconds used so far by every live process of the group (the gunicorn master and its workers)."""
     return sum(cpu_seconds(pid) for pid in group(pgid))
