@@ -16,10 +16,11 @@ path prefix the app is mounted under. `kept()` keeps a whole partial the same
 way, under the parts it names. Only put things in a fragment that depend on
 nothing but its key: never tokens or anything the visitor typed, and answers
 only as the rules' own codes (a question with one choice ticked is the same for
-everyone who ticked it). A match's reasons may be part of a key, as they are the rules' own words, the
-same for everyone they apply to (never a directory reason: those carry a
-distance or a place in their parameters, which their equality ignores). A key of
-None renders the fragment afresh, for a page that must not keep it this time.
+everyone who ticked it). A match's reasons may be part of a key, as they are
+the rules' own words, the same for everyone they apply to (never a directory
+reason: those carry a distance or a place in their parameters, which their
+equality ignores). A key of None renders the fragment afresh, for a page that
+must not keep it this time.
 
 The rules are loaded once per process, so a fragment never goes stale; the
 store (SimpleCache) is bounded by CACHE_THRESHOLD anyway, oldest first out, in

@@ -458,8 +458,8 @@ KEPT_QUERY_ARGUMENTS = {"change": ("1",)}
 def language_list() -> Markup:
     """The header's links to this same page in each language (they work without JavaScript), as list items.
 
-    Made once per address: the layout's loop over six links, each escaped five times, was a tenth of
-    the rendering of a question page. Bounded, as the address can be anything a visitor typed."""
+    Made once per address rather than by a loop in the layout on every page; at most 256 are kept, as the
+    address can be anything a visitor typed."""
     # Only the query arguments the pages themselves use: nothing a visitor typed is
     # reflected into a compressed page beside its CSRF token (I1).
     kept = tuple((key, value) for key, value in request.args.items() if value in KEPT_QUERY_ARGUMENTS.get(key, ()))
