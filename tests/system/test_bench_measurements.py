@@ -3,6 +3,7 @@ size, and the server's processes are read from /proc."""
 
 from __future__ import annotations
 
+import mmap
 import os
 import sys
 
@@ -10,7 +11,7 @@ import pytest
 from jinja2 import Environment
 
 from bench.ceiling import template_from
-from bench.processes import cpu_seconds, group, memory_kb
+from bench.processes import cpu_seconds, group, memory_kb, minor_faults
 
 PAGE = (
     '<!doctype html><html><body><h1 class="big">Your next steps</h1><p>{{ not a variable }}</p>'
@@ -39,3 +40,14 @@ def test_this_process_is_read_from_proc():
     memory = memory_kb(os.getpid())
     assert memory["rss_kb"] > 1000
     assert memory["pss_kb"] is None or 0 < memory["pss_kb"] <= memory["rss_kb"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc")
+def test_page_faults_are_counted_as_fresh_memory_is_touched():
+    """The CPU benchmark reports page faults per request: touching 8 MB of fresh memory faults in its pages."""
+    size = 8 << 20
+    before = minor_faults(os.getpid())
+    with mmap.mmap(-1, size) as fresh:
+        for offset in range(0, size, mmap.PAGESIZE):
+            fresh[offset] = 1
+    assert minor_faults(os.getpid()) - before >= size // mmap.PAGESIZE // 2
