@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 
 import pytest
 
 from tests.support.answers import FULL
 from tests.support.directory import a_listing
 from tests.support.journey import walk
+from tests.support.pages import Browser
 from wizard.domain.directory.listing import Phone
 from wizard.platform.services import services
 
@@ -88,11 +91,47 @@ def test_no_listing_id_or_place_goes_into_an_address(app, results):
     assert not [form for form in page.parsed.forms if listing.id in (form["action"] or "")]
 
 
+class _ReportButtons(HTMLParser):
+    """What each "report a problem" button of a page sends, as a browser would: the hidden fields of the form
+    it is in, and its own name and value; by the button's value."""
+
+    def __init__(self):
+        super().__init__()
+        self.sent: dict[str, tuple[str, dict[str, str]]] = {}
+        self._form: tuple[str, dict[str, str]] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self._form = (a.get("action") or "", {})
+        elif self._form and tag == "input" and a.get("type") == "hidden":
+            self._form[1][a["name"]] = a.get("value") or ""
+        elif self._form and tag == "button" and a.get("name"):
+            action, fields = self._form
+            self.sent[a.get("value") or ""] = (action, {**fields, a["name"]: a.get("value") or ""})
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+
+
+def report_button(page, listing_id: str) -> tuple[str, dict[str, str]]:
+    """Where a listing's report button posts and what it sends."""
+    buttons = _ReportButtons()
+    buttons.feed(page.html)
+    return buttons.sent[listing_id]
+
+
 def test_report_a_problem_without_javascript(app, browser, results):
     listing = national("Greenway Line")
-    publish(app, listing)
+    other = national("Riverside Line")
+    publish(app, listing, other)
     page = results()
-    form = browser.post("/report-a-listing", data={"csrf_token": page.csrf_token(), "service": listing.id})
+    # Each listing's button sends its own id, with the page's token, through the form around the list.
+    action, sent = report_button(page, listing.id)
+    assert action == "/report-a-listing" and sent == {"csrf_token": page.csrf_token(), "service": listing.id}
+    assert report_button(page, other.id)[1]["service"] == other.id
+    form = browser.post(action, data=sent)
     assert form.status == 200 and "Report a problem with this listing" in form.text()
     assert "Greenway Line" in form.text()
     missing = browser.post(
@@ -214,3 +253,44 @@ def test_a_country_alone_says_a_region_or_town_would_show_the_local_services(app
     browser.answer(browser.get(link), "GB-ENG")
     text = browser.get("/results").text()
     assert "Leeds Clinic" in text and "Add a region or a town" not in text
+
+
+def test_each_visitor_is_told_why_a_kept_listing_was_shown_to_them(app):
+    """A listing is kept whole, under why it was shown in words: the distance and town are this visitor's."""
+    publish(app, a_listing("Harbour Lane Recovery"))
+    near = {**FULL, "country": "PT", "subdivision": "PT-13"}
+
+    def results_for(town: str) -> str:
+        browser = Browser(app.test_client())
+        walk(browser, {**near, "town": town})
+        page = browser.get("/results")
+        assert page.status == 200
+        return page.text()
+
+    porto, gaia, again = results_for("Porto"), results_for("Vila Nova de Gaia"), results_for("Porto")
+    assert "Harbour Lane Recovery" in porto and "Harbour Lane Recovery" in gaia
+    assert "1 km from Porto" in porto and "from Vila Nova de Gaia" not in porto
+    assert "km from Vila Nova de Gaia" in gaia and "from Porto" not in gaia
+    assert again == porto
+
+
+def test_each_visitor_is_told_which_service_near_them_offers_an_option(app):
+    """How to start an option names the service near the person that offers it: kept per listing."""
+    regional = {"whole_country": False, "remote": False}
+    publish(
+        app,
+        national("Leeds Clinic", subdivisions=("GB-ENG",), **regional),
+        national("Glasgow Clinic", subdivisions=("GB-SCT",), **regional),
+    )
+
+    def how_to_start(region: str) -> list[str]:
+        browser = Browser(app.test_client())
+        walk(browser, {**FULL, "subdivision": region})
+        html = browser.get("/results").html
+        starts = re.findall(r'<p class="card__start">(.*?)</p>', html, flags=re.S)
+        return [" ".join(re.sub(r"<[^>]+>", " ", start).split()) for start in starts]
+
+    england, scotland = how_to_start("GB-ENG"), how_to_start("GB-SCT")
+    assert any("Near you: Leeds Clinic" in start for start in england)
+    assert any("Near you: Glasgow Clinic" in start for start in scotland)
+    assert not any("Leeds" in start for start in scotland) and not any("Glasgow" in start for start in england)

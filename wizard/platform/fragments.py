@@ -19,8 +19,9 @@ only as the rules' own codes (a question with one choice ticked is the same for
 everyone who ticked it). A match's reasons may be part of a key, as they are
 the rules' own words, the same for everyone they apply to (never a directory
 reason: those carry a distance or a place in their parameters, which their
-equality ignores). A key of None renders the fragment afresh, for a page that
-must not keep it this time.
+equality ignores; a service listing is kept under its reasons' words instead).
+A key of None renders the fragment afresh, for a page that must not keep it
+this time.
 
 The rules are loaded once per process, so a fragment never goes stale; the
 store (SimpleCache) is bounded by CACHE_THRESHOLD anyway, oldest first out, in
@@ -33,7 +34,7 @@ from itertools import islice
 from time import time
 
 from cachelib.serializers import BaseSerializer
-from flask import Flask, get_template_attribute, render_template
+from flask import Flask, render_template
 from flask.globals import _cv_app, _cv_request
 from flask_caching import Cache
 from flask_caching.backends.simplecache import SimpleCache
@@ -183,19 +184,28 @@ def approach_cards(cards, documents: dict, steps, callback: bool) -> Markup:
     """The results' option cards, numbered from 1: for each, its top, how to start and its details (the
     public results page and the staff guide's panel).
 
-    The top and the details are kept pieces (the rules' words only), and so is how to start unless a
-    service near the person offers the approach (then it names that service, and is this person's).
+    The top and the details are kept pieces (the rules' words only), and so is how to start: under the line
+    to call, or, where a service near the person offers the approach, under that listing and the directory's
+    version (it names the service and its phone, nothing else of the person's).
     Joined here rather than by a macro looping in the template: three cards, each three pieces, were
     a tenth of a results page's rendering."""
-    start_macro = None
     out = []
     for number, match in enumerate(cards, 1):
         a = match.approach
         top = kept("partials/approach_card_top.html", a.id, number, match.reasons[:1], match=match, number=number)
-        if steps and steps.services_by_approach.get(a.id):
-            if start_macro is None:
-                start_macro = get_template_attribute("components/approach_card.html", "approach_start")
-            start = start_macro(a, steps, with_callback=callback, again=number > 1)
+        service = steps.services_by_approach.get(a.id) if steps else None
+        if service is not None:
+            start = kept(
+                "partials/approach_start.html",
+                a.id,
+                "near",
+                service.listing.id,
+                getattr(service, "version", None),
+                a=a,
+                steps=steps,
+                callback=callback,
+                again=number > 1,
+            )
         else:
             line = steps.first_line if steps else None
             start = kept(
@@ -216,6 +226,33 @@ def approach_cards(cards, documents: dict, steps, callback: bool) -> Markup:
     return Markup("".join(out))  # noqa: S704 (kept pieces and a macro's output, rendered by autoescaping Jinja)
 
 
+def service_listings(shown_services, for_staff: bool) -> Markup:
+    """The services shown near the person, each a kept piece (service_listing.html) under its listing's id, the
+    directory's version, the reader and why it was shown in words.
+
+    The words, not the reasons: a directory reason's distance and town are in its words, and its equality
+    ignores them. They hold nothing the visitor typed (a town is the gazetteer's, chosen by its id), so
+    everyone near the same town is shown the same piece. A visitor's CSRF token is not in it: the report
+    buttons share one form around the list (services_near.html)."""
+    pieces = []
+    for shown in shown_services:
+        why = ". ".join(i18n.reason_text(reason) for reason in shown.match.reasons)
+        listing = shown.listing
+        pieces.append(
+            kept(
+                "partials/service_listing.html",
+                listing.id,
+                shown.version,
+                for_staff,
+                why,
+                shown=shown,
+                for_staff=for_staff,
+                why=why,
+            )
+        )
+    return Markup("".join(pieces))  # noqa: S704 (kept pieces, each rendered by autoescaping Jinja)
+
+
 def init_app(app: Flask) -> None:
     for name, value in SETTINGS.items():
         app.config.setdefault(name, value)
@@ -226,3 +263,4 @@ def init_app(app: Flask) -> None:
     app.add_template_global(kept)
     app.add_template_global(kept_each)
     app.add_template_global(approach_cards)
+    app.add_template_global(service_listings)
