@@ -149,3 +149,49 @@ def test_a_kept_piece_is_kept_per_its_parts_and_language(app):
     assert "You said you inject" not in pieces["en", "You asked about alcohol"]
     assert '<li class="org">' in pieces["es", "You said you inject"]
     assert pieces["es", "You said you inject"] != pieces["en", "You said you inject"]
+
+
+# What the results' background shows (results_background.html), part by part, worked out here on its own.
+BACKGROUND_PARTS = {
+    "what does not work well": lambda r: tuple((i.item.id, i.note) for i in r.not_effective),
+    "policies": lambda r: tuple((m.approach.id, m.reasons) for m in r.information),
+    "organisations that help directly": lambda r: tuple((m.organisation.id, m.reasons) for m in r.direct_help),
+    "bodies that set standards": lambda r: tuple((m.organisation.id, m.reasons) for m in r.information_bodies),
+}
+
+
+def _pairs_differing_in_one_part(matcher, rulebook) -> dict[str, tuple[dict, dict]]:
+    """For each part of the background, two answer sets from the walk whose backgrounds differ in that part alone."""
+    from wizard.domain.coverage import walk
+
+    seen: dict[str, dict[tuple, tuple[tuple, dict]]] = {name: {} for name in BACKGROUND_PARTS}
+    pairs: dict[str, tuple[dict, dict]] = {}
+    for answers in walk(rulebook, matcher):
+        result = matcher.match(answers)
+        parts = {name: part(result) for name, part in BACKGROUND_PARTS.items()}
+        for name in BACKGROUND_PARTS.keys() - pairs.keys():
+            others = tuple(value for other, value in parts.items() if other != name)
+            first = seen[name].setdefault(others, (parts[name], answers))
+            if first[0] != parts[name]:
+                pairs[name] = (first[1], answers)
+        if len(pairs) == len(BACKGROUND_PARTS):
+            break
+    return pairs
+
+
+def test_the_results_background_is_kept_per_everything_it_shows(app, matcher, rulebook):
+    """Each part of the background (each a list of things with their reasons) decides the kept piece: a
+    visitor whose background differs from an earlier visitor's in one part alone gets their own."""
+    pairs = _pairs_differing_in_one_part(matcher, rulebook)
+    assert pairs.keys() == BACKGROUND_PARTS.keys()
+    for name, (earlier, later) in pairs.items():
+        app.extensions["fragments"].clear()
+        pages = []
+        for answers in (earlier, later):
+            client = app.test_client()
+            with client.session_transaction() as session:
+                session["answers"] = answers
+            pages.append(client)
+        _page(pages[0], "/results", cached=True)
+        kept_page = _page(pages[1], "/results", cached=True)
+        assert kept_page == _page(pages[1], "/results", cached=False), f"{name}: another visitor's background"

@@ -253,6 +253,24 @@ def service_listings(shown_services, for_staff: bool) -> Markup:
     return Markup("".join(pieces))  # noqa: S704 (kept pieces, each rendered by autoescaping Jinja)
 
 
+def results_background(result, documents: dict, approach_names: dict, for_staff: bool) -> Markup:
+    """The results' collapsed background (results_background.html), kept whole under what it shows: what does
+    not work well with its note for the reader, the policies and the organisations, each with its reasons (the
+    rules' words), and whether staff read it. Each part is a kept piece too, for the combinations not met yet."""
+    return kept(
+        "partials/results_background.html",
+        tuple((item.item.id, item.note) for item in result.not_effective),
+        tuple((match.approach.id, match.reasons) for match in result.information),
+        tuple((match.organisation.id, match.reasons) for match in result.direct_help),
+        tuple((match.organisation.id, match.reasons) for match in result.information_bodies),
+        bool(for_staff),
+        result=result,
+        documents=documents,
+        approach_names=approach_names,
+        for_staff=bool(for_staff),
+    )
+
+
 def init_app(app: Flask) -> None:
     for name, value in SETTINGS.items():
         app.config.setdefault(name, value)
@@ -264,3 +282,4 @@ def init_app(app: Flask) -> None:
     app.add_template_global(kept_each)
     app.add_template_global(approach_cards)
     app.add_template_global(service_listings)
+    app.add_template_global(results_background)
