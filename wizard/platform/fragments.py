@@ -223,7 +223,7 @@ def approach_cards(cards, documents: dict, steps, callback: bool) -> Markup:
         more = kept("partials/approach_card_more.html", a.id, match.reasons[1:], match=match, documents=documents)
         # As the card's lines were laid out in the template: how to start indented under the top.
         out.append(f"{top}\n  {escape(start)}\n{more}")
-    return Markup("".join(out))  # noqa: S704 (kept pieces and a macro's output, rendered by autoescaping Jinja)
+    return Markup("".join(out))  # noqa: S704 (kept pieces, each rendered by autoescaping Jinja)
 
 
 def service_listings(shown_services, for_staff: bool) -> Markup:
