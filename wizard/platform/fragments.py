@@ -39,7 +39,7 @@ from flask.globals import _cv_app, _cv_request
 from flask_caching import Cache
 from flask_caching.backends.simplecache import SimpleCache
 from flask_caching.jinja2ext import CacheExtension
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from wizard.platform import i18n
 
@@ -94,7 +94,8 @@ class KeptBlock(CacheExtension):
 
     def _cache(self, timeout, fragment_name, vary_on, caller):
         if vary_on == [None]:
-            # A page that must not keep this fragment this time (it shows what the visitor typed).
+            # A page that must not keep this fragment this time: it may show what the visitor typed, or be
+            # one that too few see to be worth keeping (a question with several choices ticked).
             return caller()
         # Apart from kept() partials, whose keys start with a template's name.
         key = ("{% cache %}", fragment_name, *vary_on)
@@ -222,7 +223,7 @@ def approach_cards(cards, documents: dict, steps, callback: bool) -> Markup:
             )
         more = kept("partials/approach_card_more.html", a.id, match.reasons[1:], match=match, documents=documents)
         # As the card's lines were laid out in the template: how to start indented under the top.
-        out.append(f"{top}\n  {escape(start)}\n{more}")
+        out.append(f"{top}\n  {start}\n{more}")
     return Markup("".join(out))  # noqa: S704 (kept pieces, each rendered by autoescaping Jinja)
 
 
